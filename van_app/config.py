@@ -1,0 +1,82 @@
+"""Where the app keeps its data and finds its resources, and its few settings.
+
+Paths come from platformdirs so each OS gets its usual folder; ``VAN_APP_DATA_DIR``
+overrides the data folder so tests and development never touch the real user folders.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "drome-proximite"
+APP_AUTHOR = "Departement-Drome"
+DATA_DIR_ENV = "VAN_APP_DATA_DIR"
+RESOURCES_DIR_ENV = "VAN_APP_RESOURCES_DIR"
+
+DATABASE_FILE = "van.db"
+KEYS_FILE = "keys.json"
+SETTINGS_FILE = "settings.json"
+
+
+def is_frozen() -> bool:
+    """True inside the PyInstaller bundle, where resources live next to the executable."""
+    return bool(getattr(sys, "frozen", False)) and hasattr(sys, "_MEIPASS")
+
+
+def data_dir() -> Path:
+    """The folder holding the encrypted database, the wrapped keys and the settings."""
+    override = os.environ.get(DATA_DIR_ENV)
+    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def resources_dir() -> Path:
+    """The shipped resources folder (reference lists, translations, icons)."""
+    override = os.environ.get(RESOURCES_DIR_ENV)
+    if override:
+        return Path(override)
+    if is_frozen():
+        return Path(sys._MEIPASS) / "resources"  # type: ignore[attr-defined]
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def database_path() -> Path:
+    return data_dir() / DATABASE_FILE
+
+
+def keys_path() -> Path:
+    return data_dir() / KEYS_FILE
+
+
+@dataclass
+class Settings:
+    """User-adjustable settings; stored as plain JSON, so never anything about a person."""
+
+    idle_lock_minutes: int = 5
+    server_url: str = "http://127.0.0.1:8765"
+    device_name: str = ""
+
+    @classmethod
+    def load(cls) -> Settings:
+        path = data_dir() / SETTINGS_FILE
+        if not path.exists():
+            return cls()
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        known = {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+    def save(self) -> None:
+        path = data_dir() / SETTINGS_FILE
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+        os.replace(tmp, path)

@@ -1,0 +1,1 @@
+"""Core of the van app: domain, storage and security. Nothing below here imports Qt."""

@@ -1,0 +1,161 @@
+"""The database key, wrapped once per user by a key derived from that user's password.
+
+The database key is 32 random bytes that never touch the disk in clear. For each user the
+file ``keys.json`` holds an Argon2id salt and parameters and the database key sealed with
+AES-256-GCM under the password-derived key (the username is authenticated data, so a wrapped
+copy cannot be moved to another name). A wrong password fails the GCM tag: nothing opens.
+The file holds staff usernames only, never anything about a beneficiary.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+FORMAT_VERSION = 1
+KEY_BYTES = 32
+_AAD_PREFIX = b"drome-proximite/db-key/v1/"
+
+
+class WrongPasswordError(Exception):
+    """The password does not unwrap the database key (or the user is unknown)."""
+
+
+class KeystoreError(Exception):
+    """The key file is missing, unreadable or inconsistent."""
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    """Argon2id cost. The defaults follow RFC 9106's second recommended option (64 MiB)."""
+
+    time_cost: int = 3
+    memory_cost_kib: int = 64 * 1024
+    parallelism: int = 2
+
+    def derive(self, password: str, salt: bytes) -> bytes:
+        return hash_secret_raw(
+            password.encode("utf-8"),
+            salt,
+            time_cost=self.time_cost,
+            memory_cost=self.memory_cost_kib,
+            parallelism=self.parallelism,
+            hash_len=KEY_BYTES,
+            type=Type.ID,
+        )
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def _wrap(db_key: bytes, username: str, password: str, params: KdfParams) -> dict[str, Any]:
+    salt = secrets.token_bytes(16)
+    nonce = secrets.token_bytes(12)
+    kek = params.derive(password, salt)
+    sealed = AESGCM(kek).encrypt(nonce, db_key, _AAD_PREFIX + username.encode("utf-8"))
+    return {
+        "kdf": "argon2id",
+        "time_cost": params.time_cost,
+        "memory_cost_kib": params.memory_cost_kib,
+        "parallelism": params.parallelism,
+        "salt": _b64(salt),
+        "nonce": _b64(nonce),
+        "wrapped_key": _b64(sealed),
+    }
+
+
+class Keystore:
+    """The ``keys.json`` file: one wrapped copy of the database key per user of the device."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise KeystoreError("no key file: this device has no user yet") from exc
+        except (OSError, ValueError) as exc:
+            raise KeystoreError(f"unreadable key file: {exc}") from exc
+        if data.get("version") != FORMAT_VERSION or not isinstance(data.get("users"), dict):
+            raise KeystoreError("unknown key file format")
+        return data
+
+    def _write(self, data: dict[str, Any]) -> None:
+        """Atomic replace with fsync: a crash leaves the old file or the new one, never half."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, sort_keys=True)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self.path)
+        dir_fd = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+    def usernames(self) -> list[str]:
+        """Users who can log in on this device, for the login screen."""
+        if not self.exists():
+            return []
+        return sorted(self._read()["users"])
+
+    def create(self, username: str, password: str, params: KdfParams | None = None) -> bytes:
+        """First user of the device: make a fresh random database key and wrap it."""
+        if self.exists():
+            raise KeystoreError("this device already has a key file")
+        db_key = secrets.token_bytes(KEY_BYTES)
+        entry = _wrap(db_key, username, password, params or KdfParams())
+        self._write({"version": FORMAT_VERSION, "users": {username: entry}})
+        return db_key
+
+    def unlock(self, username: str, password: str) -> bytes:
+        """The database key, if this password is the user's; WrongPasswordError otherwise."""
+        entry = self._read()["users"].get(username)
+        if entry is None:
+            raise WrongPasswordError(username)
+        params = KdfParams(entry["time_cost"], entry["memory_cost_kib"], entry["parallelism"])
+        kek = params.derive(password, _unb64(entry["salt"]))
+        try:
+            return AESGCM(kek).decrypt(
+                _unb64(entry["nonce"]),
+                _unb64(entry["wrapped_key"]),
+                _AAD_PREFIX + username.encode("utf-8"),
+            )
+        except InvalidTag as exc:
+            raise WrongPasswordError(username) from exc
+
+    def add_user(
+        self, db_key: bytes, username: str, password: str, params: KdfParams | None = None
+    ) -> None:
+        """Give another user (or the same user with a new password) a wrapped copy."""
+        data = self._read()
+        data["users"][username] = _wrap(db_key, username, password, params or KdfParams())
+        self._write(data)
+
+    def remove_user(self, username: str) -> None:
+        data = self._read()
+        if username in data["users"] and len(data["users"]) == 1:
+            raise KeystoreError("the last user of the device cannot be removed")
+        data["users"].pop(username, None)
+        self._write(data)
