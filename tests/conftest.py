@@ -10,9 +10,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from van_app import config  # noqa: E402
-from van_app.core.keystore import KdfParams  # noqa: E402
-from van_app.core.local_store import LocalStore  # noqa: E402
+from van_app import config
+from van_app.core.keystore import KdfParams
+from van_app.core.local_store import LocalStore
 
 # Argon2id at a test cost: the production cost is exercised by tests/core/test_keystore.py.
 FAST_KDF = KdfParams(time_cost=1, memory_cost_kib=8 * 1024, parallelism=1)

@@ -28,7 +28,10 @@ def main() -> None:
         parts = rng.randint(1, 6)
         with session_scope(engine) as session:
             person = Beneficiary(
-                birth_name="Test", first_names="Crash", birth_date=dt.date(1990, 1, 1), sex="F",
+                birth_name="Test",
+                first_names="Crash",
+                birth_date=dt.date(1990, 1, 1),
+                sex="F",
                 **stamp,
             )
             session.add(person)

@@ -9,7 +9,7 @@ pysqlite's implicit BEGIN is switched off and SQLAlchemy's ``begin`` emits ``BEG
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 KEY_BYTES = 32
@@ -123,3 +123,18 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def add_in_dependency_order(session: Session, records: Iterable[SQLModel]) -> None:
+    """Insert records of several tables so that foreign keys always point to existing rows.
+
+    The models declare foreign keys but no relationships, so the unit of work does not order
+    tables by itself: flush table by table, parents first.
+    """
+    order = {table.name: i for i, table in enumerate(SQLModel.metadata.sorted_tables)}
+    by_table: dict[str, list[SQLModel]] = {}
+    for record in records:
+        by_table.setdefault(record.__tablename__, []).append(record)  # type: ignore[arg-type]
+    for name in sorted(by_table, key=order.__getitem__):
+        session.add_all(by_table[name])
+        session.flush()

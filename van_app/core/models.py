@@ -15,9 +15,9 @@ from pydantic_core import PydanticUndefined
 from sqlalchemy import JSON, DateTime, TypeDecorator, event
 from sqlmodel import Field, SQLModel
 
+from van_app.core import text
 from van_app.core.confidentiality import INFO_KEY, Conf
 from van_app.core.ids import new_id
-from van_app.core import text
 
 
 class UTCDateTime(TypeDecorator):

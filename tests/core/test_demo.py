@@ -1,0 +1,71 @@
+"""The demo data set: a realistic month, both services, and `make demo` can run twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+
+from sqlmodel import select
+
+from tests.conftest import FAST_KDF
+from van_app.core.demo import DEMO_PASSWORD, build_demo_records, ensure_demo_data
+from van_app.core.local_store import LocalStore
+from van_app.core.models import (
+    Beneficiary,
+    FollowUp,
+    PmiConsultation,
+    SatisfactionAnswer,
+    SocialConsultation,
+    TourStop,
+)
+from van_app.core.reference import reference
+
+TODAY = dt.date(2026, 11, 19)  # a Thursday
+
+
+def test_demo_month_has_both_services_and_a_stop_today() -> None:
+    records = build_demo_records(reference(), TODAY, "dev-demo")
+    kinds = Counter(type(r).__name__ for r in records)
+    assert kinds["SocialConsultation"] >= 20
+    assert kinds["PmiConsultation"] >= 10
+    assert kinds["SatisfactionAnswer"] >= 20
+    stops = [r for r in records if isinstance(r, TourStop)]
+    assert any(s.stop_date == TODAY for s in stops)
+    assert any(s.stop_date > TODAY for s in stops), "planned stops ahead"
+    assert {s.commune_insee for s in stops} >= {"26167", "26086", "26321"}
+    pmi = [r for r in records if isinstance(r, PmiConsultation)]
+    assert {p.kind for p in pmi} == {"child", "prenatal"}
+    people = [r for r in records if isinstance(r, Beneficiary)]
+    unknown_share = sum(not p.known_to_cms for p in people) / len(people)
+    assert 0.3 < unknown_share < 0.7
+    follow_ups = [r for r in records if isinstance(r, FollowUp)]
+    assert any(f.closed_on for f in follow_ups) and any(not f.closed_on for f in follow_ups)
+    assert all(r.author in {"amartin", "bnguyen", "croux"} for r in records)
+    assert all(r.author == "bnguyen" for r in pmi), "only the nurse authors PMI consultations"
+    assert all(r.author == "amartin" for r in records if isinstance(r, SocialConsultation))
+
+
+def test_demo_is_deterministic() -> None:
+    first = build_demo_records(reference(), TODAY, "dev-demo")
+    second = build_demo_records(reference(), TODAY, "dev-demo")
+    assert [type(r).__name__ for r in first] == [type(r).__name__ for r in second]
+    assert [getattr(r, "birth_name", None) for r in first] == [
+        getattr(r, "birth_name", None) for r in second
+    ]
+
+
+def test_ensure_demo_data_sets_up_once_with_three_accounts(data_dir: Path) -> None:
+    lines = list(ensure_demo_data(data_dir, TODAY, kdf=FAST_KDF))
+    assert "créées" in lines[0]
+    store = LocalStore.open(data_dir, "bnguyen", DEMO_PASSWORD)
+    with store.session() as session:
+        answers = len(session.exec(select(SatisfactionAnswer)).all())
+    store.close()
+    assert answers >= 20
+    again = list(ensure_demo_data(data_dir, TODAY, kdf=FAST_KDF))
+    assert "déjà présentes" in again[0]
+    store = LocalStore.open(data_dir, "croux", DEMO_PASSWORD)
+    with store.session() as session:
+        assert len(session.exec(select(SatisfactionAnswer)).all()) == answers
+    store.close()

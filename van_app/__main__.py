@@ -1,0 +1,55 @@
+"""Entry point of the van app: ``van-app`` (``--demo`` loads the demo data set first)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from van_app import __version__, config
+
+
+def _install_translations(app) -> None:  # type: ignore[no-untyped-def]
+    """French everywhere: our texts are written in French, Qt's own come from qtbase_fr."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
+    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    translator = QTranslator(app)
+    if translator.load(QLocale(QLocale.Language.French), "qtbase", "_", qt_dir):
+        app.installTranslator(translator)
+    ours = QTranslator(app)
+    if ours.load(QLocale(), "van_app", "_", str(config.resources_dir() / "i18n")):
+        app.installTranslator(ours)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="van-app", description="Drôme Proximité — app du camion")
+    parser.add_argument("--demo", action="store_true", help="charger les données de démonstration")
+    parser.add_argument("--version", action="version", version=__version__)
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+    if args.demo:
+        from van_app.core.demo import ensure_demo_data
+
+        for line in ensure_demo_data(config.data_dir()):
+            print(line)
+
+    from PySide6.QtWidgets import QApplication
+
+    from van_app.ui.main_window import MainWindow
+
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("Drôme Proximité")
+    app.setOrganizationName(config.APP_AUTHOR)
+    _install_translations(app)
+    window = MainWindow()
+    window.show()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,430 @@
+"""The demo data set: a month of the van's tour in the Diois, both services, all fictional.
+
+Names are drawn from common French first names and surnames and combined at random; no
+record describes a real person. Every record goes through the same validation as the app's
+forms, so the demo is also a broad check that the rules accept ordinary days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from bisect import bisect_left
+from collections.abc import Iterable
+from pathlib import Path
+
+from van_app import config
+from van_app.core.confidentiality import ROLE_LABELS, Role
+from van_app.core.db import add_in_dependency_order, session_scope
+from van_app.core.keystore import KdfParams, Keystore
+from van_app.core.local_store import LocalStore
+from van_app.core.models import (
+    Beneficiary,
+    FollowUp,
+    HouseholdLink,
+    PmiConsultation,
+    SatisfactionAnswer,
+    SocialConsultation,
+    SocialOrientation,
+    SupervisorReview,
+    SyncedRecord,
+    TourStop,
+    utcnow,
+)
+from van_app.core.reference import ReferenceData, reference
+from van_app.core.validation import (
+    raise_if_errors,
+    validate_beneficiary,
+    validate_follow_up,
+    validate_pmi_consultation,
+    validate_satisfaction,
+    validate_social_consultation,
+    validate_tour_stop,
+)
+
+DEMO_PASSWORD = "demo"
+DEMO_CMS = "CMS-DIE"
+DEMO_USERS = (
+    ("amartin", "Agnès Martin", ["social_worker"]),
+    ("bnguyen", "Binh Nguyen", ["pmi_nurse"]),
+    ("croux", "Claire Roux", ["supervisor"]),
+)
+# (INSEE code, place) of the stops: villages of the Diois, far from the CMS in Die.
+DEMO_STOPS = (
+    ("26167", "Parking de la salle des fêtes"),
+    ("26086", "Place du Reviron, devant la mairie"),
+    ("26321", "Place de la Mairie"),
+    ("26168", "Parking de la gare"),
+    ("26264", "Quai de l'Oule"),
+)
+SURNAMES = (
+    "Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau Simon Laurent "
+    "Lefèvre Michel Garcia David Bertrand Roux Vincent Fournier Morel Girard André Mercier "
+    "Dupont Lambert Bonnet François Martinez Legrand Garnier Faure Rousseau Blanc Guérin "
+    "Chevalier Boyer Gauthier Perrin Brun Arnaud Chabert Reynaud Achard Barnier Jullien"
+).split()
+WOMEN = (
+    "Marie Nathalie Isabelle Sylvie Catherine Françoise Sandrine Céline Aurélie Émilie "
+    "Julie Camille Léa Manon Chloé Inès Sarah Hélène Josiane Odette Yasmina Fatoumata"
+).split()
+MEN = (
+    "Jean Pierre Michel Philippe Alain Nicolas Christophe Laurent Julien Thomas Kevin "
+    "Mehdi Bernard Gérard Lucas Hugo Théo Yanis Rémi Étienne Mamadou"
+).split()
+BABY_GIRLS = "Jade Louise Emma Alice Ambre Lina Rose Mia Anna Romy".split()
+BABY_BOYS = "Gabriel Léo Raphaël Louis Noah Arthur Jules Adam Maël Sacha".split()
+
+# WHO 2006 medians (both sexes, rounded) by age in months: weight g, length mm, head mm.
+_GROWTH_MONTHS = [0, 1, 2, 3, 4, 6, 9, 12, 18, 24, 36, 48]
+_GROWTH_MEDIANS = [
+    (3300, 496, 342),
+    (4350, 541, 370),
+    (5350, 578, 388),
+    (6100, 607, 402),
+    (6700, 632, 413),
+    (7600, 667, 430),
+    (8550, 711, 446),
+    (9250, 748, 457),
+    (10550, 815, 470),
+    (11850, 864, 480),
+    (14000, 955, 492),
+    (16100, 1030, 500),
+]
+
+
+def _median_at(age_days: int) -> tuple[int, int, int]:
+    months = age_days / 30.4375
+    i = min(max(bisect_left(_GROWTH_MONTHS, months), 1), len(_GROWTH_MONTHS) - 1)
+    m0, m1 = _GROWTH_MONTHS[i - 1], _GROWTH_MONTHS[i]
+    t = min(max((months - m0) / (m1 - m0), 0.0), 1.0)
+    a, b = _GROWTH_MEDIANS[i - 1], _GROWTH_MEDIANS[i]
+    return tuple(round(x + (y - x) * t) for x, y in zip(a, b, strict=True))  # type: ignore[return-value]
+
+
+class _DemoBuilder:
+    """Builds the month in memory, validating each record as the forms would."""
+
+    def __init__(self, ref: ReferenceData, today: dt.date, device: str, seed: int) -> None:
+        self.ref = ref
+        self.today = today
+        self.device = device
+        self.rng = random.Random(seed)
+        self.records: list[SyncedRecord] = []
+
+    def _add(self, record: SyncedRecord, author: str, day: dt.date) -> None:
+        moment = dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC) + dt.timedelta(
+            minutes=self.rng.randint(0, 240)
+        )
+        record.author = author
+        record.device = self.device
+        record.created_at = record.updated_at = min(moment, utcnow())
+        self.records.append(record)
+
+    def stops(self) -> list[TourStop]:
+        stops = []
+        start = self.today - dt.timedelta(days=30)
+        day, index = start, 0
+        while day <= self.today + dt.timedelta(days=14):
+            if day.weekday() in (1, 3) or day == self.today:  # Tuesdays, Thursdays, and today
+                insee, place = DEMO_STOPS[index % len(DEMO_STOPS)]
+                index += 1
+                stop = TourStop(
+                    commune_insee=insee,
+                    stop_date=day,
+                    start_time=dt.time(9, 30),
+                    end_time=dt.time(12, 30) if index % 3 else dt.time(16, 0),
+                    place=place,
+                    services="both" if index % 4 else "social",
+                    cms_code=DEMO_CMS,
+                    author="",
+                    device="",
+                )
+                raise_if_errors(validate_tour_stop(stop, self.ref))
+                self._add(stop, "croux", start)
+                stops.append(stop)
+            day += dt.timedelta(days=1)
+        return stops
+
+    def person(self, insee: str, *, sex: str, born: dt.date, surname: str | None = None):
+        first = self.rng.choice(
+            (BABY_GIRLS if sex == "F" else BABY_BOYS)
+            if (self.today - born).days < 6 * 365
+            else (WOMEN if sex == "F" else MEN)
+        )
+        person = Beneficiary(
+            birth_name=surname or self.rng.choice(SURNAMES),
+            first_names=first,
+            birth_date=born,
+            sex=sex,
+            commune_insee=insee,
+            phone=f"06 {self.rng.randint(10, 99)} {self.rng.randint(10, 99)} "
+            f"{self.rng.randint(10, 99)} {self.rng.randint(10, 99)}"
+            if self.rng.random() < 0.7
+            else None,
+            known_to_cms=self.rng.random() < 0.5,
+            information_date=min(self.today, born + dt.timedelta(days=1)),
+            author="",
+            device="",
+        )
+        return person
+
+    def _codes(self, name: str) -> list[str]:
+        return [item.code for item in getattr(self.ref, name)]
+
+    def social_day(self, stop: TourStop) -> None:
+        social_partners = [
+            item.code for item in self.ref.partners if "social" in item.extra.get("services", [])
+        ]
+        for _ in range(self.rng.randint(2, 5)):
+            born = self.today - dt.timedelta(days=self.rng.randint(20 * 365, 85 * 365))
+            person = self.person(stop.commune_insee, sex=self.rng.choice("FFM"), born=born)
+            person.information_date = stop.stop_date
+            raise_if_errors(validate_beneficiary(person, self.ref, self.today))
+            self._add(person, "amartin", stop.stop_date)
+            outcome = self.rng.choices(
+                ["resolved_on_spot", "oriented", "follow_up_opened"], weights=[45, 35, 20]
+            )[0]
+            consultation = SocialConsultation(
+                beneficiary_id=person.id,
+                stop_id=stop.id,
+                consultation_date=stop.stop_date,
+                duration_minutes=self.rng.choice([20, 30, 45, 60]),
+                known_before=person.known_to_cms,
+                status="signed" if stop.stop_date < self.today else "draft",
+                arrival_mode=self.rng.choice(self._codes("arrival_modes")),
+                demand_types=self.rng.sample(
+                    self._codes("demand_types")[:14], k=self.rng.randint(1, 2)
+                ),
+                actions=self.rng.sample(self._codes("actions")[:13], k=self.rng.randint(1, 3)),
+                outcome=outcome,
+                note="Démarche accompagnée ; pièces justificatives listées avec la personne.",
+                author="",
+                device="",
+            )
+            if consultation.status == "signed":
+                consultation.signed_at = dt.datetime.combine(
+                    stop.stop_date, dt.time(17), tzinfo=dt.UTC
+                )
+            orientations: list[SocialOrientation] = []
+            follow_ups: list[FollowUp] = []
+            if outcome == "oriented":
+                orientations.append(
+                    SocialOrientation(
+                        consultation_id=consultation.id,
+                        partner_code=self.rng.choice(social_partners),
+                        orientation_date=stop.stop_date,
+                        author="",
+                        device="",
+                    )
+                )
+            if outcome == "follow_up_opened":
+                due = stop.stop_date + dt.timedelta(days=self.rng.choice([7, 14, 21]))
+                closed = None
+                if due < self.today and self.rng.random() < 0.7:
+                    closed = min(
+                        self.today, stop.stop_date + dt.timedelta(days=self.rng.randint(2, 20))
+                    )
+                follow_ups.append(
+                    FollowUp(
+                        beneficiary_id=person.id,
+                        consultation_id=consultation.id,
+                        demand_type=consultation.demand_types[0],
+                        opened_on=stop.stop_date,
+                        due_on=due,
+                        closed_on=closed,
+                        outcome=self.rng.choice(self._codes("follow_up_outcomes")[:3])
+                        if closed
+                        else None,
+                        author="",
+                        device="",
+                    )
+                )
+            raise_if_errors(
+                validate_social_consultation(
+                    consultation, orientations, follow_ups, self.ref, self.today
+                )
+            )
+            for follow_up in follow_ups:
+                raise_if_errors(validate_follow_up(follow_up, self.ref, self.today))
+            for record in (consultation, *orientations, *follow_ups):
+                self._add(record, "amartin", stop.stop_date)
+
+    def pmi_day(self, stop: TourStop) -> None:
+        for _ in range(self.rng.randint(2, 4)):
+            mother_born = self.today - dt.timedelta(days=self.rng.randint(19 * 365, 40 * 365))
+            mother = self.person(stop.commune_insee, sex="F", born=mother_born)
+            raise_if_errors(validate_beneficiary(mother, self.ref, self.today))
+            self._add(mother, "bnguyen", stop.stop_date)
+            if self.rng.random() < 0.2:
+                self._prenatal(stop, mother)
+                continue
+            child_born = stop.stop_date - dt.timedelta(days=self.rng.randint(10, 3 * 365))
+            child = self.person(
+                stop.commune_insee,
+                sex=self.rng.choice("FM"),
+                born=child_born,
+                surname=mother.birth_name,
+            )
+            child.phone = None
+            raise_if_errors(validate_beneficiary(child, self.ref, self.today))
+            self._add(child, "bnguyen", stop.stop_date)
+            self._add(
+                HouseholdLink(
+                    parent_id=mother.id, child_id=child.id, relation="mother", author="", device=""
+                ),
+                "bnguyen",
+                stop.stop_date,
+            )
+            self._child_visit(stop, child)
+
+    def _child_visit(self, stop: TourStop, child: Beneficiary) -> None:
+        age = (stop.stop_date - child.birth_date).days
+        weight, length, head = _median_at(age)
+        factor = self.rng.uniform(0.92, 1.08)
+        due_vaccines = [v.code for v in self.ref.vaccines if v.extra["due_age_days"] <= age]
+        feeding = (
+            self.rng.choice(["exclusive_breastfeeding", "mixed_feeding", "infant_formula"])
+            if age < 180
+            else ("diversification" if age < 365 else "family_food")
+        )
+        consultation = PmiConsultation(
+            beneficiary_id=child.id,
+            stop_id=stop.id,
+            consultation_date=stop.stop_date,
+            duration_minutes=self.rng.choice([20, 30, 40]),
+            known_before=self.rng.random() < 0.4,
+            status="signed" if stop.stop_date < self.today else "draft",
+            kind="child",
+            weight_g=round(weight * factor / 5) * 5,
+            length_mm=round(length * (1 + (factor - 1) / 3)),
+            head_circumference_mm=round(head * (1 + (factor - 1) / 4)),
+            feeding_mode=feeding,
+            vaccinations=due_vaccines[: max(0, len(due_vaccines) - self.rng.choice([0, 0, 1]))],
+            advice_topics=self.rng.sample(
+                ["feeding", "sleep", "safe_sleep", "development", "vaccination", "home_accidents"],
+                k=2,
+            ),
+            next_appointment=stop.stop_date + dt.timedelta(days=28),
+            note="Enfant éveillé, bonne interaction avec sa mère.",
+            author="",
+            device="",
+        )
+        if consultation.status == "signed":
+            consultation.signed_at = dt.datetime.combine(stop.stop_date, dt.time(17), tzinfo=dt.UTC)
+        raise_if_errors(validate_pmi_consultation(consultation, child, self.ref, self.today))
+        self._add(consultation, "bnguyen", stop.stop_date)
+
+    def _prenatal(self, stop: TourStop, mother: Beneficiary) -> None:
+        weeks = self.rng.randint(12, 34)
+        consultation = PmiConsultation(
+            beneficiary_id=mother.id,
+            stop_id=stop.id,
+            consultation_date=stop.stop_date,
+            duration_minutes=45,
+            known_before=mother.known_to_cms,
+            status="signed" if stop.stop_date < self.today else "draft",
+            kind="prenatal",
+            gestational_age_weeks=weeks,
+            expected_term_date=stop.stop_date + dt.timedelta(weeks=41 - weeks),
+            maternal_weight_g=self.rng.randint(55, 85) * 1000,
+            blood_pressure_systolic=self.rng.randint(100, 130),
+            blood_pressure_diastolic=self.rng.randint(60, 80),
+            early_prenatal_interview_done=self.rng.random() < 0.6,
+            advice_topics=["pregnancy_follow_up", "pregnancy_nutrition"],
+            next_appointment=stop.stop_date + dt.timedelta(days=28),
+            note="Grossesse suivie par la sage-femme libérale ; pas de signe d'alerte.",
+            author="",
+            device="",
+        )
+        if consultation.status == "signed":
+            consultation.signed_at = dt.datetime.combine(stop.stop_date, dt.time(17), tzinfo=dt.UTC)
+        raise_if_errors(validate_pmi_consultation(consultation, mother, self.ref, self.today))
+        self._add(consultation, "bnguyen", stop.stop_date)
+
+    def satisfaction(self, stop: TourStop) -> None:
+        services = ["social", "pmi"] if stop.services == "both" else ["social"]
+        for _ in range(self.rng.randint(2, 6)):
+            answer = SatisfactionAnswer(
+                stop_id=stop.id,
+                answered_on=stop.stop_date,
+                service=self.rng.choice(services),
+                service_rendered=self.rng.choices([1, 2, 3, 4], weights=[1, 2, 5, 5])[0],
+                reception=self.rng.choices([1, 2, 3, 4], weights=[1, 1, 4, 6])[0],
+                waiting_time=self.rng.choices([1, 2, 3, 4], weights=[1, 3, 5, 3])[0],
+                author="",
+                device="",
+            )
+            raise_if_errors(validate_satisfaction(answer))
+            self._add(answer, "amartin", stop.stop_date)
+
+    def build(self) -> list[SyncedRecord]:
+        for stop in self.stops():
+            if stop.stop_date > self.today:
+                continue
+            self.social_day(stop)
+            if stop.services == "both":
+                self.pmi_day(stop)
+            if stop.stop_date < self.today:
+                self.satisfaction(stop)
+        signed = [r for r in self.records if isinstance(r, SocialConsultation)]
+        for consultation in signed[:3]:
+            if consultation.status != "signed":
+                continue
+            self._add(
+                SupervisorReview(
+                    consultation_id=consultation.id,
+                    consultation_kind="social",
+                    status="validated",
+                    author="",
+                    device="",
+                ),
+                "croux",
+                consultation.consultation_date,
+            )
+        return self.records
+
+
+def build_demo_records(
+    ref: ReferenceData, today: dt.date, device: str, seed: int = 26
+) -> list[SyncedRecord]:
+    """The demo month ending ``today`` (plus two weeks of planned stops), validated."""
+    return _DemoBuilder(ref, today, device, seed).build()
+
+
+def ensure_demo_data(
+    data_dir: Path, today: dt.date | None = None, kdf: KdfParams | None = None
+) -> Iterable[str]:
+    """Set the demo device up once; later runs keep what the demo user changed."""
+    if Keystore(data_dir / config.KEYS_FILE).exists():
+        yield f"Données de démonstration déjà présentes dans {data_dir}"
+    else:
+        first, *others = DEMO_USERS
+        store = LocalStore.initialize(
+            data_dir,
+            username=first[0],
+            password=DEMO_PASSWORD,
+            display_name=first[1],
+            roles=first[2],
+            cms_code=DEMO_CMS,
+            kdf=kdf,
+        )
+        try:
+            for username, name, roles in others:
+                store.add_user(
+                    username=username,
+                    password=DEMO_PASSWORD,
+                    display_name=name,
+                    roles=roles,
+                    cms_code=DEMO_CMS,
+                    kdf=kdf,
+                )
+            records = build_demo_records(reference(), today or dt.date.today(), store.device_id)
+            with session_scope(store.engine) as session:
+                add_in_dependency_order(session, records)
+        finally:
+            store.close()
+        yield f"Données de démonstration créées dans {data_dir} ({len(records)} enregistrements)"
+    yield "Comptes de démonstration (mot de passe « demo ») :"
+    for username, name, roles in DEMO_USERS:
+        labels = ", ".join(ROLE_LABELS[Role(role)] for role in roles)
+        yield f"  {username:<8} {name} — {labels}"

@@ -1,0 +1,165 @@
+"""The main window: the login screen, then the screens of a logged-in professional."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from van_app import config
+from van_app.core.confidentiality import ROLE_LABELS, Role
+from van_app.core.keystore import Keystore, KeystoreError, WrongPasswordError
+from van_app.core.local_store import LocalStore
+from van_app.core.reference import reference
+from van_app.tasks import TaskRunner
+from van_app.ui.context import AppContext
+from van_app.ui.screens.login import LoginScreen
+from van_app.ui.screens.today import TodayScreen
+
+log = logging.getLogger(__name__)
+
+
+class SessionWidget(QWidget):
+    """Everything a logged-in professional sees: navigation on the left, a screen on the right."""
+
+    logout_requested = Signal()
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        user = context.store.user
+        roles = ", ".join(ROLE_LABELS.get(Role(r), r) for r in user.roles)
+        self.user_label = QLabel(f"<b>{user.display_name}</b> — {roles}")
+        self.logout_button = QPushButton(self.tr("Se déconnecter"))
+        self.logout_button.clicked.connect(self.logout_requested)
+
+        top = QHBoxLayout()
+        top.addWidget(self.user_label, 1)
+        top.addWidget(self.logout_button)
+
+        self.navigation = QListWidget()
+        self.navigation.setFixedWidth(190)
+        self.stack = QStackedWidget()
+        self.today_screen = TodayScreen(context)
+        self._add_screen(self.tr("Aujourd'hui"), self.today_screen)
+        self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.navigation.setCurrentRow(0)
+
+        body = QHBoxLayout()
+        body.addWidget(self.navigation)
+        body.addWidget(self.stack, 1)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(body, 1)
+
+    def _add_screen(self, title: str, screen: QWidget) -> None:
+        self.navigation.addItem(title)
+        self.stack.addWidget(screen)
+
+
+class MainWindow(QMainWindow):
+    """Owns the task runner and the unlocked store of the current session."""
+
+    session_opened = Signal()
+
+    def __init__(self, data_dir: Path | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle(self.tr("Drôme Proximité"))
+        self.resize(1100, 720)
+        self.data_dir = data_dir or config.data_dir()
+        self.runner = TaskRunner(self)
+        self.store: LocalStore | None = None
+        self.session_widget: SessionWidget | None = None
+
+        self.pages = QStackedWidget()
+        self.login_screen = LoginScreen()
+        self.login_screen.login_requested.connect(self._on_login_requested)
+        self.pages.addWidget(self.login_screen)
+        self.setCentralWidget(self.pages)
+        self._load_usernames()
+
+    def _load_usernames(self) -> None:
+        keystore = Keystore(self.data_dir / config.KEYS_FILE)
+        self.runner.submit(keystore.usernames, self._on_usernames_loaded)
+
+    def _on_usernames_loaded(self, usernames: list[str]) -> None:
+        self.login_screen.set_usernames(usernames)
+        if not usernames:
+            self.login_screen.show_error(
+                self.tr(
+                    "Aucun utilisateur n'est encore enregistré sur ce poste. "
+                    "Demandez au CMS de le préparer."
+                )
+            )
+
+    def _on_login_requested(self, username: str, password: str) -> None:
+        self.login_screen.set_busy(True)
+        data_dir = self.data_dir
+
+        def unlock() -> tuple[LocalStore, object]:
+            store = LocalStore.open(data_dir, username, password)
+            return store, reference()
+
+        self.runner.submit(unlock, self._on_unlocked, self._on_unlock_failed)
+
+    def _on_unlocked(self, result: tuple[LocalStore, object]) -> None:
+        store, ref = result
+        self.login_screen.set_busy(False)
+        self.login_screen.clear()
+        self.store = store
+        context = AppContext(store=store, runner=self.runner, reference=ref)  # type: ignore[arg-type]
+        self.session_widget = SessionWidget(context)
+        self.session_widget.logout_requested.connect(self.logout)
+        self.pages.addWidget(self.session_widget)
+        self.pages.setCurrentWidget(self.session_widget)
+        self.session_opened.emit()
+
+    def _on_unlock_failed(self, exc: Exception) -> None:
+        self.login_screen.set_busy(False)
+        if isinstance(exc, WrongPasswordError):
+            self.login_screen.show_error(
+                self.tr("Identifiant ou mot de passe incorrect. Vérifiez la saisie et réessayez.")
+            )
+        elif isinstance(exc, KeystoreError):
+            self.login_screen.show_error(
+                self.tr("Ce poste n'est pas prêt : aucune clé pour cet utilisateur.")
+            )
+        else:
+            log.error("unlock failed: %s", type(exc).__name__)
+            self.login_screen.show_error(
+                self.tr(
+                    "La base locale n'a pas pu être ouverte (%1). Contactez le support."
+                ).replace("%1", type(exc).__name__)
+            )
+
+    def logout(self) -> None:
+        """Close the session: the key is forgotten, the login screen comes back."""
+        self.runner.wait_for_done()
+        if self.session_widget is not None:
+            self.pages.removeWidget(self.session_widget)
+            self.session_widget.deleteLater()
+            self.session_widget = None
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        self.pages.setCurrentWidget(self.login_screen)
+        self._load_usernames()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.runner.wait_for_done()
+        if self.store is not None:
+            self.store.close()
+        super().closeEvent(event)
