@@ -65,7 +65,7 @@ class LoginScreen(QWidget):
         card = QFrame()
         card.setObjectName("LoginCard")
         card.setFrameShape(QFrame.Shape.StyledPanel)
-        card.setMaximumWidth(520)
+        card.setFixedWidth(540)  # a fixed width keeps the wrapped labels from squeezing the fields
         card_layout = QVBoxLayout(card)
         card_layout.setContentsMargins(32, 28, 32, 28)
         card_layout.setSpacing(12)
