@@ -11,8 +11,16 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
-import van_app.core.local_meta  # noqa: F401
-from van_app.core.db import current_revision, head_revision, make_engine, migrate, session_scope
+import van_app.core.local_meta
+import van_app.core.outbox  # noqa: F401
+from van_app.core.db import (
+    current_revision,
+    head_revision,
+    include_object,
+    make_engine,
+    migrate,
+    session_scope,
+)
 from van_app.core.models import Beneficiary, SocialConsultation
 
 OLD_REVISION = "0001"
@@ -69,7 +77,8 @@ def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
     engine = make_engine(tmp_path / "fresh.db", secrets.token_bytes(32))
     migrate(engine)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+        context = MigrationContext.configure(conn, opts={"include_object": include_object})
+        diff = compare_metadata(context, SQLModel.metadata)
     engine.dispose()
     assert diff == []
 

@@ -21,6 +21,7 @@ from van_app.core.db import make_engine, migrate, session_scope
 from van_app.core.keystore import KdfParams, Keystore, KeystoreError
 from van_app.core.local_meta import get_meta, set_meta
 from van_app.core.models import StaffAccount, SyncedRecord, utcnow
+from van_app.core.outbox import pending_summary  # noqa: F401  (installs the outbox hook)
 
 DEVICE_ID_KEY = "device_id"
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import van_app.core.local_meta
-import van_app.core.models  # noqa: F401  (registers the tables on the metadata)
+from van_app.core.db import include_object
 
 connection = context.config.attributes.get("connection")
 if connection is None:
     raise RuntimeError("migrations run only through van_app.core.db.migrate()")
 
+
 context.configure(
     connection=connection,
+    include_object=include_object,
     target_metadata=SQLModel.metadata,
     render_as_batch=True,
     compare_type=True,
