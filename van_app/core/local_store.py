@@ -21,7 +21,7 @@ from van_app.core.db import make_engine, migrate, session_scope
 from van_app.core.keystore import KdfParams, Keystore, KeystoreError
 from van_app.core.local_meta import get_meta, set_meta
 from van_app.core.models import StaffAccount, SyncedRecord, utcnow
-from van_app.core.outbox import pending_summary  # noqa: F401  (installs the outbox hook)
+from van_app.core.outbox import FROM_SERVER  # importing it installs the outbox hook
 
 DEVICE_ID_KEY = "device_id"
 
@@ -70,6 +70,7 @@ class LocalStore:
         migrate(engine)
         device_id = f"dev-{secrets.token_hex(8)}"
         with session_scope(engine) as session:
+            session.info[FROM_SERVER] = True  # accounts are the server's; never pushed back
             set_meta(session, DEVICE_ID_KEY, device_id)
             session.add(
                 StaffAccount(
@@ -120,6 +121,7 @@ class LocalStore:
     ) -> None:
         """Let another professional log in on this device with their own password."""
         with session_scope(self.engine) as session:
+            session.info[FROM_SERVER] = True  # accounts are the server's; never pushed back
             existing = session.exec(
                 select(StaffAccount).where(StaffAccount.username == username)
             ).first()
