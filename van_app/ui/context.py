@@ -1,4 +1,4 @@
-"""What every screen of a logged-in session needs: the store, the task runner, the lists."""
+"""What every screen of a logged-in session shares: store, task runner, lists, and events."""
 
 from __future__ import annotations
 
@@ -6,9 +6,22 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from PySide6.QtCore import QObject, Signal
+
 from van_app.core.local_store import LocalStore
 from van_app.core.reference import ReferenceData
 from van_app.tasks import TaskRunner
+
+
+class AppEvents(QObject):
+    """Application-wide happenings, so screens never need to know each other.
+
+    The session widget listens and switches screens; screens emit and refresh.
+    """
+
+    person_opened = Signal(str)  # beneficiary id: show the person's file
+    consultation_requested = Signal(str, str, str)  # kind "social"/"pmi", person id, id or ""
+    records_changed = Signal()  # something was saved: lists and counters reload
 
 
 @dataclass
@@ -16,4 +29,5 @@ class AppContext:
     store: LocalStore
     runner: TaskRunner
     reference: ReferenceData
+    events: AppEvents = field(default_factory=AppEvents)
     today: Callable[[], dt.date] = field(default=dt.date.today)
