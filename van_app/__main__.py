@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("Drôme Proximité")
     app.setOrganizationName(config.APP_AUTHOR)
     _install_translations(app)
-    window = MainWindow()
+    window = MainWindow(settings=config.Settings.load())
     window.show()
     return app.exec()
 

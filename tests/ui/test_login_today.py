@@ -114,3 +114,67 @@ def test_no_stop_today_says_hors_tournee(
     qtbot.waitUntil(lambda: today.stop_title.text() != "")
     assert today.stop_title.text() == "Hors tournée"
     assert today.empty_label.isVisible()
+
+
+def test_today_says_what_waits_to_be_sent(
+    qtbot: QtBot, social_store: LocalStore, data_dir: Path
+) -> None:
+    _plan_today(social_store)  # three records written on this device: three waiting changes
+    social_store.close()
+    window = _open_window(qtbot, data_dir)
+    with qtbot.waitSignal(window.session_opened):
+        qtbot.keyClicks(window.login_screen.password_edit, PASSWORD)
+        qtbot.keyClick(window.login_screen.password_edit, Qt.Key.Key_Return)
+    today = window.session_widget.today_screen
+    qtbot.waitUntil(lambda: today.sync_label.text() != "")
+    assert today.sync_label.text().startswith(
+        "3 modifications en attente d'envoi au CMS, depuis le"
+    )
+    assert "synchronisé" not in today.sync_label.text()
+
+
+def test_idle_lock_keeps_the_session_and_asks_the_same_password(
+    qtbot: QtBot, social_store: LocalStore, data_dir: Path
+) -> None:
+    social_store.close()
+    window = _open_window(qtbot, data_dir)
+    window.idle_watcher.set_minutes(0.002)  # about 120 ms
+    with qtbot.waitSignal(window.session_opened):
+        qtbot.keyClicks(window.login_screen.password_edit, PASSWORD)
+        qtbot.keyClick(window.login_screen.password_edit, Qt.Key.Key_Return)
+    session = window.session_widget
+    with qtbot.waitSignal(window.session_locked, timeout=5000):
+        pass
+    assert window.pages.currentWidget() is window.login_screen
+    assert not window.login_screen.user_combo.isEnabled()
+    assert window.login_screen.user_combo.currentText() == "amartin"
+    assert window.login_screen.close_session_button.isVisible()
+
+    qtbot.keyClicks(window.login_screen.password_edit, "faux")
+    qtbot.keyClick(window.login_screen.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(window.login_screen.error_label.isVisible)
+    assert window.pages.currentWidget() is window.login_screen
+
+    window.idle_watcher.set_minutes(5)
+    with qtbot.waitSignal(window.session_unlocked):
+        window.login_screen.password_edit.clear()
+        qtbot.keyClicks(window.login_screen.password_edit, PASSWORD)
+        qtbot.keyClick(window.login_screen.password_edit, Qt.Key.Key_Return)
+    assert window.session_widget is session, "the same session, form in progress kept"
+    assert window.pages.currentWidget() is session
+    assert window.store is not None
+
+
+def test_lock_button_and_change_of_user(
+    qtbot: QtBot, social_store: LocalStore, data_dir: Path
+) -> None:
+    social_store.close()
+    window = _open_window(qtbot, data_dir)
+    with qtbot.waitSignal(window.session_opened):
+        qtbot.keyClicks(window.login_screen.password_edit, PASSWORD)
+        qtbot.keyClick(window.login_screen.password_edit, Qt.Key.Key_Return)
+    with qtbot.waitSignal(window.session_locked):
+        qtbot.mouseClick(window.session_widget.lock_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.login_screen.close_session_button, Qt.MouseButton.LeftButton)
+    assert window.store is None and window.session_widget is None
+    assert window.login_screen.user_combo.isEnabled()

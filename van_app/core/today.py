@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from van_app.core.local_store import CurrentUser
 from van_app.core.models import Beneficiary, PmiConsultation, SocialConsultation, TourStop
+from van_app.core.outbox import pending_summary
 from van_app.core.people import display_name
 from van_app.core.reference import ReferenceData
 
@@ -39,6 +40,8 @@ class TodaySummary:
     day: dt.date
     stop: StopOfDay | None
     seen: list[SeenPerson]
+    waiting_changes: int = 0
+    waiting_since: dt.datetime | None = None
 
 
 def stop_of_day(session: Session, user: CurrentUser, day: dt.date, ref: ReferenceData):
@@ -91,4 +94,11 @@ def people_seen(session: Session, user: CurrentUser, day: dt.date) -> list[SeenP
 def today_summary(
     session: Session, user: CurrentUser, day: dt.date, ref: ReferenceData
 ) -> TodaySummary:
-    return TodaySummary(day, stop_of_day(session, user, day, ref), people_seen(session, user, day))
+    waiting, since = pending_summary(session)
+    return TodaySummary(
+        day,
+        stop_of_day(session, user, day, ref),
+        people_seen(session, user, day),
+        waiting,
+        since,
+    )

@@ -19,12 +19,14 @@ from PySide6.QtWidgets import (
 )
 
 from van_app import config
+from van_app.config import Settings
 from van_app.core.confidentiality import ROLE_LABELS, Role
 from van_app.core.keystore import Keystore, KeystoreError, WrongPasswordError
 from van_app.core.local_store import LocalStore
 from van_app.core.reference import reference
 from van_app.tasks import TaskRunner
 from van_app.ui.context import AppContext
+from van_app.ui.idle import IdleWatcher
 from van_app.ui.screens.login import LoginScreen
 from van_app.ui.screens.today import TodayScreen
 
@@ -35,6 +37,7 @@ class SessionWidget(QWidget):
     """Everything a logged-in professional sees: navigation on the left, a screen on the right."""
 
     logout_requested = Signal()
+    lock_requested = Signal()
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -42,11 +45,15 @@ class SessionWidget(QWidget):
         user = context.store.user
         roles = ", ".join(ROLE_LABELS.get(Role(r), r) for r in user.roles)
         self.user_label = QLabel(f"<b>{user.display_name}</b> — {roles}")
+        self.lock_button = QPushButton(self.tr("Verrouiller"))
+        self.lock_button.setToolTip(self.tr("Verrouiller le poste sans perdre la saisie en cours"))
+        self.lock_button.clicked.connect(self.lock_requested)
         self.logout_button = QPushButton(self.tr("Se déconnecter"))
         self.logout_button.clicked.connect(self.logout_requested)
 
         top = QHBoxLayout()
         top.addWidget(self.user_label, 1)
+        top.addWidget(self.lock_button)
         top.addWidget(self.logout_button)
 
         self.navigation = QListWidget()
@@ -74,19 +81,26 @@ class MainWindow(QMainWindow):
     """Owns the task runner and the unlocked store of the current session."""
 
     session_opened = Signal()
+    session_locked = Signal()
+    session_unlocked = Signal()
 
-    def __init__(self, data_dir: Path | None = None) -> None:
+    def __init__(self, data_dir: Path | None = None, settings: Settings | None = None) -> None:
         super().__init__()
+        self.settings = settings or Settings()
         self.setWindowTitle(self.tr("Drôme Proximité"))
         self.resize(1100, 720)
         self.data_dir = data_dir or config.data_dir()
         self.runner = TaskRunner(self)
         self.store: LocalStore | None = None
         self.session_widget: SessionWidget | None = None
+        self.locked = False
+        self.idle_watcher = IdleWatcher(self.settings.idle_lock_minutes, self)
+        self.idle_watcher.idle_timeout.connect(self.lock)
 
         self.pages = QStackedWidget()
         self.login_screen = LoginScreen()
         self.login_screen.login_requested.connect(self._on_login_requested)
+        self.login_screen.close_session_requested.connect(self.logout)
         self.pages.addWidget(self.login_screen)
         self.setCentralWidget(self.pages)
         self._load_usernames()
@@ -108,6 +122,14 @@ class MainWindow(QMainWindow):
     def _on_login_requested(self, username: str, password: str) -> None:
         self.login_screen.set_busy(True)
         data_dir = self.data_dir
+        if self.locked:
+            keystore = Keystore(data_dir / config.KEYS_FILE)
+            self.runner.submit(
+                lambda: keystore.unlock(username, password),
+                lambda _key: self._on_relocked_checked(),
+                self._on_unlock_failed,
+            )
+            return
 
         def unlock() -> tuple[LocalStore, object]:
             store = LocalStore.open(data_dir, username, password)
@@ -123,9 +145,32 @@ class MainWindow(QMainWindow):
         context = AppContext(store=store, runner=self.runner, reference=ref)  # type: ignore[arg-type]
         self.session_widget = SessionWidget(context)
         self.session_widget.logout_requested.connect(self.logout)
+        self.session_widget.lock_requested.connect(self.lock)
         self.pages.addWidget(self.session_widget)
         self.pages.setCurrentWidget(self.session_widget)
+        self.idle_watcher.start()
         self.session_opened.emit()
+
+    def lock(self) -> None:
+        """Hide the session behind the password; the form in progress stays as it is."""
+        if self.store is None or self.session_widget is None or self.locked:
+            return
+        self.locked = True
+        self.idle_watcher.stop()
+        self.login_screen.lock_to(self.store.user.username)
+        self.login_screen.clear()
+        self.pages.setCurrentWidget(self.login_screen)
+        self.session_locked.emit()
+
+    def _on_relocked_checked(self) -> None:
+        self.login_screen.set_busy(False)
+        self.login_screen.clear()
+        self.login_screen.unlock_choice()
+        self.locked = False
+        assert self.session_widget is not None
+        self.pages.setCurrentWidget(self.session_widget)
+        self.idle_watcher.start()
+        self.session_unlocked.emit()
 
     def _on_unlock_failed(self, exc: Exception) -> None:
         self.login_screen.set_busy(False)
@@ -147,6 +192,9 @@ class MainWindow(QMainWindow):
 
     def logout(self) -> None:
         """Close the session: the key is forgotten, the login screen comes back."""
+        self.idle_watcher.stop()
+        self.locked = False
+        self.login_screen.unlock_choice()
         self.runner.wait_for_done()
         if self.session_widget is not None:
             self.pages.removeWidget(self.session_widget)

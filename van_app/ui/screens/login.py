@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -21,6 +22,7 @@ class LoginScreen(QWidget):
     """Asks who is there. The password is checked by unwrapping the database key."""
 
     login_requested = Signal(str, str)
+    close_session_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,6 +53,13 @@ class LoginScreen(QWidget):
         self.login_button.setDefault(True)
         self.login_button.clicked.connect(self._on_submit)
 
+        self.close_session_button = QPushButton(self.tr("Changer d'utilisateur"))
+        self.close_session_button.setToolTip(
+            self.tr("Ferme la session verrouillée : la saisie non enregistrée sera perdue.")
+        )
+        self.close_session_button.clicked.connect(self.close_session_requested)
+        self.close_session_button.hide()
+
         form = QFormLayout()
         form.addRow(self.tr("Utilisateur :"), self.user_combo)
         form.addRow(self.tr("Mot de passe :"), self.password_edit)
@@ -73,7 +82,11 @@ class LoginScreen(QWidget):
         card_layout.addWidget(subtitle)
         card_layout.addSpacing(8)
         card_layout.addLayout(form)
-        card_layout.addWidget(self.login_button, alignment=Qt.AlignmentFlag.AlignRight)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.close_session_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.login_button)
+        card_layout.addLayout(buttons)
         card_layout.addWidget(self.hint_label)
 
         outer = QVBoxLayout(self)
@@ -91,12 +104,14 @@ class LoginScreen(QWidget):
         """Locked session: only the same user can come back to the form in progress."""
         self.set_usernames([username], username)
         self.user_combo.setEnabled(False)
+        self.close_session_button.show()
         self.hint_label.setText(
             self.tr("Session verrouillée. Saisissez à nouveau votre mot de passe pour reprendre.")
         )
 
     def unlock_choice(self) -> None:
         self.user_combo.setEnabled(True)
+        self.close_session_button.hide()
         self.hint_label.setText(
             self.tr("Le mot de passe est vérifié sur ce poste : aucune connexion n'est nécessaire.")
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import QDateTime, QLocale, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -29,6 +29,7 @@ class TodayScreen(QWidget):
         super().__init__(parent)
         self.context = context
         self.setObjectName("TodayScreen")
+        context.events.records_changed.connect(self._on_records_changed)
 
         self.date_label = QLabel()
         self.date_label.setStyleSheet(TITLE_STYLE)
@@ -55,6 +56,8 @@ class TodayScreen(QWidget):
         self.seen_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.empty_label = QLabel(self.tr("Personne n'a encore été reçu aujourd'hui."))
         self.empty_label.setStyleSheet("color: #555;")
+        self.sync_label = QLabel()
+        self.sync_label.setWordWrap(True)
         self.error_label = QLabel()
         self.error_label.setStyleSheet(ERROR_STYLE)
         self.error_label.hide()
@@ -67,6 +70,7 @@ class TodayScreen(QWidget):
         layout.addWidget(self.seen_title)
         layout.addWidget(self.empty_label)
         layout.addWidget(self.seen_table, 1)
+        layout.addWidget(self.sync_label)
         layout.addWidget(self.error_label)
 
     def refresh(self) -> None:
@@ -103,13 +107,32 @@ class TodayScreen(QWidget):
         self.seen_model.set_rows(summary.seen)
         self.empty_label.setVisible(not summary.seen)
         self.seen_table.setVisible(bool(summary.seen))
+        self.sync_label.setText(self._waiting_text(summary))
         self.error_label.hide()
+
+    def _waiting_text(self, summary: TodaySummary) -> str:
+        if not summary.waiting_changes:
+            return self.tr("Aucune modification en attente d'envoi au CMS.")
+        since = QDateTime(summary.waiting_since).toLocalTime() if summary.waiting_since else None
+        if summary.waiting_changes == 1:
+            text = self.tr("1 modification en attente d'envoi au CMS")
+        else:
+            text = self.tr("%1 modifications en attente d'envoi au CMS").replace(
+                "%1", str(summary.waiting_changes)
+            )
+        if since is not None:
+            text += self.tr(", depuis le %1").replace("%1", since.toString("dd/MM/yyyy à HH:mm"))
+        return text + "."
 
     def _on_failed(self, exc: Exception) -> None:
         self.error_label.setText(
             self.tr("Impossible de charger la journée : %1").replace("%1", type(exc).__name__)
         )
         self.error_label.show()
+
+    def _on_records_changed(self) -> None:
+        if self.isVisible():
+            self.refresh()
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().showEvent(event)
