@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from sqlmodel import SQLModel
+if TYPE_CHECKING:
+    from sqlmodel import SQLModel
 
 
 class Conf(StrEnum):

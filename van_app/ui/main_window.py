@@ -1,80 +1,34 @@
-"""The main window: the login screen, then the screens of a logged-in professional."""
+"""The main window: the login screen, then the screens of a logged-in professional.
+
+Only what the login screen needs is imported at start-up; the database layer and the
+session's screens are imported by the unlock task, off the UI thread, while Argon2 runs.
+"""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
     QMainWindow,
-    QPushButton,
     QStackedWidget,
-    QVBoxLayout,
-    QWidget,
 )
 
 from van_app import config
 from van_app.config import Settings
-from van_app.core.confidentiality import ROLE_LABELS, Role
 from van_app.core.keystore import Keystore, KeystoreError, WrongPasswordError
-from van_app.core.local_store import LocalStore
-from van_app.core.reference import reference
 from van_app.tasks import TaskRunner
-from van_app.ui.context import AppContext
 from van_app.ui.idle import IdleWatcher
 from van_app.ui.screens.login import LoginScreen
-from van_app.ui.screens.today import TodayScreen
+
+if TYPE_CHECKING:
+    from van_app.core.local_store import LocalStore
+    from van_app.ui.session import SessionWidget
 
 log = logging.getLogger(__name__)
-
-
-class SessionWidget(QWidget):
-    """Everything a logged-in professional sees: navigation on the left, a screen on the right."""
-
-    logout_requested = Signal()
-    lock_requested = Signal()
-
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.context = context
-        user = context.store.user
-        roles = ", ".join(ROLE_LABELS.get(Role(r), r) for r in user.roles)
-        self.user_label = QLabel(f"<b>{user.display_name}</b> — {roles}")
-        self.lock_button = QPushButton(self.tr("Verrouiller"))
-        self.lock_button.setToolTip(self.tr("Verrouiller le poste sans perdre la saisie en cours"))
-        self.lock_button.clicked.connect(self.lock_requested)
-        self.logout_button = QPushButton(self.tr("Se déconnecter"))
-        self.logout_button.clicked.connect(self.logout_requested)
-
-        top = QHBoxLayout()
-        top.addWidget(self.user_label, 1)
-        top.addWidget(self.lock_button)
-        top.addWidget(self.logout_button)
-
-        self.navigation = QListWidget()
-        self.navigation.setFixedWidth(190)
-        self.stack = QStackedWidget()
-        self.today_screen = TodayScreen(context)
-        self._add_screen(self.tr("Aujourd'hui"), self.today_screen)
-        self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
-        self.navigation.setCurrentRow(0)
-
-        body = QHBoxLayout()
-        body.addWidget(self.navigation)
-        body.addWidget(self.stack, 1)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addLayout(body, 1)
-
-    def _add_screen(self, title: str, screen: QWidget) -> None:
-        self.navigation.addItem(title)
-        self.stack.addWidget(screen)
 
 
 class MainWindow(QMainWindow):
@@ -132,6 +86,10 @@ class MainWindow(QMainWindow):
             return
 
         def unlock() -> tuple[LocalStore, object]:
+            import van_app.ui.session  # noqa: F401  (warm the imports off the UI thread)
+            from van_app.core.local_store import LocalStore
+            from van_app.core.reference import reference
+
             store = LocalStore.open(data_dir, username, password)
             return store, reference()
 
@@ -142,6 +100,9 @@ class MainWindow(QMainWindow):
         self.login_screen.set_busy(False)
         self.login_screen.clear()
         self.store = store
+        from van_app.ui.context import AppContext
+        from van_app.ui.session import SessionWidget
+
         context = AppContext(store=store, runner=self.runner, reference=ref)  # type: ignore[arg-type]
         self.session_widget = SessionWidget(context)
         self.session_widget.logout_requested.connect(self.logout)
