@@ -1,0 +1,320 @@
+"""My follow-ups: the demands still open, the overdue first, and closing them.
+
+Closing happens in a small form under the table (not a modal box) so the list stays in sight;
+its date and outcome feed the "time to resolve a problem" indicator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from van_app.core.follow_ups import FollowUpRow, close_follow_up, open_follow_ups
+from van_app.core.measures import format_date
+from van_app.core.validation import ValidationError
+from van_app.ui.context import AppContext
+from van_app.ui.models.follow_ups import FollowUpsSortProxy, FollowUpsTableModel
+from van_app.ui.widgets.social_parts import (
+    FieldErrors,
+    date_edit,
+    fill_combo,
+    from_qdate,
+    to_qdate,
+)
+from van_app.ui.widgets.style import ERROR_STYLE, SUBTITLE_STYLE, TITLE_STYLE
+
+
+class FollowUpsScreen(QWidget):
+    """This social worker's open follow-ups; double-click opens the person's file."""
+
+    loaded = Signal()
+    follow_up_closed = Signal(str)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setObjectName("FollowUpsScreen")
+        self._loading = False
+        self._reload_again = False
+        self._announcing = False
+        self._closing: FollowUpRow | None = None
+
+        title = QLabel(self.tr("Mes suivis en cours"))
+        title.setStyleSheet(TITLE_STYLE)
+        self.summary_label = QLabel()
+
+        self.model = FollowUpsTableModel(self)
+        self.proxy = FollowUpsSortProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(FollowUpsTableModel.COL_DUE, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(FollowUpsTableModel.COL_DEMAND, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(90)
+        header.setStretchLastSection(True)
+        self.table.doubleClicked.connect(self._on_double_clicked)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+
+        self.close_button = QPushButton(self.tr("Clôturer le suivi…"))
+        self.close_button.clicked.connect(self._on_close_clicked)
+        self.open_person_button = QPushButton(self.tr("Ouvrir le dossier de la personne"))
+        self.open_person_button.clicked.connect(self._on_open_person)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.close_button)
+        buttons.addWidget(self.open_person_button)
+        buttons.addStretch(1)
+
+        # -- the closing form -----------------------------------------------------------------
+        self.errors = FieldErrors()
+        self.close_box = QGroupBox(self.tr("Clôturer le suivi"))
+        self.close_title = QLabel()
+        self.close_title.setStyleSheet(SUBTITLE_STYLE)
+        self.close_title.setWordWrap(True)
+        self.outcome_combo = QComboBox()
+        self.outcome_combo.setMaximumWidth(380)
+        fill_combo(self.outcome_combo, context.reference.follow_up_outcomes, self.tr("Choisissez…"))
+        self.closed_on_edit = date_edit()
+        self.closed_on_edit.setFixedWidth(150)
+        self.note_edit = QPlainTextEdit()
+        self.note_edit.setMaximumHeight(80)
+        self.note_edit.setTabChangesFocus(True)
+        self.note_edit.setPlaceholderText(
+            self.tr("Facultatif : des faits (droit ouvert le…, dossier transmis à…).")
+        )
+        self.confirm_button = QPushButton(self.tr("Confirmer la clôture"))
+        self.confirm_button.clicked.connect(self._on_confirm)
+        self.cancel_button = QPushButton(self.tr("Annuler"))
+        self.cancel_button.clicked.connect(self._hide_close_form)
+        form = QFormLayout()
+        form.addRow(self.tr("Issue :"), self.errors.wrap(self.outcome_combo, "outcome"))
+        form.addRow(self.tr("Clôturé le :"), self.errors.wrap(self.closed_on_edit, "closed_on"))
+        form.addRow(self.tr("Note :"), self.errors.wrap(self.note_edit, "note"))
+        close_buttons = QHBoxLayout()
+        close_buttons.addStretch(1)
+        close_buttons.addWidget(self.cancel_button)
+        close_buttons.addWidget(self.confirm_button)
+        close_layout = QVBoxLayout(self.close_box)
+        close_layout.addWidget(self.close_title)
+        close_layout.addLayout(form)
+        close_layout.addLayout(close_buttons)
+        self.close_box.hide()
+
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 20)
+        layout.setSpacing(10)
+        layout.addWidget(title)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.close_box)
+        layout.addWidget(self.message_label)
+        context.events.records_changed.connect(self._on_records_changed)
+        self._update_buttons()
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reload in the background; a change meanwhile triggers one more reload."""
+        if self._loading:
+            self._reload_again = True
+            return
+        store, ref, today = self.context.store, self.context.reference, self.context.today()
+
+        def load() -> list[FollowUpRow]:
+            with store.session() as session:
+                return open_follow_ups(session, store.user, today, ref)
+
+        self._loading = True
+        self.context.runner.submit(load, self._on_loaded, self._on_load_failed)
+
+    def _on_loaded(self, rows: list[FollowUpRow]) -> None:
+        self._loading = False
+        selected = self.selected_row()
+        self.model.set_rows(rows)
+        if not rows:
+            self.summary_label.setText(self.tr("Aucun suivi en cours : tout est clôturé."))
+        else:
+            total = (
+                self.tr("1 suivi en cours")
+                if len(rows) == 1
+                else self.tr("%1 suivis en cours").replace("%1", str(len(rows)))
+            )
+            late = self.model.overdue_count()
+            self.summary_label.setText(
+                total
+                + (
+                    self.tr(", dont %1 en retard.").replace("%1", str(late))
+                    if late
+                    else self.tr(", aucun en retard.")
+                )
+            )
+        if selected is not None:
+            self.select_follow_up(selected.follow_up_id)
+        self._update_buttons()
+        if self._reload_again:
+            self._reload_again = False
+            self.refresh()
+        else:
+            self.loaded.emit()
+
+    def _on_load_failed(self, exc: Exception) -> None:
+        self._loading = False
+        self._reload_again = False
+        if isinstance(exc, PermissionError):
+            self._show_message(str(exc), error=True)
+        else:
+            self._show_message(
+                self.tr("Impossible de charger les suivis (%1).").replace("%1", type(exc).__name__),
+                error=True,
+            )
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        self.refresh()
+
+    def _on_records_changed(self) -> None:
+        if self.isVisible() and not self._announcing:
+            self.refresh()
+
+    # -- selection -----------------------------------------------------------------------------
+
+    def selected_row(self) -> FollowUpRow | None:
+        indexes = self.table.selectionModel().selectedRows()
+        if not indexes:
+            return None
+        return self.model.row_at(self.proxy.mapToSource(indexes[0]).row())
+
+    def select_follow_up(self, follow_up_id: str) -> bool:
+        for row in range(self.model.rowCount()):
+            if self.model.row_at(row).follow_up_id == follow_up_id:
+                self.table.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
+                return True
+        return False
+
+    def _update_buttons(self, *_: object) -> None:
+        selected = self.selected_row()
+        if self._closing is not None and (
+            selected is None or selected.follow_up_id != self._closing.follow_up_id
+        ):
+            self._hide_close_form()  # another row chosen: that form was about the previous one
+            return
+        has_row = selected is not None
+        self.close_button.setEnabled(has_row and not self.close_box.isVisibleTo(self))
+        self.open_person_button.setEnabled(has_row)
+
+    def _on_double_clicked(self, index: QModelIndex) -> None:
+        row = self.model.row_at(self.proxy.mapToSource(index).row())
+        self.context.events.person_opened.emit(row.beneficiary_id)
+
+    def _on_open_person(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            self.context.events.person_opened.emit(row.beneficiary_id)
+
+    # -- closing -------------------------------------------------------------------------------
+
+    def _on_close_clicked(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        self._closing = row
+        self.close_title.setText(
+            self.tr("%1 — %2 (ouvert le %3)")
+            .replace("%1", row.person_name)
+            .replace("%2", row.demand_label)
+            .replace("%3", format_date(row.opened_on))
+        )
+        self.outcome_combo.setCurrentIndex(0)
+        self.closed_on_edit.setDate(to_qdate(self.context.today()))
+        self.note_edit.clear()
+        self.errors.clear()
+        self._show_message("")
+        self.close_box.show()
+        self._update_buttons()
+        self.outcome_combo.setFocus()
+
+    def _hide_close_form(self) -> None:
+        self._closing = None
+        self.close_box.hide()
+        self._update_buttons()
+
+    def _on_confirm(self) -> None:
+        if self._closing is None:
+            return
+        follow_up_id = self._closing.follow_up_id
+        outcome = self.outcome_combo.currentData()
+        closed_on: dt.date = from_qdate(self.closed_on_edit.date())
+        note = self.note_edit.toPlainText()
+        store, ref, today = self.context.store, self.context.reference, self.context.today()
+        self.confirm_button.setEnabled(False)
+
+        def close() -> str:
+            close_follow_up(store, follow_up_id, outcome, closed_on, note, ref, today)
+            return follow_up_id
+
+        self.context.runner.submit(close, self._on_closed, self._on_close_failed)
+
+    def _on_closed(self, follow_up_id: str) -> None:
+        self.confirm_button.setEnabled(True)
+        self._hide_close_form()
+        self._show_message(self.tr("Suivi clôturé."))
+        self.follow_up_closed.emit(follow_up_id)
+        self.refresh()
+        self._announcing = True  # our own news: the refresh above already covers it
+        try:
+            self.context.events.records_changed.emit()
+        finally:
+            self._announcing = False
+
+    def _on_close_failed(self, exc: Exception) -> None:
+        self.confirm_button.setEnabled(True)
+        if isinstance(exc, ValidationError):
+            _labels, others = self.errors.show(exc.errors)
+            self._show_message(
+                "\n".join(
+                    [
+                        self.tr("Le suivi n'a pas été clôturé : corrigez les champs en rouge."),
+                        *others,
+                    ]
+                ),
+                error=True,
+            )
+        elif isinstance(exc, PermissionError | LookupError):
+            self._show_message(str(exc), error=True)
+        else:
+            self._show_message(
+                self.tr("Erreur inattendue (%1) : le suivi n'a pas été clôturé.").replace(
+                    "%1", type(exc).__name__
+                ),
+                error=True,
+            )
+
+    def _show_message(self, text: str, *, error: bool = False) -> None:
+        self.message_label.setStyleSheet(ERROR_STYLE if error else "color: #1b5e20;")
+        self.message_label.setText(text)
