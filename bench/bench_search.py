@@ -1,6 +1,6 @@
 """Search-as-you-type latency over 100 000 people, on a real encrypted store.
 
-Run: /tmp/pv/bin/python bench/bench_search.py [people] [repeats]. Target: p95 under 50 ms.
+Run: .venv/bin/python bench/bench_search.py [people] [repeats]. Target: p95 under 50 ms.
 Each search opens its own session, as the screen's background task does. The people are
 generated (fictional names, a Zipf-like spread of surnames as in a real population) and
 written in bulk, the FTS index being filled by the database's own triggers.
