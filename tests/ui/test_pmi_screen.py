@@ -1,0 +1,367 @@
+"""The PMI nurse's consultation screen, driven with the keyboard and the mouse."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSpinBox
+from pytestqt.qtbot import QtBot
+from sqlmodel import select
+
+from tests.conftest import FAST_KDF
+from tests.ui.test_social_screens import (
+    accept_message_box,
+    choose_by_keyboard,
+    click_item,
+    type_text,
+)
+from van_app.core.confidentiality import Role
+from van_app.core.growth import (
+    HEAD_FOR_AGE,
+    WEIGHT_FOR_AGE,
+    WEIGHT_FOR_LENGTH,
+    GrowthPoint,
+    growth_standards,
+)
+from van_app.core.local_store import LocalStore
+from van_app.core.models import Beneficiary, PmiAddendum, PmiConsultation
+from van_app.core.pmi import PmiForm, sign_pmi_consultation
+from van_app.core.reference import reference
+from van_app.tasks import TaskRunner
+from van_app.ui.context import AppContext
+from van_app.ui.models.vaccinations import VaccinationsTableModel
+from van_app.ui.screens.pmi_consultation import PmiConsultationScreen
+from van_app.ui.widgets.growth_chart import GrowthChartWidget
+from van_app.ui.widgets.measure_edit import LENGTH, WEIGHT, MeasureEdit
+from van_app.ui.widgets.social_parts import FieldErrors, to_qdate
+
+TODAY = dt.date(2026, 5, 12)
+PASSWORD = "Tilleul-de-Nyons-2026"
+BORN = dt.date(2026, 1, 10)  # 122 days old on TODAY: the first hexavalent dose is late
+LEFT = Qt.MouseButton.LeftButton
+NBSP = "\u00a0"
+
+
+@pytest.fixture
+def nurse_store(data_dir: Path) -> Iterator[LocalStore]:
+    """A device set up for a PMI nurse, unlocked."""
+    store = LocalStore.initialize(
+        data_dir,
+        username="bnguyen",
+        password=PASSWORD,
+        display_name="Bérénice Nguyen",
+        roles=[Role.PMI_NURSE.value],
+        cms_code="CMS-DIE",
+        kdf=FAST_KDF,
+    )
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def context(nurse_store: LocalStore) -> Iterator[AppContext]:
+    runner = TaskRunner()
+    yield AppContext(store=nurse_store, runner=runner, reference=reference(), today=lambda: TODAY)
+    runner.wait_for_done()
+
+
+def add_person(store: LocalStore, first: str, last: str, born: dt.date, sex: str) -> str:
+    with store.session() as session:
+        person = store.stamp(
+            Beneficiary(
+                birth_name=last, first_names=first, birth_date=born, sex=sex, author="", device=""
+            )
+        )
+        session.add(person)
+        return person.id
+
+
+def add_child(store: LocalStore) -> str:
+    return add_person(store, "Lina", "Chabert", BORN, "F")
+
+
+def add_earlier_visit(store: LocalStore, child: str) -> str:
+    """A signed visit at two months: measures, and the first pneumococcal dose."""
+    form = PmiForm(
+        child,
+        "child",
+        weight_g=5100,
+        length_mm=570,
+        head_circumference_mm=385,
+        vaccinations=["pcv_1"],
+        development=["eye_contact"],
+    )
+    return sign_pmi_consultation(store, form, reference(), dt.date(2026, 3, 12))
+
+
+def open_screen(qtbot: QtBot, context: AppContext, person: str, consultation: str = ""):  # type: ignore[no-untyped-def]
+    screen = PmiConsultationScreen(context)
+    qtbot.addWidget(screen)
+    screen.resize(1280, 800)
+    screen.show()
+    with qtbot.waitSignal(screen.loaded, timeout=10_000):
+        screen.load(person, consultation)
+    return screen
+
+
+def stored(store: LocalStore, model):  # type: ignore[no-untyped-def]
+    with store.session() as session:
+        return session.exec(select(model)).all()
+
+
+def retype(qtbot: QtBot, edit: MeasureEdit, text: str) -> None:
+    """Replace the text of a measure as a person would: select all, type, leave the field."""
+    edit.edit.setFocus()
+    edit.edit.selectAll()
+    qtbot.keyClick(edit.edit, Qt.Key.Key_Delete)
+    type_text(qtbot, edit.edit, text)
+    qtbot.keyClick(edit.edit, Qt.Key.Key_Return)
+
+
+def type_number(qtbot: QtBot, spin: QSpinBox, text: str) -> None:
+    """Select the spin box's text (it shows "—" or "non renseigné" when empty) and type."""
+    spin.setFocus()
+    qtbot.keyClick(spin, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(spin, text)
+
+
+def test_measure_edit_reads_the_french_ways(qtbot: QtBot) -> None:
+    errors = FieldErrors()
+    weight = MeasureEdit(WEIGHT, errors, "weight_g")
+    length = MeasureEdit(LENGTH, errors, "length_mm")
+    boxes = [errors.wrap(weight, "weight_g"), errors.wrap(length, "length_mm")]
+    for box in boxes:
+        qtbot.addWidget(box)
+        box.show()
+    for text, grams in (("3,450 kg", 3450), ("3450 g", 3450), ("3,45", 3450), ("3 450", 3450)):
+        retype(qtbot, weight, text)
+        assert weight.value() == grams
+        assert weight.normalised_label.text() == f"= 3{NBSP}450{NBSP}g"
+    for text in ("52,5 cm", "525 mm", "52.5"):
+        retype(qtbot, length, text)
+        assert length.value() == 525
+        assert length.normalised_label.text() == f"= 52,5{NBSP}cm"
+    retype(qtbot, weight, "3,4,5 kg")
+    assert weight.value() is None and weight.is_unreadable()
+    assert errors.text("weight_g").startswith("Le poids « 3,4,5 kg » n'est pas lisible.")
+    retype(qtbot, weight, "3,2 kg")
+    assert errors.text("weight_g") == ""  # right again: the message goes
+
+
+def test_growth_chart_plots_curves_and_points(qtbot: QtBot) -> None:
+    chart = GrowthChartWidget()
+    qtbot.addWidget(chart)
+    history = [GrowthPoint("a", dt.date(2026, 3, 12), 61, 5100, 570, 385)]
+    chart.set_child(growth_standards(), "F", BORN, history)
+    chart.set_current(GrowthPoint("", TODAY, 122, 6200, 620, 405))
+    assert chart.indicator() == WEIGHT_FOR_AGE
+    median = chart.curve_points(0)
+    assert len(median) > 50 and median[0][0] == 0.0
+    assert 3.0 < median[0][1] < 3.5  # WHO girls at birth: 3.2 kg
+    # Every curve sits inside the axes: nothing off the chart.
+    for sd in (-3, -2, 0, 2, 3):
+        ys = [y for _, y in chart.curve_points(sd)]
+        assert chart.y_axis.min() <= min(ys) and max(ys) <= chart.y_axis.max()
+    assert chart.x_axis.max() == 6  # a four-month-old: the 0-6 months chart
+    assert chart.history_points() == [pytest.approx((61 / 30.4375, 5.1))]
+    assert chart.current_points() == [pytest.approx((122 / 30.4375, 6.2))]
+    assert chart.z_scores_text().startswith("Poids/âge : ")
+    assert " z · Taille/âge : " in chart.z_scores_text()
+    assert chart.x_axis.titleText() == "Âge (mois)" and chart.y_axis.titleText() == "Poids (kg)"
+
+    chart.set_indicator(WEIGHT_FOR_LENGTH)
+    assert chart.x_axis.titleText() == "Taille couchée (cm)"
+    assert chart.curve_points(2) and chart.current_points() == [pytest.approx((62.0, 6.2))]
+
+    chart.set_indicator(HEAD_FOR_AGE)
+    assert chart.curve_points(0) == []  # no WHO curve: said on the chart
+    assert chart.chart.title().startswith("Pas de courbe de l'OMS pour le périmètre crânien")
+    assert chart.current_points() == [pytest.approx((122 / 30.4375, 40.5))]
+
+
+def test_child_consultation_saved_then_signed(
+    qtbot: QtBot, context: AppContext, nurse_store: LocalStore
+) -> None:
+    child = add_child(nurse_store)
+    earlier = add_earlier_visit(nurse_store, child)
+    screen = open_screen(qtbot, context, child)
+    assert screen.header.name_label.text() == "CHABERT Lina"
+    assert screen.header.kind_label.text() == "Consultation de l'enfant"
+    assert "4 mois et 2 jours — née le 10/01/2026" in screen.header.details_label.text()
+    assert screen.child.isVisibleTo(screen) and not screen.prenatal.isVisibleTo(screen)
+    chart = screen.child.chart
+    assert len(chart.history_points()) == 1 and chart.current_points() == []
+
+    # The measures, typed the French way; the chart follows as they are typed.
+    retype(qtbot, screen.child.weight_edit, "6,2 kg")
+    assert screen.child.weight_edit.normalised_label.text() == f"= 6{NBSP}200{NBSP}g"
+    assert chart.current_points() == [pytest.approx((122 / 30.4375, 6.2))]
+    retype(qtbot, screen.child.length_edit, "620 mm")
+    retype(qtbot, screen.child.head_edit, "40,5")
+    assert screen.child.head_edit.normalised_label.text() == f"= 40,5{NBSP}cm"
+    assert "Taille/âge : " in chart.z_scores_text()
+    choose_by_keyboard(qtbot, screen.child.feeding_combo, "mixed_feeding")
+
+    vaccinations = screen.child.vaccinations.model
+    assert vaccinations.row_of("pcv_1") >= 0
+    assert vaccinations.status_text(vaccinations.dose_at(vaccinations.row_of("pcv_1"))) == (
+        "fait le 12/03/2026"
+    )
+    table = screen.child.vaccinations.table
+    rect = table.visualRect(vaccinations.index(vaccinations.row_of("hexa_1"), 0))
+    qtbot.mouseClick(table.viewport(), LEFT, pos=rect.center())
+    assert vaccinations.given_codes() == ["hexa_1"]
+    click_item(qtbot, screen.child.development.codes, "social_smile")
+    assert screen.child.development.codes.item_for("eye_contact") is None  # acquired before
+    click_item(qtbot, screen.advice_list, "sleep")
+    choose_by_keyboard(qtbot, screen.partner_combo, "paediatrician")
+    qtbot.mouseClick(screen.next_appointment.check, LEFT)
+    type_text(qtbot, screen.note_edit, "Enfant éveillée, prise de poids régulière.")
+
+    with (
+        qtbot.waitSignal(screen.consultation_saved),
+        qtbot.waitSignal(context.events.records_changed),
+    ):
+        qtbot.mouseClick(screen.save_button, LEFT)
+    assert screen.message_label.text() == "Brouillon enregistré."
+    [saved] = [c for c in stored(nurse_store, PmiConsultation) if c.id != earlier]
+    assert (saved.status, saved.kind, saved.consultation_date) == ("draft", "child", TODAY)
+    assert (saved.weight_g, saved.length_mm, saved.head_circumference_mm) == (6200, 620, 405)
+    assert saved.feeding_mode == "mixed_feeding"
+    assert saved.vaccinations == ["hexa_1"] and saved.development == ["social_smile"]
+    assert saved.advice_topics == ["sleep"]
+    assert (saved.orientation_partner, saved.orientation_date) == ("paediatrician", TODAY)
+    assert saved.next_appointment == TODAY + dt.timedelta(days=30)
+    assert saved.note == "Enfant éveillée, prise de poids régulière."
+    # Reloaded from the store: the draft's own measures are still this consultation's point.
+    assert screen.child.weight_edit.text() == "6,200 kg"
+    assert chart.current_points() == [pytest.approx((122 / 30.4375, 6.2))]
+    assert vaccinations.status_text(vaccinations.dose_at(vaccinations.row_of("hexa_1"))) == (
+        "fait ce jour"
+    )
+
+    # Signing asks first; the real box is answered with its "Signer" button.
+    retype(qtbot, screen.child.weight_edit, "6250 g")
+    accept_message_box(qtbot, "Signer")
+    with qtbot.waitSignal(screen.consultation_signed):
+        qtbot.mouseClick(screen.sign_button, LEFT)
+    with nurse_store.session() as session:
+        signed = session.get(PmiConsultation, saved.id)
+        assert signed.status == "signed" and signed.signed_at is not None
+        assert signed.weight_g == 6250
+    assert screen.save_button.isHidden() and screen.sign_button.isHidden()
+    assert screen.child.weight_edit.edit.isReadOnly()
+    assert "Consultation signée le" in screen.header.status_label.text()
+    assert screen.addenda_box.isVisibleTo(screen)
+
+
+def test_implausible_or_unreadable_measure_writes_nothing(
+    qtbot: QtBot, context: AppContext, nurse_store: LocalStore
+) -> None:
+    child = add_child(nurse_store)
+    screen = open_screen(qtbot, context, child)
+    retype(qtbot, screen.child.weight_edit, "34,5 kg")
+    message = screen.error_text("weight_g")
+    assert message.startswith("Poids invraisemblable pour un enfant de 4 mois et 2 jours")
+    assert screen.child.chart.current_points() == []  # never plotted off the chart
+    qtbot.mouseClick(screen.save_button, LEFT)
+    qtbot.waitUntil(lambda: "Rien n'a été enregistré" in screen.message_label.text())
+    assert screen.error_text("weight_g") == message
+    assert stored(nurse_store, PmiConsultation) == []
+
+    retype(qtbot, screen.child.weight_edit, "6 kg 2")
+    qtbot.mouseClick(screen.save_button, LEFT)
+    assert "n'est pas lisible" in screen.error_text("weight_g")
+    assert "Rien n'a été enregistré" in screen.message_label.text()
+    assert not screen._busy and stored(nurse_store, PmiConsultation) == []
+
+
+def test_vaccination_list_marks_late_doses(
+    qtbot: QtBot, context: AppContext, nurse_store: LocalStore
+) -> None:
+    screen = open_screen(qtbot, context, add_child(nurse_store))
+    model = screen.child.vaccinations.model
+    row = model.row_of("hexa_1")
+    assert model.data(model.index(row, VaccinationsTableModel.COL_STATUS)) == "en retard"
+    assert model.data(model.index(row, VaccinationsTableModel.COL_MANDATORY)) == "obligatoire"
+    assert model.data(model.index(row, VaccinationsTableModel.COL_DUE)) == "12/03/2026"
+    rota = model.row_of("rota_2")
+    assert model.data(model.index(rota, VaccinationsTableModel.COL_MANDATORY)) == "recommandé"
+    assert model.data(model.index(model.row_of("hexa_2"), 3)) == "à faire"
+    assert model.row_of("mmr_1") == -1  # due at one year: listed under "Plus tard"
+    assert "ROR" in screen.child.vaccinations.later_label.text()
+    summary = screen.child.vaccinations.summary_label.text()
+    assert summary == ("4 doses en retard (2 obligatoires) ; 4 doses à faire.")
+
+
+def test_signed_consultation_is_read_only_and_takes_an_addendum(
+    qtbot: QtBot, context: AppContext, nurse_store: LocalStore
+) -> None:
+    child = add_child(nurse_store)
+    consultation = add_earlier_visit(nurse_store, child)
+    screen = open_screen(qtbot, context, child, consultation)
+    assert screen.child.weight_edit.text() == "5,100 kg"
+    assert screen.child.weight_edit.edit.isReadOnly()
+    assert screen.save_button.isHidden() and screen.sign_button.isHidden()
+    assert not screen.child.feeding_combo.isEnabled() and screen.note_edit.isReadOnly()
+    assert screen.child.vaccinations.model.given_codes() == ["pcv_1"]
+    assert screen.child.chart.current_points() == [pytest.approx((61 / 30.4375, 5.1))]
+
+    qtbot.mouseClick(screen.addenda.button, LEFT)  # empty: refused next to its box
+    qtbot.waitUntil(lambda: screen.error_text("addendum") != "")
+    assert screen.error_text("addendum") == "Saisissez le complément à ajouter."
+    type_text(qtbot, screen.addenda.edit, "Périmètre crânien remesuré : 38,8 cm.")
+    with qtbot.waitSignal(screen.addendum_added):
+        qtbot.mouseClick(screen.addenda.button, LEFT)
+    [addendum] = stored(nurse_store, PmiAddendum)
+    assert addendum.consultation_id == consultation
+    assert addendum.note == "Périmètre crânien remesuré : 38,8 cm."
+    assert screen.message_label.text() == "Complément ajouté."
+    [before] = stored(nurse_store, PmiConsultation)
+    assert before.head_circumference_mm == 385  # the signed record itself is untouched
+
+
+def test_prenatal_consultation_for_a_woman(
+    qtbot: QtBot, context: AppContext, nurse_store: LocalStore
+) -> None:
+    woman = add_person(nurse_store, "Amina", "Roux", dt.date(1996, 8, 3), "F")
+    screen = open_screen(qtbot, context, woman)
+    prenatal = screen.prenatal
+    assert screen.header.kind_label.text() == "Suivi de grossesse"
+    assert prenatal.isVisibleTo(screen) and not screen.child.isVisibleTo(screen)
+    assert not screen.child.development_box.isVisibleTo(screen)
+    assert "pregnancy_warning_signs" in screen.advice_list.codes()
+    assert "cord_care" not in screen.advice_list.codes()
+
+    type_number(qtbot, prenatal.weeks_spin, "24")
+    qtbot.mouseClick(prenatal.term_edit.check, LEFT)
+    prenatal.term_edit.edit.setDate(to_qdate(dt.date(2026, 8, 22)))
+    assert prenatal.term_hint.text() == "soit 26 SA + 3 j le jour de la consultation"
+    retype(qtbot, prenatal.weight_edit, "68,5")
+    assert prenatal.weight_edit.normalised_label.text() == f"= 68{NBSP}500{NBSP}g"
+    type_number(qtbot, prenatal.systolic_spin, "118")
+    choose_by_keyboard(qtbot, prenatal.interview_combo, "yes")
+    click_item(qtbot, screen.advice_list, "pregnancy_warning_signs")
+
+    # Systolic without diastolic: refused under the blood pressure, nothing written.
+    qtbot.mouseClick(screen.save_button, LEFT)
+    qtbot.waitUntil(lambda: screen.error_text("blood_pressure_diastolic") != "")
+    assert screen.error_text("blood_pressure_diastolic") == "Indiquez aussi la tension diastolique."
+    assert stored(nurse_store, PmiConsultation) == []
+
+    type_number(qtbot, prenatal.diastolic_spin, "72")
+    with qtbot.waitSignal(screen.consultation_saved):
+        qtbot.mouseClick(screen.save_button, LEFT)
+    [saved] = stored(nurse_store, PmiConsultation)
+    assert (saved.kind, saved.status) == ("prenatal", "draft")
+    assert saved.gestational_age_weeks == 24
+    assert saved.expected_term_date == dt.date(2026, 8, 22)
+    assert saved.maternal_weight_g == 68500
+    assert (saved.blood_pressure_systolic, saved.blood_pressure_diastolic) == (118, 72)
+    assert saved.early_prenatal_interview_done is True
+    assert saved.advice_topics == ["pregnancy_warning_signs"]
+    assert saved.weight_g is None and saved.vaccinations == []
