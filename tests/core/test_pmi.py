@@ -1,4 +1,4 @@
-"""PMI consultations: who may write and read them, drafts, signature, addenda, nothing half-written."""
+"""PMI consultations: who writes and reads them, drafts, signature, addenda, no half-writes."""
 
 from __future__ import annotations
 

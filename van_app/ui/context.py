@@ -22,6 +22,7 @@ class AppEvents(QObject):
     person_opened = Signal(str)  # beneficiary id: show the person's file
     consultation_requested = Signal(str, str, str)  # kind "social"/"pmi", person id, id or ""
     records_changed = Signal()  # something was saved: lists and counters reload
+    people_requested = Signal()  # go to the search, to find or register someone
 
 
 @dataclass

@@ -1,4 +1,10 @@
-"""The screens of a logged-in professional: navigation on the left, a screen on the right."""
+"""The screens of a logged-in professional: navigation on the left, a screen on the right.
+
+The navigation lists what the role does (a nurse has no "Mes suivis"); the person's file and
+the consultation forms are reached from a person, through AppEvents, never from the list.
+While the satisfaction questionnaire faces a visitor, everything else is hidden and only the
+professional's password brings the session back (the handback locks the session).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,12 @@ from PySide6.QtWidgets import (
 
 from van_app.core.confidentiality import ROLE_LABELS, Role
 from van_app.ui.context import AppContext
+from van_app.ui.screens.follow_ups import FollowUpsScreen
+from van_app.ui.screens.people import PeopleScreen
+from van_app.ui.screens.person_file import PersonFileScreen
+from van_app.ui.screens.pmi_consultation import PmiConsultationScreen
+from van_app.ui.screens.satisfaction import SatisfactionScreen
+from van_app.ui.screens.social_consultation import SocialConsultationScreen
 from van_app.ui.screens.today import TodayScreen
 
 
@@ -36,27 +48,97 @@ class SessionWidget(QWidget):
         self.logout_button = QPushButton(self.tr("Se déconnecter"))
         self.logout_button.clicked.connect(self.logout_requested)
 
-        top = QHBoxLayout()
+        self.top_bar = QWidget()
+        top = QHBoxLayout(self.top_bar)
+        top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.user_label, 1)
         top.addWidget(self.lock_button)
         top.addWidget(self.logout_button)
 
         self.navigation = QListWidget()
         self.navigation.setFixedWidth(190)
+        self.navigation.setStyleSheet("QListWidget::item { padding: 8px 6px; }")
         self.stack = QStackedWidget()
+        self._listed: list[QWidget] = []
+
+        social = Role.SOCIAL_WORKER.value in user.roles
         self.today_screen = TodayScreen(context)
-        self._add_screen(self.tr("Aujourd'hui"), self.today_screen)
-        self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.people_screen = PeopleScreen(context)
+        self.follow_ups_screen = FollowUpsScreen(context) if social else None
+        self.satisfaction_screen = SatisfactionScreen(context)
+        self.person_file_screen = PersonFileScreen(context)
+        self.social_screen = SocialConsultationScreen(context) if social else None
+        pmi = Role.PMI_NURSE.value in user.roles
+        self.pmi_screen = PmiConsultationScreen(context) if pmi else None
+
+        self._list_screen(self.tr("Aujourd'hui"), self.today_screen)
+        self._list_screen(self.tr("Personnes"), self.people_screen)
+        if self.follow_ups_screen is not None:
+            self._list_screen(self.tr("Mes suivis"), self.follow_ups_screen)
+        if self.satisfaction_screen.services:
+            self._list_screen(self.tr("Avis des usagers"), self.satisfaction_screen)
+        for screen in (self.person_file_screen, self.social_screen, self.pmi_screen):
+            if screen is not None:
+                self.stack.addWidget(screen)
+        self.navigation.currentRowChanged.connect(self._on_row_changed)
         self.navigation.setCurrentRow(0)
 
-        body = QHBoxLayout()
-        body.addWidget(self.navigation)
-        body.addWidget(self.stack, 1)
+        self.satisfaction_screen.handback_requested.connect(self._on_handback)
+        context.events.person_opened.connect(self.open_person)
+        context.events.consultation_requested.connect(self.open_consultation)
+        context.events.people_requested.connect(lambda: self.show_screen(self.people_screen))
+
+        self.body = QHBoxLayout()
+        self.body.addWidget(self.navigation)
+        self.body.addWidget(self.stack, 1)
 
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addLayout(body, 1)
+        layout.addWidget(self.top_bar)
+        layout.addLayout(self.body, 1)
 
-    def _add_screen(self, title: str, screen: QWidget) -> None:
+    def _list_screen(self, title: str, screen: QWidget) -> None:
         self.navigation.addItem(title)
         self.stack.addWidget(screen)
+        self._listed.append(screen)
+
+    def _on_row_changed(self, row: int) -> None:
+        if 0 <= row < len(self._listed):
+            screen = self._listed[row]
+            self.stack.setCurrentWidget(screen)
+            self._set_visitor_mode(screen is self.satisfaction_screen)
+
+    def show_screen(self, screen: QWidget) -> None:
+        """Bring ``screen`` forward; the navigation highlights it if it is listed."""
+        if screen in self._listed:
+            self.navigation.setCurrentRow(self._listed.index(screen))
+        else:
+            self.navigation.blockSignals(True)
+            self.navigation.setCurrentRow(-1)
+            self.navigation.blockSignals(False)
+            self.stack.setCurrentWidget(screen)
+
+    def open_person(self, person_id: str) -> None:
+        self.show_screen(self.person_file_screen)
+        self.person_file_screen.load(person_id)
+
+    def open_consultation(self, kind: str, person_id: str, consultation_id: str) -> None:
+        screen = self.social_screen if kind == "social" else self.pmi_screen
+        if screen is None:  # not this role's service: the file shows what may be read
+            self.open_person(person_id)
+            return
+        self.show_screen(screen)
+        screen.load(person_id, consultation_id)
+
+    # -- the questionnaire facing a visitor ---------------------------------------------------
+
+    def _set_visitor_mode(self, on: bool) -> None:
+        self.navigation.setVisible(not on)
+        self.top_bar.setVisible(not on)
+
+    def _on_handback(self) -> None:
+        """The professional takes the laptop back: lock first, so the visitor sees nothing."""
+        self.lock_requested.emit()
+        self.navigation.setCurrentRow(0)
+
+    def in_visitor_mode(self) -> bool:
+        return self.stack.currentWidget() is self.satisfaction_screen

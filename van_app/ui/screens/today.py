@@ -6,8 +6,10 @@ from PySide6.QtCore import QDateTime, QLocale, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -47,6 +49,13 @@ class TodayScreen(QWidget):
 
         self.seen_title = QLabel(self.tr("Personnes reçues aujourd'hui"))
         self.seen_title.setStyleSheet(SUBTITLE_STYLE)
+        self.receive_button = QPushButton(self.tr("Recevoir une personne…"))
+        self.receive_button.setToolTip(self.tr("Rechercher la personne ou l'enregistrer"))
+        self.receive_button.clicked.connect(self.context.events.people_requested)
+        self.seen_hint = QLabel(
+            self.tr("Double-cliquez sur une ligne (ou Entrée) pour rouvrir la consultation.")
+        )
+        self.seen_hint.setStyleSheet("color: #555;")
         self.seen_model = SeenPeopleTableModel(self)
         self.seen_table = QTableView()
         self.seen_table.setModel(self.seen_model)
@@ -54,6 +63,7 @@ class TodayScreen(QWidget):
         self.seen_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.seen_table.verticalHeader().hide()
         self.seen_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.seen_table.activated.connect(self._on_row_activated)
         self.empty_label = QLabel(self.tr("Personne n'a encore été reçu aujourd'hui."))
         self.empty_label.setStyleSheet("color: #555;")
         self.sync_label = QLabel()
@@ -67,9 +77,13 @@ class TodayScreen(QWidget):
         layout.setSpacing(12)
         layout.addWidget(self.date_label)
         layout.addWidget(self.stop_card)
-        layout.addWidget(self.seen_title)
+        seen_header = QHBoxLayout()
+        seen_header.addWidget(self.seen_title, 1)
+        seen_header.addWidget(self.receive_button)
+        layout.addLayout(seen_header)
         layout.addWidget(self.empty_label)
         layout.addWidget(self.seen_table, 1)
+        layout.addWidget(self.seen_hint)
         layout.addWidget(self.sync_label)
         layout.addWidget(self.error_label)
 
@@ -107,8 +121,16 @@ class TodayScreen(QWidget):
         self.seen_model.set_rows(summary.seen)
         self.empty_label.setVisible(not summary.seen)
         self.seen_table.setVisible(bool(summary.seen))
+        self.seen_hint.setVisible(bool(summary.seen))
         self.sync_label.setText(self._waiting_text(summary))
         self.error_label.hide()
+
+    def _on_row_activated(self, index) -> None:  # type: ignore[no-untyped-def]
+        """Enter or double-click: back to that consultation (to complete, sign or read it)."""
+        seen = self.seen_model.row_at(index.row())
+        self.context.events.consultation_requested.emit(
+            seen.service, seen.beneficiary_id, seen.consultation_id
+        )
 
     def _waiting_text(self, summary: TodaySummary) -> str:
         if not summary.waiting_changes:
