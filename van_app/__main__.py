@@ -46,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("Drôme Proximité")
     app.setOrganizationName(config.APP_AUTHOR)
     _install_translations(app)
+    from van_app.ui.gc_guard import UiThreadGarbageCollector
+
+    collector = UiThreadGarbageCollector(app)  # noqa: F841  (lives as long as the app)
     window = MainWindow(settings=config.Settings.load())
     window.show()
     return app.exec()
