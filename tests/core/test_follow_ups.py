@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from tests.conftest import FAST_KDF
+from tests import factories
 from tests.core.test_social import PASSWORD, TODAY, add_person, counts
 from van_app.core.follow_ups import close_follow_up, open_follow_ups
 from van_app.core.local_store import LocalStore
@@ -50,17 +50,9 @@ def add_follow_up(
 
 @pytest.fixture
 def nurse_store(social_store: LocalStore, data_dir: Path) -> Iterator[LocalStore]:
-    social_store.add_user(
-        username="bnguyen",
-        password=PASSWORD,
-        display_name="Binh Nguyen",
-        roles=["pmi_nurse"],
-        cms_code="CMS-DIE",
-        kdf=FAST_KDF,
-    )
-    store = LocalStore.open(data_dir, "bnguyen", PASSWORD)
-    yield store
-    store.close()
+    factories.add_nurse(social_store, PASSWORD)
+    with factories.opened_as(data_dir, factories.NURSE_USERNAME, PASSWORD) as store:
+        yield store
 
 
 def test_open_follow_ups_overdue_first(social_store: LocalStore) -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
-from tests.conftest import FAST_KDF
+from tests import factories
 from van_app.core.local_store import LocalStore
-from van_app.core.models import Beneficiary, PmiAddendum, PmiConsultation
+from van_app.core.models import PmiAddendum, PmiConsultation
 from van_app.core.outbox import OutboxEntry
 from van_app.core.pmi import (
     PmiForm,
@@ -32,31 +32,9 @@ REF = reference()
 
 @pytest.fixture
 def nurse_store(data_dir: Path) -> Iterator[LocalStore]:
-    store = LocalStore.initialize(
-        data_dir,
-        username="bnguyen",
-        password=PASSWORD,
-        display_name="Binh Nguyen",
-        roles=["pmi_nurse"],
-        cms_code="CMS-DIE",
-        kdf=FAST_KDF,
-    )
-    store.add_user(
-        username="croux",
-        password=PASSWORD,
-        display_name="Claire Roux",
-        roles=["pmi_nurse"],
-        cms_code="CMS-DIE",
-        kdf=FAST_KDF,
-    )
-    store.add_user(
-        username="amartin",
-        password=PASSWORD,
-        display_name="Agnès Martin",
-        roles=["social_worker"],
-        cms_code="CMS-DIE",
-        kdf=FAST_KDF,
-    )
+    store = factories.new_store(data_dir, "bnguyen", PASSWORD, "Binh Nguyen", ["pmi_nurse"])
+    factories.add_professional(store, "croux", PASSWORD, "Claire Roux", ["pmi_nurse"])
+    factories.add_professional(store, "amartin", PASSWORD, "Agnès Martin", ["social_worker"])
     yield store
     store.close()
 
@@ -67,14 +45,9 @@ def as_user(store: LocalStore, data_dir: Path, username: str) -> LocalStore:
 
 
 def add_person(store: LocalStore, birth: dt.date, sex: str = "F", name: str = "Roux") -> str:
-    with store.session() as session:
-        person = store.stamp(
-            Beneficiary(
-                birth_name=name, first_names="Léa", birth_date=birth, sex=sex, author="", device=""
-            )
-        )
-        session.add(person)
-        return person.id
+    return factories.add_person(
+        store, birth_name=name, first_names="Léa", birth_date=birth, sex=sex
+    )
 
 
 def child_form(child: str, **changes: object) -> PmiForm:

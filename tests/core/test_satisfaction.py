@@ -10,13 +10,10 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from tests.conftest import FAST_KDF
+from tests.factories import add_person, add_social_consultation, add_stop, new_store
 from van_app.core.local_store import LocalStore
 from van_app.core.models import (
-    Beneficiary,
     SatisfactionAnswer,
-    SocialConsultation,
-    TourStop,
 )
 from van_app.core.outbox import OutboxEntry
 from van_app.core.reference import ReferenceData, reference
@@ -40,22 +37,7 @@ def ref() -> ReferenceData:
 
 
 def _plan_stop(store: LocalStore, day: dt.date = DAY, cms_code: str = "CMS-DIE") -> str:
-    with store.session() as session:
-        stop = store.stamp(
-            TourStop(
-                commune_insee="26167",
-                stop_date=day,
-                start_time=dt.time(9, 30),
-                end_time=dt.time(12, 30),
-                place="Parking de la salle des fêtes",
-                services="both",
-                cms_code=cms_code,
-                author="",
-                device="",
-            )
-        )
-        session.add(stop)
-    return stop.id
+    return add_stop(store, day, cms_code=cms_code)
 
 
 def _answers(store: LocalStore) -> list[SatisfactionAnswer]:
@@ -87,37 +69,15 @@ def test_nothing_links_the_answer_to_a_visitor_or_a_consultation(
     social_store: LocalStore, ref: ReferenceData
 ) -> None:
     stop_id = _plan_stop(social_store)
-    with social_store.session() as session:
-        person = social_store.stamp(
-            Beneficiary(
-                birth_name="Achard",
-                first_names="Josiane",
-                birth_date=dt.date(1950, 6, 1),
-                sex="F",
-                author="",
-                device="",
-            )
-        )
-        session.add(person)
-        session.flush()
-        session.add(
-            social_store.stamp(
-                SocialConsultation(
-                    beneficiary_id=person.id,
-                    stop_id=stop_id,
-                    consultation_date=DAY,
-                    author="",
-                    device="",
-                )
-            )
-        )
+    person_id = add_person(social_store)
+    add_social_consultation(social_store, person_id, stop_id, DAY)
 
     record_satisfaction(social_store, "social", GOOD, DAY, ref)
 
     [row] = _answers(social_store)
     columns = {c.name for c in SatisfactionAnswer.__table__.columns}  # type: ignore[attr-defined]
     assert not {"beneficiary_id", "consultation_id", "person_id"} & columns
-    assert person.id not in row.model_dump().values()
+    assert person_id not in row.model_dump().values()
     # The id is a UUIDv7 whose embedded time is midnight, not the moment of the answer.
     parsed = uuid.UUID(row.id)
     assert parsed.version == 7
@@ -194,14 +154,8 @@ def test_services_follow_the_roles() -> None:
 
 
 def test_a_nurse_holding_both_roles_chooses_the_service(data_dir: Path, ref: ReferenceData) -> None:
-    store = LocalStore.initialize(
-        data_dir,
-        username="dboth",
-        password="Soleil-du-Diois-2026",
-        display_name="Dominique Both",
-        roles=["social_worker", "pmi_nurse"],
-        cms_code="CMS-DIE",
-        kdf=FAST_KDF,
+    store = new_store(
+        data_dir, "dboth", "Soleil-du-Diois-2026", "Dominique Both", ["social_worker", "pmi_nurse"]
     )
     try:
         record_satisfaction(store, "pmi", GOOD, DAY, ref)

@@ -9,16 +9,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
-from tests.conftest import FAST_KDF
+from tests import factories
 from van_app.core.local_store import LocalStore
 from van_app.core.models import (
-    Beneficiary,
     FollowUp,
     SocialAddendum,
     SocialConsultation,
     SocialOrientation,
     SupervisorReview,
-    TourStop,
 )
 from van_app.core.outbox import OutboxEntry
 from van_app.core.reference import reference
@@ -39,39 +37,12 @@ PASSWORD = "Soleil-du-Diois-2026"
 
 
 def add_person(store: LocalStore, known: bool = True) -> str:
-    with store.session() as session:
-        person = store.stamp(
-            Beneficiary(
-                birth_name="Achard",
-                first_names="Josiane",
-                birth_date=dt.date(1950, 6, 1),
-                sex="F",
-                known_to_cms=known,
-                author="",
-                device="",
-            )
-        )
-        session.add(person)
-        return person.id
+    """Josiane Achard, 75 on TODAY, known to the CMS unless told otherwise."""
+    return factories.add_person(store, known_to_cms=known)
 
 
 def add_stop(store: LocalStore, day: dt.date = TODAY, cms: str = "CMS-DIE") -> str:
-    with store.session() as session:
-        stop = store.stamp(
-            TourStop(
-                commune_insee="26167",
-                stop_date=day,
-                start_time=dt.time(9, 30),
-                end_time=dt.time(12, 30),
-                place="Parking de la salle des fêtes",
-                services="both",
-                cms_code=cms,
-                author="",
-                device="",
-            )
-        )
-        session.add(stop)
-        return stop.id
+    return factories.add_stop(store, day, cms_code=cms)
 
 
 def count(store: LocalStore, model) -> int:  # type: ignore[no-untyped-def]
@@ -102,32 +73,16 @@ def full_form(person_id: str) -> SocialForm:
 
 @pytest.fixture
 def nurse_store(social_store: LocalStore, data_dir: Path) -> Iterator[LocalStore]:
-    social_store.add_user(
-        username="bnguyen",
-        password=PASSWORD,
-        display_name="Binh Nguyen",
-        roles=["pmi_nurse"],
-        cms_code="CMS-DIE",
-        kdf=FAST_KDF,
-    )
-    store = LocalStore.open(data_dir, "bnguyen", PASSWORD)
-    yield store
-    store.close()
+    factories.add_nurse(social_store, PASSWORD)
+    with factories.opened_as(data_dir, factories.NURSE_USERNAME, PASSWORD) as store:
+        yield store
 
 
 @pytest.fixture
 def colleague_store(social_store: LocalStore, data_dir: Path) -> Iterator[LocalStore]:
-    social_store.add_user(
-        username="dfaure",
-        password=PASSWORD,
-        display_name="Denis Faure",
-        roles=["social_worker"],
-        cms_code="CMS-DIE",
-        kdf=FAST_KDF,
-    )
-    store = LocalStore.open(data_dir, "dfaure", PASSWORD)
-    yield store
-    store.close()
+    factories.add_professional(social_store, "dfaure", PASSWORD, "Denis Faure", ["social_worker"])
+    with factories.opened_as(data_dir, "dfaure", PASSWORD) as store:
+        yield store
 
 
 def test_draft_then_sign_then_addendum(social_store: LocalStore) -> None:

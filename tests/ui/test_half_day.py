@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 from sqlmodel import select
 
-from tests.conftest import FAST_KDF
+from tests.factories import add_nurse, add_person, add_stop, opened_as
 from tests.ui.test_pmi_screen import retype
 from tests.ui.test_social_screens import (
     accept_message_box,
@@ -33,7 +33,6 @@ from van_app.core.models import (
     PmiConsultation,
     SatisfactionAnswer,
     SocialConsultation,
-    TourStop,
 )
 from van_app.ui.main_window import MainWindow
 from van_app.ui.session import SessionWidget
@@ -49,54 +48,22 @@ PMI_NOTE = "Enfant éveillé, prise de poids régulière."
 @pytest.fixture
 def van(social_store: LocalStore, data_dir: Path) -> Iterator[Path]:
     """The van's laptop: both professionals set up, today's stop planned, a family known."""
-    social_store.add_user(
-        username="bnguyen",
-        password=NURSE_PASSWORD,
-        display_name="Binh Nguyen",
-        roles=["pmi_nurse"],
-        cms_code="CMS-DIE",
-        kdf=FAST_KDF,
+    add_nurse(social_store, NURSE_PASSWORD)
+    add_stop(social_store, TODAY)
+    add_person(
+        social_store,
+        birth_name="Dupré",
+        first_names="Hélène",
+        birth_date=dt.date(1990, 3, 12),
+        commune_insee="26167",
     )
-    with social_store.session() as session:
-        session.add(
-            social_store.stamp(
-                TourStop(
-                    commune_insee="26167",
-                    stop_date=TODAY,
-                    start_time=dt.time(9, 30),
-                    end_time=dt.time(12, 30),
-                    place="Parking de la salle des fêtes",
-                    services="both",
-                    cms_code="CMS-DIE",
-                    author="",
-                    device="",
-                )
-            )
-        )
-        session.add(
-            social_store.stamp(
-                Beneficiary(
-                    birth_name="Dupré",
-                    first_names="Hélène",
-                    birth_date=dt.date(1990, 3, 12),
-                    sex="F",
-                    commune_insee="26167",
-                    author="",
-                    device="",
-                )
-            )
-        )
     social_store.close()
     yield data_dir
 
 
 def stored(data_dir: Path, username: str, password: str, model):  # type: ignore[no-untyped-def]
-    store = LocalStore.open(data_dir, username, password)
-    try:
-        with store.session() as session:
-            return list(session.exec(select(model)).all())
-    finally:
-        store.close()
+    with opened_as(data_dir, username, password) as store, store.session() as session:
+        return list(session.exec(select(model)).all())
 
 
 def log_in(qtbot: QtBot, window: MainWindow, username: str, password: str) -> SessionWidget:

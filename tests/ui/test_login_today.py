@@ -8,53 +8,19 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from tests.factories import add_person, add_social_consultation, add_stop
 from van_app.core.local_store import LocalStore
-from van_app.core.models import Beneficiary, SocialConsultation, TourStop
 from van_app.ui.main_window import MainWindow
 
 PASSWORD = "Soleil-du-Diois-2026"
 
 
 def _plan_today(store: LocalStore) -> None:
+    """Today's stop, Josiane Achard, and her consultation there."""
     today = dt.date.today()
-    with store.session() as session:
-        stop = store.stamp(
-            TourStop(
-                commune_insee="26167",
-                stop_date=today,
-                start_time=dt.time(9, 30),
-                end_time=dt.time(12, 30),
-                place="Parking de la salle des fêtes",
-                services="both",
-                cms_code="CMS-DIE",
-                author="",
-                device="",
-            )
-        )
-        person = store.stamp(
-            Beneficiary(
-                birth_name="Achard",
-                first_names="Josiane",
-                birth_date=dt.date(1950, 6, 1),
-                sex="F",
-                author="",
-                device="",
-            )
-        )
-        session.add_all([stop, person])
-        session.flush()
-        session.add(
-            store.stamp(
-                SocialConsultation(
-                    beneficiary_id=person.id,
-                    stop_id=stop.id,
-                    consultation_date=today,
-                    demand_types=["apa_autonomy"],
-                    author="",
-                    device="",
-                )
-            )
-        )
+    stop_id = add_stop(store, today)
+    person_id = add_person(store)
+    add_social_consultation(store, person_id, stop_id, today, demand_types=["apa_autonomy"])
 
 
 def _open_window(qtbot: QtBot, data_dir: Path) -> MainWindow:

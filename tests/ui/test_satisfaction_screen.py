@@ -11,9 +11,9 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlmodel import select
 
-from tests.conftest import FAST_KDF
+from tests.factories import add_stop, new_store
 from van_app.core.local_store import LocalStore
-from van_app.core.models import SatisfactionAnswer, TourStop
+from van_app.core.models import SatisfactionAnswer
 from van_app.core.reference import reference
 from van_app.core.satisfaction import QUESTIONS
 from van_app.tasks import TaskRunner
@@ -21,25 +21,6 @@ from van_app.ui.context import AppContext
 from van_app.ui.screens.satisfaction import SatisfactionScreen
 
 LEFT = Qt.MouseButton.LeftButton
-
-
-def _plan_today(store: LocalStore) -> str:
-    with store.session() as session:
-        stop = store.stamp(
-            TourStop(
-                commune_insee="26167",
-                stop_date=dt.date.today(),
-                start_time=dt.time(9, 30),
-                end_time=dt.time(12, 30),
-                place="Parking de la salle des fêtes",
-                services="both",
-                cms_code="CMS-DIE",
-                author="",
-                device="",
-            )
-        )
-        session.add(stop)
-    return stop.id
 
 
 def _stored(store: LocalStore) -> list[SatisfactionAnswer]:
@@ -79,7 +60,7 @@ def _is_blank(screen: SatisfactionScreen) -> bool:
 def test_click_three_answers_validate_thanks_then_a_clean_form(
     qtbot: QtBot, social_store: LocalStore, opened: tuple[SatisfactionScreen, AppContext]
 ) -> None:
-    stop_id = _plan_today(social_store)
+    stop_id = add_stop(social_store, dt.date.today())
     screen, context = opened
     assert screen.title_label.text() == "Votre avis nous aide à améliorer ce service"
     assert [screen.answer_buttons["reception"][v].text() for v in (1, 2, 3, 4)] == [
@@ -186,14 +167,8 @@ def test_leaving_the_screen_forgets_a_half_filled_form(
 
 
 def test_a_professional_with_both_roles_chooses_the_service(qtbot: QtBot, data_dir: Path) -> None:
-    store = LocalStore.initialize(
-        data_dir,
-        username="dboth",
-        password="Soleil-du-Diois-2026",
-        display_name="Dominique Both",
-        roles=["social_worker", "pmi_nurse"],
-        cms_code="CMS-DIE",
-        kdf=FAST_KDF,
+    store = new_store(
+        data_dir, "dboth", "Soleil-du-Diois-2026", "Dominique Both", ["social_worker", "pmi_nurse"]
     )
     try:
         screen, context = _open(qtbot, store)
@@ -211,15 +186,7 @@ def test_a_professional_with_both_roles_chooses_the_service(qtbot: QtBot, data_d
 
 
 def test_a_supervisor_is_told_why_there_is_nothing_to_fill_in(qtbot: QtBot, data_dir: Path) -> None:
-    store = LocalStore.initialize(
-        data_dir,
-        username="croux",
-        password="Soleil-du-Diois-2026",
-        display_name="Claire Roux",
-        roles=["supervisor"],
-        cms_code="CMS-DIE",
-        kdf=FAST_KDF,
-    )
+    store = new_store(data_dir, "croux", "Soleil-du-Diois-2026", "Claire Roux", ["supervisor"])
     try:
         screen, context = _open(qtbot, store)
         assert screen.no_service_label.isVisible()

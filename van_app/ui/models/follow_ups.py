@@ -9,21 +9,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCoreApplication,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
+from PySide6.QtCore import QCoreApplication, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from van_app.core.follow_ups import FollowUpRow
 from van_app.core.measures import format_date
+from van_app.ui.models.rows import ID_ROLE, SORT_ROLE, RowsTableModel
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-ID_ROLE = Qt.ItemDataRole.UserRole + 2
+__all__ = [
+    "DUE_TODAY_COLOR",
+    "ID_ROLE",
+    "OVERDUE_COLOR",
+    "PERSON_ROLE",
+    "SORT_ROLE",
+    "FollowUpsSortProxy",
+    "FollowUpsTableModel",
+    "state_text",
+]
+
 PERSON_ROLE = Qt.ItemDataRole.UserRole + 3
 OVERDUE_COLOR = QColor("#b00020")
 DUE_TODAY_COLOR = QColor("#9a5b00")
@@ -49,53 +52,19 @@ def state_text(row: FollowUpRow) -> str:
     return _tr("Échéance dans %1").replace("%1", _days(row.days_until_due))
 
 
-class FollowUpsTableModel(QAbstractTableModel):
+class FollowUpsTableModel(RowsTableModel[FollowUpRow]):
     COL_PERSON, COL_DEMAND, COL_OPENED, COL_DUE, COL_STATE = range(5)
-    _HEADERS = ("Personne", "Demande suivie", "Ouvert le", "Échéance", "État")
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[FollowUpRow] = []
-
-    def set_rows(self, rows: list[FollowUpRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> FollowUpRow:
-        return self._rows[row]
+    COLUMNS = ("Personne", "Demande suivie", "Ouvert le", "Échéance", "État")
 
     def overdue_count(self) -> int:
         return sum(1 for r in self._rows if r.days_overdue)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+    def row_id(self, row: FollowUpRow) -> str:
+        return row.follow_up_id
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return _tr(self._HEADERS[section])
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        column = index.column()
-        if role == ID_ROLE:
-            return row.follow_up_id
+    def role_data(self, row: FollowUpRow, column: int, role: int) -> Any:
         if role == PERSON_ROLE:
             return row.beneficiary_id
-        if role == SORT_ROLE:
-            return self._sort_value(row, column)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_DEMAND:
             return row.demand_label
         if role == Qt.ItemDataRole.ForegroundRole and column in (self.COL_DUE, self.COL_STATE):
@@ -109,7 +78,7 @@ class FollowUpsTableModel(QAbstractTableModel):
             return font
         return None
 
-    def _display(self, row: FollowUpRow, column: int) -> str:
+    def display(self, row: FollowUpRow, column: int) -> str:
         if column == self.COL_PERSON:
             return row.person_name
         if column == self.COL_DEMAND:
@@ -120,7 +89,7 @@ class FollowUpsTableModel(QAbstractTableModel):
             return format_date(row.due_on)
         return state_text(row)
 
-    def _sort_value(self, row: FollowUpRow, column: int) -> Any:
+    def sort_value(self, row: FollowUpRow, column: int) -> Any:
         if column == self.COL_PERSON:
             return row.person_name.casefold()
         if column == self.COL_DEMAND:

@@ -9,78 +9,33 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCoreApplication,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-)
-
 from van_app.core.measures import format_date
 from van_app.core.people_search import PersonHit
+from van_app.ui.models.rows import ID_ROLE, SORT_ROLE, RowsTableModel
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-ID_ROLE = Qt.ItemDataRole.UserRole + 2
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("PeopleResultsTableModel", text)
+__all__ = ["ID_ROLE", "SORT_ROLE", "PeopleResultsTableModel"]
 
 
-class PeopleResultsTableModel(QAbstractTableModel):
+class PeopleResultsTableModel(RowsTableModel[PersonHit]):
     COL_NAME, COL_BIRTH_DATE, COL_AGE, COL_COMMUNE = range(4)
-    _HEADERS = ("Nom", "Né·e le", "Âge", "Commune")
+    COLUMNS = ("Nom", "Né·e le", "Âge", "Commune")
+    TEXT_TOOLTIPS = True
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[PersonHit] = []
+    def row_id(self, row: PersonHit) -> str:
+        return row.id
 
-    def set_rows(self, rows: list[PersonHit] | tuple[PersonHit, ...]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+    def sort_value(self, row: PersonHit, column: int) -> Any:
+        if column in (self.COL_BIRTH_DATE, self.COL_AGE):
+            # Older people have earlier birth dates: sort ages by the date, reversed.
+            days = (row.birth_date - dt.date(1900, 1, 1)).days
+            return days if column == self.COL_BIRTH_DATE else -days
+        return self.display(row, column).casefold()
 
-    def hit_at(self, row: int) -> PersonHit:
-        return self._rows[row]
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return _tr(self._HEADERS[section])
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if not index.isValid():
-            return None
-        hit = self._rows[index.row()]
-        column = index.column()
-        if role == ID_ROLE:
-            return hit.id
-        if role == SORT_ROLE:
-            if column in (self.COL_BIRTH_DATE, self.COL_AGE):
-                # Older people have earlier birth dates: sort ages by the date, reversed.
-                days = (hit.birth_date - dt.date(1900, 1, 1)).days
-                return days if column == self.COL_BIRTH_DATE else -days
-            return self._text(hit, column).casefold()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._text(hit, column)
-        return None
-
-    def _text(self, hit: PersonHit, column: int) -> str:
+    def display(self, row: PersonHit, column: int) -> str:
         if column == self.COL_NAME:
-            return hit.name
+            return row.name
         if column == self.COL_BIRTH_DATE:
-            return format_date(hit.birth_date)
+            return format_date(row.birth_date)
         if column == self.COL_AGE:
-            return hit.age
-        return hit.commune
+            return row.age
+        return row.commune

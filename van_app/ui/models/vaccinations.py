@@ -12,18 +12,12 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCoreApplication,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from van_app.core.measures import format_date
 from van_app.core.vaccination import DoseCheck, DoseStatus
+from van_app.ui.models.rows import RowsTableModel
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_COLORS = {
@@ -41,17 +35,16 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("VaccinationsTableModel", text)
 
 
-class VaccinationsTableModel(QAbstractTableModel):
+class VaccinationsTableModel(RowsTableModel[DoseCheck]):
     """Doses with their status; ``given_codes()`` are the boxes ticked at this consultation."""
 
     COL_DOSE, COL_MANDATORY, COL_DUE, COL_STATUS = range(4)
-    _HEADERS = ("Vaccin (cocher si fait ce jour)", "Obligation", "Prévu le", "Statut")
+    COLUMNS = ("Vaccin (cocher si fait ce jour)", "Obligation", "Prévu le", "Statut")
 
     given_changed = Signal()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._doses: list[DoseCheck] = []
         self._given: set[str] = set()
         self._editable = False
 
@@ -60,25 +53,25 @@ class VaccinationsTableModel(QAbstractTableModel):
     ) -> None:
         """The calendar's doses (statuses from earlier consultations) and this one's ticks."""
         self.beginResetModel()
-        self._doses = list(doses)
+        self._rows = list(doses)
         self._given = set(given)
         self._editable = editable
         self.endResetModel()
 
     def set_editable(self, editable: bool) -> None:
         self._editable = editable
-        if self._doses:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._doses) - 1, 0))
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 0))
 
     def dose_at(self, row: int) -> DoseCheck:
-        return self._doses[row]
+        return self.row_at(row)
 
     def row_of(self, code: str) -> int:
-        return next((i for i, dose in enumerate(self._doses) if dose.code == code), -1)
+        return next((i for i, dose in enumerate(self._rows) if dose.code == code), -1)
 
     def given_codes(self) -> list[str]:
         """The doses ticked at this consultation, in calendar order."""
-        return [dose.code for dose in self._doses if dose.code in self._given]
+        return [dose.code for dose in self._rows if dose.code in self._given]
 
     def set_given(self, code: str, given: bool) -> None:
         row = self.row_of(code)
@@ -102,7 +95,7 @@ class VaccinationsTableModel(QAbstractTableModel):
     def counts(self) -> dict[DoseStatus, int]:
         """How many doses are late, due… not counting those ticked now."""
         result: dict[DoseStatus, int] = {}
-        for dose in self._doses:
+        for dose in self._rows:
             if dose.code not in self._given:
                 result[dose.status] = result.get(dose.status, 0) + 1
         return result
@@ -110,24 +103,11 @@ class VaccinationsTableModel(QAbstractTableModel):
     def late_mandatory_count(self) -> int:
         return sum(
             1
-            for dose in self._doses
+            for dose in self._rows
             if dose.status is DoseStatus.LATE and dose.mandatory and dose.code not in self._given
         )
 
     # -- Qt model --------------------------------------------------------------------------
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._doses)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _tr(self._HEADERS[section])
-        return None
 
     def _checkable(self, dose: DoseCheck) -> bool:
         return dose.status is not DoseStatus.DONE
@@ -136,15 +116,15 @@ class VaccinationsTableModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        dose = self._doses[index.row()]
+        dose = self._rows[index.row()]
         if index.column() == self.COL_DOSE and self._editable and self._checkable(dose):
             flags |= Qt.ItemFlag.ItemIsUserCheckable
         return flags
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._doses):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        dose = self._doses[index.row()]
+        dose = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == self.COL_DOSE:
@@ -191,7 +171,7 @@ class VaccinationsTableModel(QAbstractTableModel):
             or not self.flags(index) & Qt.ItemFlag.ItemIsUserCheckable
         ):
             return False
-        code = self._doses[index.row()].code
+        code = self._rows[index.row()].code
         checked = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value)
         if checked == (code in self._given):
             return True

@@ -7,28 +7,24 @@ shown under its own field, orientation and follow-up rows included.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import datetime as dt
 
-from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
-    QPushButton,
-    QScrollArea,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from van_app.core.local_store import LocalStore
 from van_app.core.measures import format_date
+from van_app.core.reference import ReferenceData
 from van_app.core.social import (
+    AddendumView,
     SocialConsultationData,
     SocialForm,
     add_social_addendum,
@@ -37,12 +33,11 @@ from van_app.core.social import (
     save_social_draft,
     sign_social_consultation,
 )
-from van_app.core.validation import MAX_DURATION_MINUTES, NOTE_MAX_LENGTH, ValidationError
 from van_app.ui.context import AppContext
 from van_app.ui.widgets.code_list import CodeListWidget
-from van_app.ui.widgets.social_header import AddendaWidget, SocialHeaderWidget, ask_signature
+from van_app.ui.widgets.consultation_form import ConsultationFormBase, Reader
+from van_app.ui.widgets.social_header import SocialHeaderWidget
 from van_app.ui.widgets.social_parts import (
-    FieldErrors,
     FollowUpRow,
     OrientationRow,
     RowList,
@@ -51,50 +46,23 @@ from van_app.ui.widgets.social_parts import (
     from_qdate,
     to_qdate,
 )
-from van_app.ui.widgets.style import ERROR_STYLE
-
-REMINDER_STYLE = (
-    "QLabel { background: #fff8e1; border: 1px solid #f0d68a; border-radius: 4px; padding: 6px; }"
-)
-OK_STYLE = "color: #1b5e20;"
 
 
-def _thousands(value: int) -> str:
-    return f"{value:,}".replace(",", "\u00a0")
-
-
-class SocialConsultationScreen(QWidget):
+class SocialConsultationScreen(ConsultationFormBase):
     """Create, complete and sign a social consultation for one person."""
 
-    loaded = Signal()
-    consultation_saved = Signal(str)  # a draft was written (id)
-    consultation_signed = Signal(str)
-    addendum_added = Signal(str)  # the consultation's id
+    data: SocialConsultationData | None
+    header: SocialHeaderWidget
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.context = context
-        self.setObjectName("SocialConsultationScreen")
-        self.confirm_signature: Callable[[QWidget], bool] = ask_signature
-        self.data: SocialConsultationData | None = None
-        self._busy = False
-        self._pending_message = ""
-        self.errors = FieldErrors()
+        super().__init__(context, SocialHeaderWidget(), parent)
         wrap = self.errors.wrap
         ref = context.reference
-
-        self.header = SocialHeaderWidget()
-        self.header.open_person_requested.connect(self._on_open_person)
 
         # -- the visit -------------------------------------------------------------------------
         self.date_edit = date_edit()
         self.date_edit.setFixedWidth(150)
-        self.duration_spin = QSpinBox()
-        self.duration_spin.setRange(0, MAX_DURATION_MINUTES)
-        self.duration_spin.setSingleStep(5)
-        self.duration_spin.setSpecialValueText(self.tr("non renseignée"))
-        self.duration_spin.setSuffix(self.tr(" min"))
-        self.duration_spin.setFixedWidth(150)
+        self.duration_spin = self._make_duration_spin()
         self.arrival_combo = QComboBox()
         self.arrival_combo.setMaximumWidth(380)
         fill_combo(self.arrival_combo, ref.arrival_modes, self.tr("Choisissez…"))
@@ -160,87 +128,30 @@ class SocialConsultationScreen(QWidget):
         follow_ups_column.addWidget(self.closed_follow_ups_label)
         outcome_form.addRow(self.tr("Suivis à ouvrir :"), follow_ups_column)
 
-        # -- the note ----------------------------------------------------------------------------
+        # -- the note, and the addenda once signed ---------------------------------------------
         reminder = self.tr(
             "Notez des faits, pas de jugement ; pas d'information médicale ; "
             "la personne peut demander à lire ce qui est écrit."
         )
-        self.reminder_label = QLabel(reminder)
-        self.reminder_label.setWordWrap(True)
-        self.reminder_label.setStyleSheet(REMINDER_STYLE)
-        self.note_edit = QPlainTextEdit()
-        self.note_edit.setMinimumHeight(110)
-        self.note_edit.setTabChangesFocus(True)
-        self.note_edit.textChanged.connect(self._update_counter)
-        self.counter_label = QLabel()
-        self.counter_label.setAlignment(Qt.AlignmentFlag.AlignRight)
-        note_box = QGroupBox(self.tr("Note objective"))
-        note_layout = QVBoxLayout(note_box)
-        note_layout.addWidget(self.reminder_label)
-        note_layout.addWidget(wrap(self.note_edit, "note"))
-        note_layout.addWidget(self.counter_label)
+        note_box = self._note_box(self.tr("Note objective"), reminder, 110)
 
-        # -- addenda (signed consultations only) ------------------------------------------------
-        self.addenda = AddendaWidget(reminder, self.errors)
-        self.addenda.add_requested.connect(self._on_add_addendum)
-        self.addenda_box = QGroupBox(self.tr("Compléments (addenda)"))
-        QVBoxLayout(self.addenda_box).addWidget(self.addenda)
-        self.addenda_box.hide()
+        self._assemble([visit, lists_row, outcome_box, note_box, self._addenda_box(reminder)])
 
-        content = QWidget()
-        body = QVBoxLayout(content)
-        body.setSpacing(12)
-        body.addWidget(visit)
-        body.addLayout(lists_row)
-        for part in (outcome_box, note_box, self.addenda_box):
-            body.addWidget(part)
-        body.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(content)
+    # -- the social kind -----------------------------------------------------------------------
 
-        # -- footer: what happened, and the two actions ----------------------------------------
-        self.message_label = QLabel()
-        self.message_label.setWordWrap(True)
-        self.save_button = QPushButton(self.tr("Enregistrer le brouillon"))
-        self.save_button.clicked.connect(self._on_save)
-        self.sign_button = QPushButton(self.tr("Signer"))
-        self.sign_button.clicked.connect(self._on_sign)
-        footer = QHBoxLayout()
-        footer.addWidget(self.message_label, 1)
-        footer.addWidget(self.save_button)
-        footer.addWidget(self.sign_button)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 16, 24, 16)
-        layout.addWidget(self.header)
-        layout.addWidget(self.scroll, 1)
-        layout.addLayout(footer)
-        self._update_counter()
-        self._set_enabled(False)
-
-    # -- loading -------------------------------------------------------------------------------
-
-    def load(self, person_id: str, consultation_id: str = "") -> None:
-        """Open a consultation (a new one when ``consultation_id`` is empty) in the form."""
+    def _reader(self) -> Reader:
         store, ref, today = self.context.store, self.context.reference, self.context.today()
-        self.data = None
-        self._set_enabled(False)
-        self._show_message(self.tr("Chargement…"))
 
-        def load() -> SocialConsultationData:
+        def read(person_id: str, consultation_id: str | None) -> SocialConsultationData:
             with store.session() as session:
                 return load_social_consultation(
-                    session, store.user, person_id, consultation_id or None, ref, today
+                    session, store.user, person_id, consultation_id, ref, today
                 )
 
-        self._busy = True
-        self.context.runner.submit(load, self._on_loaded, self._on_failed)
+        return read
 
-    def _on_loaded(self, data: SocialConsultationData, message: str = "") -> None:
-        self._busy = False
-        self.data = data
+    def _show_loaded(self, result: SocialConsultationData) -> None:
+        self.data = data = result
         form = data.form
         self.header.set_data(data)
         self.date_edit.setDate(to_qdate(form.consultation_date or self.context.today()))
@@ -269,62 +180,14 @@ class SocialConsultationScreen(QWidget):
             )
         )
         self.closed_follow_ups_label.setVisible(bool(data.closed_follow_ups))
-        self.addenda.set_addenda(data.addenda, data.can_add_addendum)
-        self.addenda_box.setVisible(data.status == "signed")
         self.errors.clear()
-        self._set_enabled(True)
-        self._show_message(message)
-        self.loaded.emit()
 
-    # -- state -----------------------------------------------------------------------------------
-
-    def _set_enabled(self, enabled: bool) -> None:
-        editable = enabled and self.data is not None and self.data.editable
+    def _set_editable(self, editable: bool) -> None:
         self.date_edit.setReadOnly(not editable)
-        self.duration_spin.setReadOnly(not editable)
         for widget in (self.arrival_combo, self.outcome_combo, self.known_check):
             widget.setEnabled(editable)
-        self.note_edit.setReadOnly(not editable)
         for part in (self.demand_list, self.actions_list, self.orientations, self.follow_ups):
             part.set_read_only(not editable)
-        for button in (self.save_button, self.sign_button):
-            button.setVisible(self.data is None or self.data.editable)
-            button.setEnabled(editable)
-        self.addenda.button.setEnabled(enabled)
-
-    def _show_message(self, text: str, *, error: bool = False) -> None:
-        self.message_label.setStyleSheet(ERROR_STYLE if error else OK_STYLE)
-        self.message_label.setText(text)
-
-    def error_text(self, key: str) -> str:
-        """The message shown for a field or row key, "" when none is (for tests and help)."""
-        return self.errors.text(key)
-
-    def _show_errors(self, errors: dict[str, str]) -> None:
-        """Each message under its field, the rest in the footer; scroll to the first."""
-        labels, others = self.errors.show(errors)
-        summary = self.tr("Rien n'a été enregistré : corrigez les champs signalés en rouge.")
-        self._show_message("\n".join([summary, *others]), error=True)
-        content = self.scroll.widget()
-        if labels:
-            first = min(labels, key=lambda w: w.mapTo(content, w.rect().topLeft()).y())
-            self.scroll.ensureWidgetVisible(first, 50, 120)
-
-    def _update_counter(self) -> None:
-        length = len(self.note_edit.toPlainText())
-        self.counter_label.setText(
-            self.tr("%1 / %2 caractères")
-            .replace("%1", _thousands(length))
-            .replace("%2", _thousands(NOTE_MAX_LENGTH))
-        )
-        self.counter_label.setStyleSheet(
-            ERROR_STYLE if length > NOTE_MAX_LENGTH else "color: #555;"
-        )
-
-    def _demand_choices(self) -> list[tuple[str, str]]:
-        return [(c, self.demand_list.label_for(c)) for c in self.demand_list.checked_codes()]
-
-    # -- user actions --------------------------------------------------------------------------
 
     def current_form(self) -> SocialForm:
         """What the form holds now, as plain values for the core."""
@@ -344,91 +207,32 @@ class SocialConsultationScreen(QWidget):
             consultation_id=self.data.form.consultation_id,
         )
 
-    def _run_write(self, write: Callable[[], str], done: Any, message: str) -> None:
-        """Write in the background, then reload what was stored (new rows get their ids)."""
-        if self._busy or self.data is None:
-            return
-        store, ref, today = self.context.store, self.context.reference, self.context.today()
-        person_id = self.data.form.beneficiary_id
+    def _person_id(self) -> str:
+        assert self.data is not None
+        return self.data.person.beneficiary_id
 
-        def task() -> tuple[str, SocialConsultationData]:
-            consultation_id = write()
-            with store.session() as session:
-                data = load_social_consultation(
-                    session, store.user, person_id, consultation_id, ref, today
-                )
-            return consultation_id, data
+    def _consultation_id(self) -> str | None:
+        return self.data.form.consultation_id if self.data is not None else None
 
-        def succeeded(result: tuple[str, SocialConsultationData]) -> None:
-            self._on_loaded(result[1], message)
-            if result[1].status == "signed":
-                self.scroll.ensureWidgetVisible(self.addenda_box)
-            done.emit(result[0])
-            self.context.events.records_changed.emit()
+    def _is_signed(self) -> bool:
+        return self.data is not None and self.data.status == "signed"
 
-        self._busy = True
-        self._set_enabled(False)
-        self.context.runner.submit(task, succeeded, self._on_failed)
+    def _addenda_views(self) -> list[AddendumView]:
+        return self.data.addenda if self.data is not None else []
 
-    def _on_save(self) -> None:
-        if self.data is None or not self.data.editable:
-            return
-        form = self.current_form()
-        store, ref, today = self.context.store, self.context.reference, self.context.today()
-        self._run_write(
-            lambda: save_social_draft(store, form, ref, today),
-            self.consultation_saved,
-            self.tr("Brouillon enregistré."),
-        )
+    _save = staticmethod(save_social_draft)
+    _add_addendum = staticmethod(add_social_addendum)
 
-    def _on_sign(self) -> None:
-        if self.data is None or not self.data.editable or self._busy:
-            return
-        if not self.confirm_signature(self):
-            return
-        form = self.current_form()
-        store, ref, today = self.context.store, self.context.reference, self.context.today()
-        self._run_write(
-            lambda: sign_social_consultation(store, form.consultation_id, ref, today, form=form),
-            self.consultation_signed,
-            self.tr("Consultation signée."),
-        )
+    @staticmethod
+    def _sign(store: LocalStore, form: SocialForm, ref: ReferenceData, today: dt.date) -> str:
+        return sign_social_consultation(store, form.consultation_id, ref, today, form=form)
 
-    def _on_add_addendum(self, note: str) -> None:
-        if self.data is None or not self.data.can_add_addendum:
-            return
-        consultation_id = self.data.form.consultation_id or ""
-        store = self.context.store
+    # -- demands and follow-ups ------------------------------------------------------------------
 
-        def write() -> str:
-            add_social_addendum(store, consultation_id, note)
-            return consultation_id
-
-        self._run_write(write, self.addendum_added, self.tr("Complément ajouté."))
-
-    def _on_failed(self, exc: Exception) -> None:
-        self._busy = False
-        self._set_enabled(True)
-        if isinstance(exc, ValidationError):
-            errors = dict(exc.errors)
-            if self.data is not None and self.data.status == "signed" and "note" in errors:
-                errors["addendum"] = errors.pop("note")
-            self._show_errors(errors)
-        elif isinstance(exc, PermissionError | LookupError):
-            self._show_message(str(exc), error=True)
-        else:
-            self._show_message(
-                self.tr("Erreur inattendue (%1) : rien n'a été enregistré.").replace(
-                    "%1", type(exc).__name__
-                ),
-                error=True,
-            )
+    def _demand_choices(self) -> list[tuple[str, str]]:
+        return [(c, self.demand_list.label_for(c)) for c in self.demand_list.checked_codes()]
 
     def _on_demand_types_changed(self) -> None:
         choices = self._demand_choices()
         for row in self.follow_ups.rows():
             row.set_choices(choices)
-
-    def _on_open_person(self) -> None:
-        if self.data is not None:
-            self.context.events.person_opened.emit(self.data.person.beneficiary_id)

@@ -14,11 +14,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -30,64 +28,32 @@ from van_app.core.reference import ReferenceItem
 from van_app.core.vaccination import DoseCheck, DoseStatus
 from van_app.ui.models.vaccinations import VaccinationsTableModel, visible_doses
 from van_app.ui.widgets.code_list import CodeListWidget, _WholeRowToggle
-from van_app.ui.widgets.social_header import REVIEW_STYLE
+from van_app.ui.widgets.social_header import ConsultationHeaderWidget
 from van_app.ui.widgets.social_parts import date_edit, french_moment, from_qdate, to_qdate
-from van_app.ui.widgets.style import ERROR_STYLE, TITLE_STYLE
+from van_app.ui.widgets.style import ERROR_STYLE
 
 KIND_TITLES = {"child": "Consultation de l'enfant", "prenatal": "Suivi de grossesse"}
 ALERT_STYLE = "color: #9a5b00;"
 MUTED_STYLE = "color: #555;"
 
 
-class PmiHeaderWidget(QWidget):
-    """The supervisor's request if any, the person and age, the visit, and the state."""
-
-    open_person_requested = Signal()
+class PmiHeaderWidget(ConsultationHeaderWidget):
+    """The consultation header, with the kind of visit beside the name and its date."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.review_banner = QFrame()
-        self.review_banner.setObjectName("ReviewBanner")
-        self.review_banner.setStyleSheet(REVIEW_STYLE)
-        self.review_label = QLabel()
-        self.review_label.setWordWrap(True)
-        self.review_label.setTextFormat(Qt.TextFormat.PlainText)
-        QVBoxLayout(self.review_banner).addWidget(self.review_label)
-        self.review_banner.hide()
-        self.name_label = QLabel()
-        self.name_label.setStyleSheet(TITLE_STYLE)
-        self.kind_label = QLabel()
-        self.kind_label.setStyleSheet(
+        kind_label = QLabel()
+        kind_label.setStyleSheet(
             "background: #eef4fb; border: 1px solid #c6d8ee; border-radius: 4px; "
             "padding: 2px 8px; font-weight: 600; color: #1f3a5f;"
         )
-        self.details_label = QLabel()
+        super().__init__(kind_label, parent)
+        self.kind_label = kind_label
         self.details_label.setWordWrap(True)
-        self.status_label = QLabel()
-        self.status_label.setWordWrap(True)
-        self.status_label.setStyleSheet("font-weight: 600;")
-        self.open_person_button = QPushButton(self.tr("Ouvrir le dossier de la personne"))
-        self.open_person_button.setEnabled(False)
-        self.open_person_button.clicked.connect(self.open_person_requested)
-        top = QHBoxLayout()
-        top.addWidget(self.name_label)
-        top.addWidget(self.kind_label)
-        top.addStretch(1)
-        top.addWidget(self.open_person_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.review_banner)
-        layout.addLayout(top)
-        layout.addWidget(self.details_label)
-        layout.addWidget(self.status_label)
 
     def set_data(self, data: PmiScreenData, new_author: str) -> None:
         person = data.person
         self.name_label.setText(person.name)
         self.kind_label.setText(self.tr(KIND_TITLES.get(data.kind, data.kind)))
-        born = {"F": self.tr("née le %1"), "M": self.tr("né le %1")}.get(
-            person.sex, self.tr("né·e le %1")
-        )
         age = age_text(person.birth_date, data.day) if data.day >= person.birth_date else ""
         if data.stop is not None:
             where = self.tr("Arrêt : %1 (%2)").replace("%1", data.stop.commune)
@@ -95,7 +61,7 @@ class PmiHeaderWidget(QWidget):
         else:
             where = self.tr("Hors tournée")
         visit = self.tr("Consultation du %1").replace("%1", format_date(data.day))
-        born_text = born.replace("%1", format_date(person.birth_date))
+        born_text = self._born_text(person.sex, person.birth_date)
         self.details_label.setText(f"{age} — {born_text} · {visit} · {where}")
         consultation = data.consultation
         if consultation is None:

@@ -1,4 +1,4 @@
-"""The top and the tail of the social consultation form: who and what state; the addenda.
+"""The top and the tail of the consultation forms: who and what state; the addenda.
 
 The header carries the supervisor's request for completion, when there is one, so it is the
 first thing read. ``ask_signature`` is the French confirmation before signing.
@@ -6,6 +6,7 @@ first thing read. ``ask_signature`` is the French confirmation before signing.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from collections.abc import Sequence
 
@@ -50,12 +51,15 @@ def ask_signature(parent: QWidget) -> bool:
     return box.clickedButton() is sign
 
 
-class SocialHeaderWidget(QWidget):
-    """The supervisor's request if any, the person, the stop, and the consultation's state."""
+class ConsultationHeaderWidget(QWidget):
+    """The supervisor's request if any, the person, the visit, and the consultation's state.
+
+    ``badge``, when given, stands right after the name (the PMI shows the kind of visit).
+    """
 
     open_person_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, badge: QLabel | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.review_banner = QFrame()
         self.review_banner.setObjectName("ReviewBanner")
@@ -75,7 +79,12 @@ class SocialHeaderWidget(QWidget):
         self.open_person_button.setEnabled(False)
         self.open_person_button.clicked.connect(self.open_person_requested)
         top = QHBoxLayout()
-        top.addWidget(self.name_label, 1)
+        if badge is None:
+            top.addWidget(self.name_label, 1)
+        else:
+            top.addWidget(self.name_label)
+            top.addWidget(badge)
+            top.addStretch(1)
         top.addWidget(self.open_person_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -84,19 +93,25 @@ class SocialHeaderWidget(QWidget):
         layout.addWidget(self.details_label)
         layout.addWidget(self.status_label)
 
+    def _born_text(self, sex: str, birth_date: dt.date) -> str:
+        """ "née le 01/06/1950", agreed with the person's sex."""
+        born = {"F": self.tr("née le %1"), "M": self.tr("né le %1")}.get(sex, self.tr("né·e le %1"))
+        return born.replace("%1", format_date(birth_date))
+
+
+class SocialHeaderWidget(ConsultationHeaderWidget):
+    """The social consultation's header: the stop of the day, the author, the review."""
+
     def set_data(self, data: SocialConsultationData) -> None:
         person = data.person
         self.name_label.setText(person.name)
-        born = {"F": self.tr("née le %1"), "M": self.tr("né le %1")}.get(
-            person.sex, self.tr("né·e le %1")
-        )
         where = (
             self.tr("Arrêt : %1").replace("%1", data.stop_label)
             if data.stop_label
             else self.tr("Hors tournée")
         )
         self.details_label.setText(
-            f"{person.age} — {born.replace('%1', format_date(person.birth_date))} · {where}"
+            f"{person.age} — {self._born_text(person.sex, person.birth_date)} · {where}"
         )
         if data.status == "signed" and data.signed_at is not None:
             status = self.tr(
