@@ -3,9 +3,50 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import sys
+from collections.abc import Callable
+
+from sqlalchemy import Engine
 
 from sync_server.core.config import Settings
+from sync_server.core.db import make_engine, migrate, session_scope
+from sync_server.core.security import hash_password
+from sync_server.services import accounts
+from sync_server.services.audit import audit
+
+PASSWORD_ENV = "VAN_SYNC_PASSWORD"
+MIN_PASSWORD_LENGTH = 8
+DEMO_CMS = "CMS-DIE"
+DEMO_PASSWORD = "demo"
+# The van app's demo accounts (van_app/core/demo.py), so `make demo` can sync against them.
+DEMO_USERS = (
+    ("amartin", "Agnès Martin", ["social_worker"]),
+    ("bnguyen", "Binh Nguyen", ["pmi_nurse"]),
+    ("croux", "Claire Roux", ["supervisor"]),
+)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    if getattr(args, "database_url", None):
+        settings = settings.model_copy(update={"database_url": args.database_url})
+    return settings
+
+
+def _engine(args: argparse.Namespace) -> tuple[Settings, Engine]:
+    settings = _settings(args)
+    engine = make_engine(settings.resolved_database_url())
+    migrate(engine)
+    return settings, engine
+
+
+def _operator() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"[:64]
+    except (KeyError, OSError):
+        return "cli"
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -13,21 +54,210 @@ def _serve(args: argparse.Namespace) -> int:
 
     from sync_server.main import create_app
 
-    uvicorn.run(create_app(Settings()), host=args.host, port=args.port, log_level="info")
+    app = create_app(_settings(args))
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="van-sync-server", description="Serveur de synchronisation Drôme Proximité"
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password:
+        return args.password
+    if os.environ.get(PASSWORD_ENV):
+        return os.environ[PASSWORD_ENV]
+    first = getpass.getpass("Mot de passe : ")
+    second = getpass.getpass("Mot de passe (encore) : ")
+    if first != second:
+        raise accounts.AccountError("Les deux mots de passe diffèrent.")
+    return first
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    password = _read_password(args)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise accounts.AccountError(
+            f"Mot de passe trop court ({MIN_PASSWORD_LENGTH} caractères au moins)."
+        )
+    settings, engine = _engine(args)
+    password_hash = hash_password(settings, password)
+    with session_scope(engine, write=True) as session:
+        user = accounts.create_user(
+            session,
+            username=args.username,
+            display_name=args.display_name,
+            roles=args.role,
+            cms_code=args.cms,
+            password_hash=password_hash,
+        )
+        audit(
+            session,
+            "user_created",
+            username=_operator(),
+            target=user.username,
+            roles=list(user.roles),
+            cms_code=user.cms_code,
+        )
+    print(f"Compte « {user.username} » créé ({', '.join(user.roles)}, {user.cms_code}).")
+    return 0
+
+
+def _list_users(args: argparse.Namespace) -> int:
+    _, engine = _engine(args)
+    with session_scope(engine) as session:
+        users = accounts.list_users(session)
+    if not users:
+        print("Aucun compte.")
+    for user in users:
+        state = "désactivé" if user.disabled else "actif"
+        print(
+            f"{user.username:<16} {user.display_name:<28} {user.cms_code:<10} "
+            f"{','.join(user.roles):<28} {state}"
+        )
+    return 0
+
+
+def _disable_user(args: argparse.Namespace) -> int:
+    _, engine = _engine(args)
+    with session_scope(engine, write=True) as session:
+        user = accounts.disable_user(session, args.username)
+        audit(session, "user_disabled", username=_operator(), target=user.username)
+    print(f"Compte « {user.username} » désactivé : ses postes ne se synchronisent plus.")
+    return 0
+
+
+def _list_devices(args: argparse.Namespace) -> int:
+    _, engine = _engine(args)
+    with session_scope(engine) as session:
+        rows = accounts.list_devices(session, args.username)
+    if not rows:
+        print("Aucun poste inscrit.")
+    for row in rows:
+        device = row.device
+        state = "révoqué" if device.revoked_at else "actif"
+        seen = device.last_seen_at.strftime("%d/%m/%Y %H:%M") if device.last_seen_at else "—"
+        print(f"{device.id}  {row.username:<16} {device.name:<24} vu le {seen:<16} {state}")
+    return 0
+
+
+def _revoke_device(args: argparse.Namespace) -> int:
+    _, engine = _engine(args)
+    with session_scope(engine, write=True) as session:
+        device = accounts.revoke_device(session, args.device_id)
+        audit(session, "device_revoked", username=_operator(), target=device.id)
+    print(f"Poste {device.id} révoqué : son jeton est refusé dès maintenant.")
+    return 0
+
+
+def _seed_demo(args: argparse.Namespace) -> int:
+    settings, engine = _engine(args)
+    password_hash = hash_password(settings, DEMO_PASSWORD)
+    created = []
+    with session_scope(engine, write=True) as session:
+        for username, name, roles in DEMO_USERS:
+            if accounts.find_user(session, username) is not None:
+                continue
+            accounts.create_user(
+                session,
+                username=username,
+                display_name=name,
+                roles=roles,
+                cms_code=DEMO_CMS,
+                password_hash=password_hash,
+            )
+            created.append(username)
+        if created:
+            audit(session, "user_created", username=_operator(), target=created, demo=True)
+    if created:
+        print(
+            f"Comptes de démonstration créés ({DEMO_CMS}, mot de passe « {DEMO_PASSWORD} ») : "
+            + ", ".join(created)
+        )
+    else:
+        print("Les comptes de démonstration existent déjà.")
+    return 0
+
+
+class _FrenchHelp(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, prefix or "utilisation : ")
+
+
+def _french(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """argparse's own words (section titles, -h) in French."""
+    parser._positionals.title = "arguments"
+    parser._optionals.title = "options"
+    parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _french(
+        argparse.ArgumentParser(
+            prog="van-sync-server",
+            description="Serveur de synchronisation Drôme Proximité",
+            formatter_class=_FrenchHelp,
+            add_help=False,
+        )
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="démarrer le serveur")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8765)
-    serve.set_defaults(handler=_serve)
-    args = parser.parse_args(argv)
-    return args.handler(args)
+    database = argparse.ArgumentParser(add_help=False)
+    database.add_argument(
+        "--database-url",
+        help="base de données (défaut : VAN_SYNC_DATABASE_URL, sinon un fichier SQLite)",
+    )
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMANDE", title="commandes"
+    )
+
+    def command(name: str, text: str, handler: Callable[[argparse.Namespace], int]):
+        sub = commands.add_parser(
+            name,
+            prog=f"van-sync-server {name}",
+            help=text,
+            description=text,
+            parents=[database],
+            formatter_class=_FrenchHelp,
+            add_help=False,
+        )
+        _french(sub)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    serve = command("serve", "démarrer le serveur", _serve)
+    serve.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8765, help="port d'écoute (8765)")
+
+    create = command("create-user", "créer un compte", _create_user)
+    create.add_argument("username", metavar="IDENTIFIANT")
+    create.add_argument("--display-name", required=True, help="nom affiché (Prénom Nom)")
+    create.add_argument(
+        "--role",
+        action="append",
+        required=True,
+        help="rôle (répétable) : social_worker, pmi_nurse, supervisor, administrator",
+    )
+    create.add_argument("--cms", required=True, help="code du CMS (ex. CMS-DIE)")
+    create.add_argument(
+        "--password",
+        help=f"mot de passe (sinon {PASSWORD_ENV}, sinon demandé deux fois)",
+    )
+
+    command("list-users", "lister les comptes", _list_users)
+    disable = command("disable-user", "désactiver un compte et tous ses postes", _disable_user)
+    disable.add_argument("username", metavar="IDENTIFIANT")
+    devices = command("list-devices", "lister les postes inscrits", _list_devices)
+    devices.add_argument("username", metavar="IDENTIFIANT", nargs="?")
+    revoke = command("revoke-device", "révoquer le jeton d'un poste", _revoke_device)
+    revoke.add_argument("device_id", metavar="ID_POSTE")
+    command("seed-demo", "créer les comptes de démonstration (CMS-DIE)", _seed_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except accounts.AccountError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -3,21 +3,37 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from sqlalchemy import Engine
+from starlette.middleware.gzip import GZipMiddleware
 
 from sync_server import __version__
-from sync_server.api.routes import health
+from sync_server.api.errors import install_error_handlers
+from sync_server.api.middleware import RequestBodyMiddleware
+from sync_server.api.routes import auth, health, sync
 from sync_server.core.config import Settings
+from sync_server.core.db import make_engine, migrate
+from sync_server.wire_schema import load_schema
 
 API_PREFIX = "/api/v1"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """The app on an up-to-date database (migrations run here, before the first request)."""
     settings = settings or Settings()
+    engine = engine or make_engine(settings.resolved_database_url())
+    migrate(engine)
     app = FastAPI(
         title="Drôme Proximité — serveur de synchronisation",
         version=__version__,
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
+    app.state.engine = engine
+    app.state.schema = load_schema(settings.resolved_schema_path())
+    install_error_handlers(app)
+    app.add_middleware(RequestBodyMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.include_router(health.router, prefix=API_PREFIX)
+    app.include_router(auth.router, prefix=API_PREFIX)
+    app.include_router(sync.router, prefix=API_PREFIX)
     return app

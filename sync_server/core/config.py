@@ -2,10 +2,47 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from platformdirs import user_data_dir
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIB = 1024 * 1024
+
+
+def default_database_url() -> str:
+    """An SQLite file in the server account's data folder (created on first use)."""
+    folder = Path(user_data_dir("van-sync-server"))
+    return f"sqlite:///{folder / 'sync.db'}"
+
+
+def default_schema_path() -> Path:
+    """The wire schema shipped with the source tree (``resources/schema/sync_schema.json``)."""
+    return Path(__file__).resolve().parents[2] / "resources" / "schema" / "sync_schema.json"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VAN_SYNC_")
 
     environment: str = "development"
+    database_url: str = ""  # empty: default_database_url()
+    schema_path: Path | None = None  # None: default_schema_path()
+    # Request limits (docs/protocol.md): 2 MB uncompressed per request, 500 changes per push.
+    max_body_bytes: int = 2 * MIB
+    max_changes: int = 500
+    max_pull_limit: int = 1000
+    default_pull_limit: int = 500
+    # Argon2id cost of password hashes (argon2-cffi's defaults: RFC 9106 low-memory profile).
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 64 * 1024
+    argon2_parallelism: int = 4
+    # Login rate limiting per account.
+    login_free_failures: int = 5
+    login_max_delay_seconds: int = 3600
+    login_max_failures_per_hour: int = 100
+
+    def resolved_database_url(self) -> str:
+        return self.database_url or default_database_url()
+
+    def resolved_schema_path(self) -> Path:
+        return self.schema_path or default_schema_path()

@@ -1,0 +1,300 @@
+"""Who may read and write what: pure functions over roles, the wire schema and records.
+
+Every rule of docs/protocol.md and DESIGN.md "Security" that does not need the database is
+here, so it can be tested on its own: readable classes per role, writable tables, the fields a
+change may carry and their types, author-only / immutable / signed records, CMS scope, and
+the field filter applied to every pulled record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sync_server.wire_schema import (
+    BOOKKEEPING,
+    CONFLICT_TABLE,
+    CONFLICT_VALUE_FIELDS,
+    FieldSpec,
+    TableSpec,
+)
+
+SOCIAL_WORKER = "social_worker"
+PMI_NURSE = "pmi_nurse"
+SUPERVISOR = "supervisor"
+ADMINISTRATOR = "administrator"
+ROLES = (SOCIAL_WORKER, PMI_NURSE, SUPERVISOR, ADMINISTRATOR)
+SYNC_ROLES = frozenset({SOCIAL_WORKER, PMI_NURSE, SUPERVISOR})
+
+READABLE_BY_ROLE: dict[str, frozenset[str]] = {
+    SOCIAL_WORKER: frozenset("SC"),
+    PMI_NURSE: frozenset("SM"),
+    SUPERVISOR: frozenset("SC"),
+    ADMINISTRATOR: frozenset("S"),
+}
+REVIEW_TABLE = "supervisor_review"
+CONSULTATION_TABLES = ("social_consultation", "pmi_consultation")
+SIGNED = "signed"
+MAX_LIST_ITEMS = 500
+MAX_LIST_ITEM_LENGTH = 200
+MAX_INT = 2**53  # exact in every JSON reader
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIME = re.compile(r"\d{2}:\d{2}:\d{2}(\.\d{1,6})?")
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated user and device of a request."""
+
+    username: str
+    roles: tuple[str, ...]
+    cms_code: str
+    device_id: str
+
+
+@dataclass(frozen=True)
+class Rejection:
+    code: str
+    reason: str  # French, shown to the author of the change
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """What the rules need to know of the server copy of a record."""
+
+    cms_code: str
+    author: str
+    deleted: bool
+    fields: Mapping[str, Any]
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def readable_classes(roles: Iterable[str]) -> frozenset[str]:
+    """The union over the user's roles (a supervisor who is also a PMI nurse reads M)."""
+    classes: set[str] = set()
+    for role in roles:
+        classes |= READABLE_BY_ROLE.get(role, frozenset())
+    return frozenset(classes)
+
+
+def can_sync(roles: Iterable[str]) -> bool:
+    """Administrators (alone) administer accounts; they hold no records."""
+    return bool(SYNC_ROLES.intersection(roles))
+
+
+def readable_tables(schema: Mapping[str, TableSpec], roles: Iterable[str]) -> list[str]:
+    """Tables whose rows this user may pull (before the per-row review rule)."""
+    roles = set(roles)
+    if not can_sync(roles):
+        return []
+    return sorted(
+        name
+        for name, table in schema.items()
+        if table.readers is None or table.readers.intersection(roles)
+    )
+
+
+def may_read_review(roles: Iterable[str], username: str, consultation_author: str | None) -> bool:
+    """A supervisor review goes to supervisors and to the reviewed consultation's author."""
+    return SUPERVISOR in set(roles) or consultation_author == username
+
+
+def visible_fields(
+    table: TableSpec, roles: Iterable[str], fields: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The record's fields the user may read; the others are left out (not nulled)."""
+    classes = readable_classes(roles)
+    shown: dict[str, Any] = {}
+    for name, value in fields.items():
+        spec = table.fields.get(name)
+        if spec is None or name == "id":
+            continue
+        cls = spec.cls
+        if table.name == CONFLICT_TABLE and name in CONFLICT_VALUE_FIELDS:
+            cls = str(fields.get("value_class") or "M")
+        if cls in classes:
+            shown[name] = value
+    return shown
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def check_table(
+    schema: Mapping[str, TableSpec], table_name: str, roles: Iterable[str]
+) -> Rejection | None:
+    table = schema.get(table_name)
+    if table is None:
+        return Rejection("unknown_table", f"Type de fiche inconnu du serveur : « {table_name} ».")
+    if not table.writers.intersection(roles):
+        return Rejection(
+            "forbidden_table",
+            f"Votre rôle ne permet pas d'enregistrer ce type de fiche ({table_name}).",
+        )
+    return None
+
+
+def check_record_id(record_id: str) -> Rejection | None:
+    try:
+        canonical = str(uuid.UUID(record_id))
+    except (ValueError, AttributeError, TypeError):
+        canonical = ""
+    if canonical != record_id:  # lower-case canonical form: one spelling per id
+        return Rejection("invalid", "Identifiant de fiche invalide (UUID attendu).")
+    return None
+
+
+def check_fields(
+    table: TableSpec, roles: Iterable[str], fields: Mapping[str, Any]
+) -> Rejection | None:
+    """Every pushed field exists, is of a class the user may read, and has a valid value."""
+    classes = readable_classes(roles)
+    for name in fields:
+        if name not in table.fields:
+            return Rejection("invalid", f"Champ inconnu : « {name} ».")
+    for name in fields:
+        if table.fields[name].cls not in classes:
+            return Rejection(
+                "forbidden_field",
+                f"Champ « {name} » : votre rôle ne permet pas de le lire ni de le modifier.",
+            )
+    for name, value in fields.items():
+        problem = value_problem(table.fields[name], value)
+        if problem:
+            return Rejection("invalid", f"Champ « {name} » : {problem}.")
+    return None
+
+
+def missing_required(table: TableSpec, fields: Mapping[str, Any]) -> Rejection | None:
+    """A new record carries every required field (the server fills the bookkeeping ones)."""
+    for name, spec in table.fields.items():
+        if name in BOOKKEEPING or spec.nullable:
+            continue
+        if name not in fields:
+            return Rejection("invalid", f"Champ « {name} » : valeur obligatoire manquante.")
+    return None
+
+
+def value_problem(spec: FieldSpec, value: Any) -> str | None:
+    """Why a JSON value does not fit the field's wire type (French), or None."""
+    if value is None:
+        return None if spec.nullable else "valeur obligatoire"
+    kind = spec.type
+    if kind == "any":
+        return None
+    if kind == "str":
+        if not isinstance(value, str):
+            return "texte attendu"
+        if "\x00" in value:
+            return "caractère interdit"
+        if spec.max_length is not None and len(value) > spec.max_length:
+            return f"texte trop long ({spec.max_length} caractères au plus)"
+        return None
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= MAX_INT:
+            return "nombre entier attendu"
+        return None
+    if kind == "bool":
+        return None if isinstance(value, bool) else "vrai ou faux attendu"
+    if kind == "list":
+        if not isinstance(value, list) or len(value) > MAX_LIST_ITEMS:
+            return "liste de textes attendue"
+        for item in value:
+            if not isinstance(item, str) or len(item) > MAX_LIST_ITEM_LENGTH or "\x00" in item:
+                return "liste de textes attendue"
+        return None
+    if kind == "date":
+        return None if parse_date(value) else "date attendue (AAAA-MM-JJ)"
+    if kind == "time":
+        return None if parse_time(value) else "heure attendue (HH:MM:SS)"
+    if kind == "datetime":
+        return None if parse_datetime(value) else "date et heure attendues (ISO 8601, UTC)"
+    return "type inconnu"
+
+
+def parse_date(value: Any) -> dt.date | None:
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def parse_time(value: Any) -> dt.time | None:
+    if not isinstance(value, str) or not _TIME.fullmatch(value):
+        return None
+    try:
+        return dt.time.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def parse_datetime(value: Any) -> dt.datetime | None:
+    """An aware datetime from ISO 8601 with a zone ("Z" or an offset), else None."""
+    if not isinstance(value, str) or not _DATETIME.fullmatch(value):
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def check_new_record(table: TableSpec, actor: Actor, fields: Mapping[str, Any]) -> Rejection | None:
+    """A record the server does not know yet is created in the pushing user's CMS, by them."""
+    if "cms_code" in fields and fields["cms_code"] != actor.cms_code:
+        return Rejection("other_cms", "Cette fiche est rattachée à un autre CMS que le vôtre.")
+    if "author" in fields and fields["author"] != actor.username:
+        return Rejection("not_author", "L'auteur·rice indiqué·e n'est pas la personne connectée.")
+    return None
+
+
+def check_existing_record(
+    table: TableSpec, actor: Actor, stored: StoredRecord, fields: Mapping[str, Any], deleted: bool
+) -> Rejection | None:
+    """Rules for changing a record the server has: CMS, tombstone, author, frozen records.
+
+    A change that would alter nothing (a replayed creation after a server restore, say) is
+    not refused by the immutable/signed rules: see ``is_noop``.
+    """
+    if stored.cms_code != actor.cms_code:
+        return Rejection("other_cms", "Cette fiche appartient à un autre CMS.")
+    if "cms_code" in fields and fields["cms_code"] != stored.cms_code:
+        return Rejection("other_cms", "Une fiche ne peut pas changer de CMS.")
+    if stored.deleted:
+        if deleted:
+            return None
+        return Rejection(
+            "deleted",
+            "Cette fiche a été supprimée sur le serveur : la modification n'a pas été appliquée.",
+        )
+    if "author" in fields and fields["author"] != stored.author:
+        return Rejection("not_author", "L'auteur·rice d'une fiche ne peut pas changer.")
+    noop = not deleted and is_noop(stored.fields, fields)
+    if table.name == CONFLICT_TABLE and not deleted:
+        return Rejection("immutable", "Un conflit se règle en le marquant comme traité.")
+    if table.immutable and not noop:
+        return Rejection("immutable", "Cette fiche ne peut plus être modifiée une fois envoyée.")
+    if table.author_only and stored.author != actor.username:
+        return Rejection("not_author", "Seul·e l'auteur·rice de cette fiche peut la modifier.")
+    if table.freeze_when_signed and stored.fields.get("status") == SIGNED and not noop:
+        return Rejection(
+            "signed",
+            "Cette consultation est signée : elle ne peut plus être modifiée "
+            "(ajoutez un complément).",
+        )
+    return None
+
+
+def is_noop(stored: Mapping[str, Any], pushed: Mapping[str, Any]) -> bool:
+    """Every substantive pushed field already has that value (bookkeeping fields aside)."""
+    return all(
+        stored.get(name) == value for name, value in pushed.items() if name not in BOOKKEEPING
+    )

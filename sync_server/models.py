@@ -1,0 +1,139 @@
+"""Server tables. Their own metadata (not SQLModel's global one): the server never shares a
+database or a migration history with the van app, even when both are imported in one process.
+
+Synced records of every table live in ``sync_record`` as JSON ``fields`` plus the columns the
+server filters on (CMS, author, version, tombstone). The table and field rules come from the
+shipped wire schema (``resources/schema/sync_schema.json``), not from Python classes here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Index
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """A datetime read back from the database, in UTC (SQLite returns them without zone)."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class ServerBase(SQLModel, registry=registry()):
+    """Base of server tables (separate metadata)."""
+
+
+metadata = ServerBase.metadata
+
+
+class UserAccount(ServerBase, table=True):
+    """A professional of a CMS. Never deleted: disabled, so past records keep an author."""
+
+    __tablename__ = "user_account"
+
+    id: str = Field(default_factory=new_uuid, primary_key=True, max_length=36)
+    username: str = Field(max_length=64, unique=True, index=True)
+    display_name: str = Field(max_length=120)
+    password_hash: str = Field(max_length=255)
+    roles: list[str] = Field(default_factory=list, sa_type=JSON)
+    cms_code: str = Field(max_length=32, index=True)
+    disabled: bool = False
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Device(ServerBase, table=True):
+    """A laptop enrolled by a user; only the SHA-256 of its token is kept."""
+
+    __tablename__ = "device"
+
+    id: str = Field(default_factory=new_uuid, primary_key=True, max_length=36)
+    user_id: str = Field(foreign_key="user_account.id", index=True, max_length=36)
+    name: str = Field(max_length=120)
+    token_sha256: str = Field(max_length=64, unique=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    last_seen_at: dt.datetime | None = None
+    revoked_at: dt.datetime | None = None
+
+
+class LoginAttempt(ServerBase, table=True):
+    """A failed password check, for per-account rate limiting (kept an hour is enough)."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_username_at", "username", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64)
+    at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ServerMeta(ServerBase, table=True):
+    """One row: this database's random id and the version counter (locked by every write)."""
+
+    __tablename__ = "server_meta"
+
+    id: int = Field(default=1, primary_key=True)
+    server_id: str = Field(default_factory=new_uuid, max_length=36)
+    max_version: int = Field(default=0, sa_type=BigInteger)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class SyncRecord(ServerBase, table=True):
+    """The server copy of one synced record, with a version per field for merging."""
+
+    __tablename__ = "sync_record"
+    __table_args__ = (Index("ix_sync_record_cms_version", "cms_code", "version"),)
+
+    table_name: str = Field(primary_key=True, max_length=64)
+    id: str = Field(primary_key=True, max_length=36, index=True)
+    cms_code: str = Field(max_length=32)
+    author: str = Field(max_length=64)
+    device: str = Field(max_length=64)
+    version: int = Field(sa_type=BigInteger, unique=True, index=True)
+    deleted: bool = False
+    fields: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    field_versions: dict[str, int] = Field(default_factory=dict, sa_type=JSON)
+    # {field: [updated_at, device, author]} of the change that wrote the field's value:
+    # what a same-field conflict compares, and what a sync_conflict record reports.
+    field_stamps: dict[str, list[str]] = Field(default_factory=dict, sa_type=JSON)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class AppliedChange(ServerBase, table=True):
+    """A change id already handled, with its result: a replay returns it (exactly once)."""
+
+    __tablename__ = "applied_change"
+
+    change_id: str = Field(primary_key=True, max_length=64)
+    device_id: str = Field(max_length=36)
+    username: str = Field(max_length=64)
+    table_name: str = Field(max_length=64)
+    record_id: str = Field(max_length=64)
+    result: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    version: int | None = Field(default=None, sa_type=BigInteger)
+    applied_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class AuditEvent(ServerBase, table=True):
+    """Append-only log of who did what from which device; never notes or measures."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, index=True)
+    username: str | None = Field(default=None, max_length=64, index=True)
+    device_id: str | None = Field(default=None, max_length=36)
+    action: str = Field(max_length=32)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)

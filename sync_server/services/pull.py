@@ -1,0 +1,176 @@
+"""Pull pages and summaries: the records a user may read, field by field.
+
+Scope: the user's CMS, the tables their roles may read, only the fields of readable classes;
+a supervisor review only for supervisors and the reviewed consultation's author.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from sync_server import authz
+from sync_server.authz import CONSULTATION_TABLES, REVIEW_TABLE, SUPERVISOR, Actor
+from sync_server.core.db import session_scope
+from sync_server.models import SyncRecord
+from sync_server.services.audit import audit
+from sync_server.services.versions import read_meta
+from sync_server.wire_schema import TableSpec
+
+EMPTY_CHECKSUM = hashlib.sha256(b"").hexdigest()
+
+
+@dataclass
+class PullPage:
+    records: list[dict[str, Any]]
+    next: int
+    more: bool
+    server_max_version: int
+    server_id: str
+
+
+@dataclass
+class Summary:
+    server_id: str
+    server_max_version: int
+    tables: dict[str, dict[str, Any]]
+
+
+def pull_page(
+    engine: Engine,
+    schema: Mapping[str, TableSpec],
+    actor: Actor,
+    since: int,
+    limit: int,
+) -> PullPage:
+    """Records with version > since, oldest first; ``next`` is the last version looked at.
+
+    Rows are read in one statement, so the page is a consistent snapshot; versions commit in
+    order, so nothing below ``next`` can still appear later (invariant 4).
+    """
+    tables = authz.readable_tables(schema, actor.roles)
+    with session_scope(engine) as session:
+        meta = read_meta(session)
+        rows = (
+            session.exec(
+                select(SyncRecord)
+                .where(
+                    SyncRecord.cms_code == actor.cms_code,
+                    col(SyncRecord.version) > since,
+                    col(SyncRecord.table_name).in_(tables),
+                )
+                .order_by(col(SyncRecord.version))
+                .limit(limit + 1)
+            ).all()
+            if tables
+            else []
+        )
+        scanned = rows[:limit]
+        readable_reviews = _readable_reviews(session, actor, scanned)
+        records = [
+            {
+                "table": row.table_name,
+                "id": row.id,
+                "version": row.version,
+                "deleted": row.deleted,
+                "fields": authz.visible_fields(schema[row.table_name], actor.roles, row.fields),
+            }
+            for row in scanned
+            if row.table_name != REVIEW_TABLE or row.id in readable_reviews
+        ]
+        page = PullPage(
+            records=records,
+            next=scanned[-1].version if scanned else since,
+            more=len(rows) > limit,
+            server_max_version=meta.max_version,
+            server_id=meta.server_id,
+        )
+    with session_scope(engine, write=True) as session:
+        audit(
+            session,
+            "pull",
+            username=actor.username,
+            device_id=actor.device_id,
+            since=since,
+            next=page.next,
+            count=len(records),
+        )
+    return page
+
+
+def _readable_reviews(session: Session, actor: Actor, rows: Iterable[SyncRecord]) -> set[str]:
+    """Ids of the review rows among ``rows`` that this user may read."""
+    reviews = [row for row in rows if row.table_name == REVIEW_TABLE]
+    if not reviews:
+        return set()
+    if SUPERVISOR in actor.roles:
+        return {row.id for row in reviews}
+    authored = _consultations_authored_by(
+        session, actor, {str(row.fields.get("consultation_id")) for row in reviews}
+    )
+    return {row.id for row in reviews if row.fields.get("consultation_id") in authored}
+
+
+def _consultations_authored_by(session: Session, actor: Actor, ids: set[str]) -> set[str]:
+    if not ids:
+        return set()
+    return set(
+        session.exec(
+            select(SyncRecord.id).where(
+                col(SyncRecord.table_name).in_(CONSULTATION_TABLES),
+                col(SyncRecord.id).in_(sorted(ids)),
+                SyncRecord.cms_code == actor.cms_code,
+                SyncRecord.author == actor.username,
+            )
+        ).all()
+    )
+
+
+def summarize(engine: Engine, schema: Mapping[str, TableSpec], actor: Actor) -> Summary:
+    """Count and checksum per table over everything this user may pull (tombstones too)."""
+    tables = authz.readable_tables(schema, actor.roles)
+    lines: dict[str, list[str]] = {name: [] for name in tables}
+    with session_scope(engine) as session:
+        meta = read_meta(session)
+        plain = [name for name in tables if name != REVIEW_TABLE]
+        if plain:
+            for table_name, record_id, version in session.exec(
+                select(SyncRecord.table_name, SyncRecord.id, SyncRecord.version).where(
+                    SyncRecord.cms_code == actor.cms_code, col(SyncRecord.table_name).in_(plain)
+                )
+            ).all():
+                lines[table_name].append(f"{record_id}:{version}\n")
+        if REVIEW_TABLE in lines:
+            reviews = session.exec(
+                select(SyncRecord).where(
+                    SyncRecord.cms_code == actor.cms_code, SyncRecord.table_name == REVIEW_TABLE
+                )
+            ).all()
+            readable = _readable_reviews(session, actor, reviews)
+            lines[REVIEW_TABLE] = [
+                f"{row.id}:{row.version}\n" for row in reviews if row.id in readable
+            ]
+        summary = Summary(
+            server_id=meta.server_id,
+            server_max_version=meta.max_version,
+            tables={
+                name: {"count": len(entries), "checksum": checksum(entries)}
+                for name, entries in lines.items()
+            },
+        )
+    with session_scope(engine, write=True) as session:
+        audit(session, "summary", username=actor.username, device_id=actor.device_id)
+    return summary
+
+
+def checksum(lines: Iterable[str]) -> str:
+    """Hex SHA-256 of the sorted ``"<id>:<version>\\n"`` lines (docs/protocol.md)."""
+    digest = hashlib.sha256()
+    for line in sorted(lines):
+        digest.update(line.encode("utf-8"))
+    return digest.hexdigest()
