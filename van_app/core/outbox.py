@@ -31,6 +31,11 @@ class OutboxEntry(SQLModel, table=True):
     changed_fields: list[str] = Field(default_factory=list, sa_type=JSON)
     queued_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     rejected_reason: str | None = Field(default=None, max_length=1000)
+    rejected_code: str | None = Field(default=None, max_length=32)
+    # Set once, when the entry first leaves in a push: every retry reuses it, so the server
+    # applies the change exactly once. An entry in flight is never widened: later changes to
+    # the record queue a new entry, which a replay of the first cannot swallow.
+    change_id: str | None = Field(default=None, max_length=36)
 
 
 def _changed_fields(record: SyncedRecord, is_new: bool) -> set[str]:
@@ -54,7 +59,9 @@ def _queue_changes(session: Session, flush_context: Any, instances: Any) -> None
         pending = (
             session.exec(
                 select(OutboxEntry).where(
-                    OutboxEntry.record_id == record.id, col(OutboxEntry.rejected_reason).is_(None)
+                    OutboxEntry.record_id == record.id,
+                    col(OutboxEntry.rejected_reason).is_(None),
+                    col(OutboxEntry.change_id).is_(None),
                 )
             ).first()
             if not is_new
@@ -83,3 +90,41 @@ def pending_summary(session: Session) -> tuple[int, dt.datetime | None]:
     if oldest is not None and oldest.tzinfo is None:
         oldest = oldest.replace(tzinfo=dt.UTC)
     return count, oldest
+
+
+TABLE_LABELS = {
+    "beneficiary": "Fiche de la personne",
+    "household_link": "Lien familial",
+    "social_consultation": "Consultation sociale",
+    "social_orientation": "Orientation",
+    "social_addendum": "Complément de consultation sociale",
+    "pmi_consultation": "Consultation de PMI",
+    "pmi_addendum": "Complément de consultation de PMI",
+    "follow_up": "Suivi",
+    "satisfaction_answer": "Avis d'usager",
+    "supervisor_review": "Relecture",
+    "tour_stop": "Arrêt de la tournée",
+}
+
+
+def rejected_changes(session: Session, ref: Any = None) -> list[tuple[str, str]]:
+    """What the server refused, oldest first: ("Consultation sociale du 12/11/2026", reason)."""
+    from van_app.core.models import DOMAIN_TABLES
+
+    models = {m.__tablename__: m for m in DOMAIN_TABLES}
+    rows = []
+    for entry in session.exec(
+        select(OutboxEntry)
+        .where(col(OutboxEntry.rejected_reason).is_not(None))
+        .order_by(col(OutboxEntry.seq))
+    ).all():
+        what = TABLE_LABELS.get(entry.record_table, entry.record_table)
+        record = session.get(models[entry.record_table], entry.record_id)
+        day = getattr(record, "consultation_date", None) if record is not None else None
+        if day is not None:
+            what += f" du {day:%d/%m/%Y}"
+        person = getattr(record, "birth_name", None)
+        if person:
+            what += f" : {person.upper()} {record.first_names}"  # type: ignore[union-attr]
+        rows.append((what, entry.rejected_reason or ""))
+    return rows

@@ -1,0 +1,169 @@
+"""HTTP client of the sync protocol (docs/protocol.md): requests, gzip, French errors.
+
+No Qt here: the engine and the benchmark call it from any thread. Each call is one request;
+``stats`` counts requests and bytes so the benchmark can report what goes over the wire.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+PROTOCOL_VERSION = 1
+CONNECT_TIMEOUT = 5
+READ_TIMEOUT = 60
+
+
+class SyncError(Exception):
+    """A sync could not go through; ``str(exc)`` is a French sentence for the user."""
+
+    code = "error"
+
+
+class ServerUnreachableError(SyncError):
+    code = "unreachable"
+
+
+class DeviceNotAuthorizedError(SyncError):
+    """401: revoked device, disabled user or unknown token; enrol again online."""
+
+    code = "unauthorized"
+
+
+class UpdateRequiredError(SyncError):
+    code = "client_too_old"
+
+
+class RequestRefusedError(SyncError):
+    """A 4xx the server explained (``code`` from its body)."""
+
+    def __init__(self, message: str, code: str = "refused", status: int = 400) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+class ServerFailedError(SyncError):
+    code = "server_error"
+
+
+@dataclass
+class WireStats:
+    requests: int = 0
+    bytes_sent: int = 0
+    bytes_received: int = 0
+
+
+class SyncClient:
+    """One server, one device token (None before enrolment)."""
+
+    def __init__(self, server_url: str, token: str | None = None) -> None:
+        self.server_url = server_url.rstrip("/")
+        self.token = token
+        self.stats = WireStats()
+        self._http = requests.Session()
+        self._http.headers.update(
+            {
+                "X-Protocol-Version": str(PROTOCOL_VERSION),
+                "Accept-Encoding": "gzip",
+                "User-Agent": "drome-proximite-van-app",
+            }
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- calls -------------------------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        return self._call("GET", "/api/v1/health", auth=False)
+
+    def enrol(self, username: str, password: str, device_name: str) -> dict[str, Any]:
+        body = {"username": username, "password": password, "device_name": device_name}
+        return self._call("POST", "/api/v1/auth/enrol", body, auth=False)
+
+    def push(self, changes: list[dict[str, Any]]) -> dict[str, Any]:
+        return self._call("POST", "/api/v1/sync/push", {"changes": changes})
+
+    def pull(self, since: int, limit: int) -> dict[str, Any]:
+        return self._call("GET", f"/api/v1/sync/pull?since={since}&limit={limit}")
+
+    def summary(self) -> dict[str, Any]:
+        return self._call("GET", "/api/v1/sync/summary")
+
+    def sync(self, changes: list[dict[str, Any]], since: int, limit: int) -> dict[str, Any]:
+        """Push, first pull page and summary in one request (a quiet sync costs one)."""
+        body = {"changes": changes, "since": since, "limit": limit}
+        return self._call("POST", "/api/v1/sync", body)
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, *, auth: bool = True
+    ) -> dict[str, Any]:
+        headers: dict[str, str] = {}
+        data = None
+        if body is not None:
+            data = gzip.compress(json.dumps(body, separators=(",", ":")).encode("utf-8"), 6)
+            headers["Content-Type"] = "application/json"
+            headers["Content-Encoding"] = "gzip"
+        if auth:
+            if not self.token:
+                raise DeviceNotAuthorizedError(
+                    "Ce poste n'est pas encore inscrit auprès du CMS : connectez-vous une "
+                    "première fois avec le réseau."
+                )
+            headers["Authorization"] = f"Bearer {self.token}"
+        try:
+            response = self._http.request(
+                method,
+                self.server_url + path,
+                data=data,
+                headers=headers,
+                timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+            )
+            content = response.content  # reading the body can fail too (connection cut)
+        except requests.RequestException as exc:
+            raise ServerUnreachableError(
+                "Le serveur du CMS est injoignable (pas de réseau ou serveur arrêté). "
+                "Les saisies restent sur ce poste et partiront à la prochaine synchronisation."
+            ) from exc
+        self.stats.requests += 1
+        self.stats.bytes_sent += len(data or b"") + len(path)
+        self.stats.bytes_received += int(response.headers.get("Content-Length") or len(content))
+        return self._decode(response, content)
+
+    @staticmethod
+    def _decode(response: requests.Response, content: bytes) -> dict[str, Any]:
+        try:
+            payload = json.loads(content) if content else {}
+        except ValueError:
+            payload = {}
+        detail = payload.get("detail") if isinstance(payload, dict) else None
+        code = payload.get("code", "") if isinstance(payload, dict) else ""
+        status = response.status_code
+        if status < 300:
+            if not isinstance(payload, dict):
+                raise ServerFailedError("Réponse du serveur illisible : réessayez plus tard.")
+            return payload
+        if status == 426:
+            raise UpdateRequiredError(
+                "Cette version de l'application est trop ancienne pour le serveur du CMS : "
+                "faites la mise à jour."
+            )
+        if status == 401:
+            raise DeviceNotAuthorizedError(
+                detail
+                if isinstance(detail, str)
+                else "Ce poste n'est plus autorisé à se synchroniser : contactez le CMS."
+            )
+        if status >= 500:
+            raise ServerFailedError(
+                f"Le serveur du CMS a rencontré une erreur ({status}) : réessayez plus tard."
+            )
+        message = detail if isinstance(detail, str) else f"Requête refusée ({status})."
+        raise RequestRefusedError(message, code or "refused", status)
