@@ -30,7 +30,7 @@ format: $(STAMP)
 
 demo: $(STAMP)
 	sh scripts/bootstrap.sh gui
-	VAN_APP_DATA_DIR=$(DEMO_DIR)/van-app $(BIN)/van-app --demo
+	BIN=$(BIN) DEMO_DIR=$(DEMO_DIR) sh scripts/demo.sh
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache build dist *.egg-info

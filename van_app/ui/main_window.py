@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 from van_app import config
 from van_app.config import Settings
 from van_app.core.keystore import Keystore, KeystoreError, WrongPasswordError
-from van_app.tasks import TaskRunner
+from van_app.sync.client import SyncError
+from van_app.tasks import DB_LANE, NETWORK_LANE, TaskRunner
 from van_app.ui.idle import IdleWatcher
 from van_app.ui.screens.login import LoginScreen
 
@@ -46,6 +47,8 @@ class MainWindow(QMainWindow):
         self.data_dir = data_dir or config.data_dir()
         self.runner = TaskRunner(self)
         self.store: LocalStore | None = None
+        self.sync_controller = None
+        self.sync_status = None
         self.session_widget: SessionWidget | None = None
         self.locked = False
         self.idle_watcher = IdleWatcher(self.settings.idle_lock_minutes, self)
@@ -65,13 +68,7 @@ class MainWindow(QMainWindow):
 
     def _on_usernames_loaded(self, usernames: list[str]) -> None:
         self.login_screen.set_usernames(usernames)
-        if not usernames:
-            self.login_screen.show_error(
-                self.tr(
-                    "Aucun utilisateur n'est encore enregistré sur ce poste. "
-                    "Demandez au CMS de le préparer."
-                )
-            )
+        self.login_screen.set_first_setup(not usernames, self.settings.server_url)
 
     def _on_login_requested(self, username: str, password: str) -> None:
         self.login_screen.set_busy(True)
@@ -85,17 +82,35 @@ class MainWindow(QMainWindow):
             )
             return
 
-        def unlock() -> tuple[LocalStore, object]:
+        first_setup = self.login_screen.server_edit.isVisible()
+        server_url = self.login_screen.server_url() if first_setup else self.settings.server_url
+
+        def unlock() -> tuple[LocalStore, object, str | None]:
             import van_app.ui.session  # noqa: F401  (warm the imports off the UI thread)
             from van_app.core.local_store import LocalStore
             from van_app.core.reference import reference
+            from van_app.sync.enrolment import enrol_device
 
-            store = LocalStore.open(data_dir, username, password)
+            if first_setup:  # the server checks the password and enrols this laptop
+                store = enrol_device(data_dir, server_url, username, password)
+            else:
+                store = LocalStore.open(data_dir, username, password)
             return store, reference()
 
-        self.runner.submit(unlock, self._on_unlocked, self._on_unlock_failed)
+        lane = NETWORK_LANE if first_setup else DB_LANE
+        if first_setup:
+            if not server_url:
+                self.login_screen.set_busy(False)
+                self.login_screen.show_error(
+                    self.tr("Indiquez l'adresse du serveur du CMS (fournie par le CMS).")
+                )
+                return
+            self.settings.server_url = server_url
+        self.runner.submit(
+            unlock, lambda result: self._on_unlocked(result, password), self._on_unlock_failed, lane
+        )
 
-    def _on_unlocked(self, result: tuple[LocalStore, object]) -> None:
+    def _on_unlocked(self, result: tuple[LocalStore, object], password: str = "") -> None:
         store, ref = result
         self.login_screen.set_busy(False)
         self.login_screen.clear()
@@ -109,8 +124,47 @@ class MainWindow(QMainWindow):
         self.session_widget.lock_requested.connect(self.lock)
         self.pages.addWidget(self.session_widget)
         self.pages.setCurrentWidget(self.session_widget)
+        self._start_sync(context, password)
         self.idle_watcher.start()
         self.session_opened.emit()
+        if self.settings.server_url:
+            self.settings.save()
+
+    def _start_sync(self, context, password: str) -> None:  # type: ignore[no-untyped-def]
+        """The status bar's sync line, and syncs by themselves once the server answers.
+
+        A laptop set up before it could reach the server (the demo, a device prepared at the
+        CMS) gets its token on the first login that finds the server: the password just typed
+        is sent once, from the network lane, and not kept.
+        """
+        from van_app.sync.client import SyncClient
+        from van_app.sync.enrolment import obtain_token, token_store
+        from van_app.ui.sync_status import SyncController, SyncStatusWidget
+
+        store, url = context.store, self.settings.server_url
+        token = token_store(store).get(url, store.user.username)
+        client = SyncClient(url, token) if token else None
+        self.sync_controller = SyncController(context, client, self)
+        if token is None and url:
+            controller = self.sync_controller
+            self.runner.submit(
+                lambda: obtain_token(store, url, password),
+                lambda new_token: controller.set_client(SyncClient(url, new_token)),
+                lambda exc: controller.report_error(exc),
+                NETWORK_LANE,
+            )
+        self.sync_status = SyncStatusWidget(self.sync_controller)
+        self.statusBar().addPermanentWidget(self.sync_status, 1)
+        self.statusBar().show()
+        self.sync_controller.start()
+
+    def _stop_sync(self) -> None:
+        if self.sync_controller is not None:
+            self.sync_controller.stop()
+            self.statusBar().removeWidget(self.sync_status)
+            self.sync_status.deleteLater()
+            self.sync_controller.deleteLater()
+            self.sync_controller = None
 
     def lock(self) -> None:
         """Hide the session behind the password; the form in progress stays as it is."""
@@ -139,6 +193,8 @@ class MainWindow(QMainWindow):
             self.login_screen.show_error(
                 self.tr("Identifiant ou mot de passe incorrect. Vérifiez la saisie et réessayez.")
             )
+        elif isinstance(exc, SyncError | PermissionError):
+            self.login_screen.show_error(str(exc))
         elif isinstance(exc, KeystoreError):
             self.login_screen.show_error(
                 self.tr("Ce poste n'est pas prêt : aucune clé pour cet utilisateur.")
@@ -154,6 +210,7 @@ class MainWindow(QMainWindow):
     def logout(self) -> None:
         """Close the session: the key is forgotten, the login screen comes back."""
         self.idle_watcher.stop()
+        self._stop_sync()
         self.locked = False
         self.login_screen.unlock_choice()
         self.runner.wait_for_done()
@@ -168,6 +225,8 @@ class MainWindow(QMainWindow):
         self._load_usernames()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.sync_controller is not None:
+            self.sync_controller.stop()
         self.runner.wait_for_done()
         if self.store is not None:
             self.store.close()

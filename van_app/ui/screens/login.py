@@ -60,10 +60,17 @@ class LoginScreen(QWidget):
         self.close_session_button.clicked.connect(self.close_session_requested)
         self.close_session_button.hide()
 
+        # A new laptop: the first login goes online to the CMS server, which enrols it.
+        self.server_edit = QLineEdit()
+        self.server_edit.setPlaceholderText("https://…")
+        self.server_label = QLabel(self.tr("Serveur du CMS :"))
+
         form = QFormLayout()
         form.addRow(self.tr("Utilisateur :"), self.user_combo)
         form.addRow(self.tr("Mot de passe :"), self.password_edit)
+        form.addRow(self.server_label, self.server_edit)
         form.addRow("", self.error_label)
+        self.set_first_setup(False)
 
         self.hint_label = QLabel(
             self.tr("Le mot de passe est vérifié sur ce poste : aucune connexion n'est nécessaire.")
@@ -115,6 +122,23 @@ class LoginScreen(QWidget):
         self.hint_label.setText(
             self.tr("Le mot de passe est vérifié sur ce poste : aucune connexion n'est nécessaire.")
         )
+
+    def set_first_setup(self, first: bool, server_url: str = "") -> None:
+        """No one is set up here yet: the first login enrols the laptop with the CMS server."""
+        self.server_label.setVisible(first)
+        self.server_edit.setVisible(first)
+        if server_url and not self.server_edit.text():
+            self.server_edit.setText(server_url)
+        if first:
+            self.hint_label.setText(
+                self.tr(
+                    "Première connexion sur ce poste : le réseau est nécessaire une fois, pour "
+                    "l'inscrire auprès du CMS. Ensuite, tout fonctionne sans connexion."
+                )
+            )
+
+    def server_url(self) -> str:
+        return self.server_edit.text().strip()
 
     def set_busy(self, busy: bool) -> None:
         self.login_button.setEnabled(not busy)
