@@ -133,3 +133,22 @@ def test_revoked_device_and_old_client_get_clear_french_errors(enrol, sync_serve
     with pytest.raises(UpdateRequiredError, match="mise à jour"):
         old.summary()
     old.close()
+
+
+def test_a_consultation_can_arrive_before_its_person_edited_later(enrol) -> None:  # type: ignore[no-untyped-def]
+    van = enrol("amartin")
+    person = add_person(van)
+    consultation = record_consultation(van, person)
+    van.sync()
+    with van.store.session() as session:  # the person now has a newer version than the visit
+        record = session.get(Beneficiary, person)
+        record.phone = "0475222222"
+        session.add(van.store.stamp(record))
+    van.sync()
+    supervisor = enrol("croux")
+    report = supervisor.sync(page_size=1)  # the visit comes pages before its person
+    assert report.verified
+    with supervisor.store.session() as session:
+        assert session.get(SocialConsultation, consultation).beneficiary_id == person
+        assert session.get(Beneficiary, person).phone == "0475222222"
+        assert session.connection().exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

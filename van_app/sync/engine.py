@@ -163,7 +163,7 @@ class SyncEngine:
         batch: list[tuple[int, dict[str, Any]]] = []
         size = 0
         seen: set[str] = set()
-        with self.store.session() as session:
+        with self.store.session() as session, session.no_autoflush:
             session.info[FROM_SERVER] = True
             entries = session.exec(
                 select(OutboxEntry)
@@ -171,6 +171,7 @@ class SyncEngine:
                 .order_by(col(OutboxEntry.seq))
                 .limit(self.batch_max * 2)
             ).all()
+            self._preload(session, [(e.record_table, e.record_id) for e in entries])
             for entry in entries:
                 if entry.record_id in seen:
                     continue  # its base version comes from the previous entry's result
@@ -179,14 +180,11 @@ class SyncEngine:
                 if record is None or entry.record_table in PULL_ONLY:
                     session.delete(entry)  # nothing to send: the record is the server's
                     continue
-                if entry.change_id is None:
-                    entry.change_id = new_id()
-                    session.add(entry)
                 names = None
                 if record.server_version is not None:
                     names = set(entry.changed_fields) | ALWAYS_SENT
                 change = {
-                    "change_id": entry.change_id,
+                    "change_id": entry.change_id or new_id(),
                     "table": entry.record_table,
                     "id": record.id,
                     "base_version": record.server_version,
@@ -196,6 +194,9 @@ class SyncEngine:
                 cost = len(json.dumps(change, separators=(",", ":")))
                 if batch and (size + cost > self.batch_bytes or len(batch) >= self.batch_max):
                     break
+                if entry.change_id is None:  # saved before it leaves: retries reuse it
+                    entry.change_id = change["change_id"]
+                    session.add(entry)
                 batch.append((entry.seq, change))  # type: ignore[arg-type]
                 seen.add(entry.record_id)
                 size += cost
@@ -208,8 +209,11 @@ class SyncEngine:
         report: SyncReport,
     ) -> None:
         by_change = {r["change_id"]: r for r in results}
-        with self.store.session() as session:
+        with self.store.session() as session, session.no_autoflush:
             session.info[FROM_SERVER] = True
+            self._preload(session, [(c["table"], c["id"]) for _, c in batch])
+            seqs = [seq for seq, _ in batch]
+            session.exec(select(OutboxEntry).where(col(OutboxEntry.seq).in_(seqs))).all()
             for seq, change in batch:
                 result = by_change.get(change["change_id"])
                 entry = session.get(OutboxEntry, seq)
@@ -229,6 +233,21 @@ class SyncEngine:
                 session.delete(entry)
                 report.pushed += 1
 
+    @staticmethod
+    def _preload(session: Session, keys: list[tuple[str, str]]) -> None:
+        """Load the records of (table, id) pairs in a few queries, into the session's map.
+
+        ``session.get`` then answers from memory instead of one query per record.
+        """
+        by_table: dict[str, list[str]] = {}
+        for table, record_id in keys:
+            if table in MODELS:
+                by_table.setdefault(table, []).append(record_id)
+        for table, ids in by_table.items():
+            model = MODELS[table]
+            for start in range(0, len(ids), 500):
+                session.exec(select(model).where(col(model.id).in_(ids[start : start + 500]))).all()
+
     # -- pull --------------------------------------------------------------------------------
 
     def _apply_page(self, page: dict[str, Any], report: SyncReport) -> None:
@@ -238,15 +257,18 @@ class SyncEngine:
         the consultations that point to them, in a later page of the same sync.
         """
         with self.store.engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()  # end the autobegun transaction: the session owns the next one
+            # On the driver's connection, outside any transaction (inside one it is a no-op).
+            raw = connection.connection.dbapi_connection
+            raw.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
             try:
                 with Session(bind=connection, expire_on_commit=False) as session:
                     session.info[FROM_SERVER] = True
                     protected = self._protected_fields(session, page["records"])
-                    for item in page["records"]:
-                        if self._apply_record(session, item, protected.get(item["id"], set())):
-                            report.pulled += 1
+                    self._preload(session, [(i["table"], i["id"]) for i in page["records"]])
+                    with session.no_autoflush:
+                        for item in page["records"]:
+                            if self._apply_record(session, item, protected.get(item["id"], set())):
+                                report.pulled += 1
                     cursor = max(int(self._meta(session, "cursor") or 0), int(page["next"]))
                     self._set_meta(session, "cursor", str(cursor))
                     self._set_meta(session, "server_id", str(page["server_id"]))
@@ -254,8 +276,7 @@ class SyncEngine:
                     session.commit()
             finally:
                 connection.rollback()
-                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-                connection.commit()
+                raw.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
     @staticmethod
     def _protected_fields(session: Session, items: list[dict[str, Any]]) -> dict[str, set[str]]:

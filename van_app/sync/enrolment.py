@@ -78,9 +78,7 @@ def obtain_token(store: LocalStore, server_url: str, password: str) -> str:
     """Enrol an already set-up laptop for its logged-in user; returns the new token."""
     client = SyncClient(server_url)
     try:
-        answer = client.enrol(
-            store.user.username, password, f"{platform.node() or 'poste'} (van)"
-        )
+        answer = client.enrol(store.user.username, password, f"{platform.node() or 'poste'} (van)")
     finally:
         client.close()
     token_store(store).set(server_url, store.user.username, answer["token"])
