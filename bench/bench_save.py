@@ -98,9 +98,7 @@ def main() -> None:
     people = _people(count)
     adults = [p["id"] for p in people if not p["deleted"] and p["birth_date"].year < 2000]
     children = [
-        p["id"]
-        for p in people
-        if not p["deleted"] and 100 < (TODAY - p["birth_date"]).days < 220
+        p["id"] for p in people if not p["deleted"] and 100 < (TODAY - p["birth_date"]).days < 220
     ]
     print(f"{count} people; {saves} saves of each kind (ms per save, one transaction each):")
     with tempfile.TemporaryDirectory() as folder:
