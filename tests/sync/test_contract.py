@@ -152,3 +152,29 @@ def test_a_consultation_can_arrive_before_its_person_edited_later(enrol) -> None
         assert session.get(SocialConsultation, consultation).beneficiary_id == person
         assert session.get(Beneficiary, person).phone == "0475222222"
         assert session.connection().exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_on_a_shared_laptop_each_change_goes_with_its_authors_token(enrol, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    van = enrol("amartin")
+    nurse_van = enrol("bnguyen")  # only to create the nurse's account and device on the server
+    nurse = nurse_van.username
+    nurse_van.close()
+    van.store.add_user(
+        username=nurse,
+        password="Infirmiere-2026",
+        display_name="Binh Nguyen",
+        roles=["pmi_nurse"],
+        cms_code=van.store.user.cms_code,
+    )
+    theirs = add_person(van, "Roux")
+    with van.store.session() as session:  # written by the nurse on this laptop earlier
+        record = session.get(Beneficiary, theirs)
+        record.author = nurse
+        session.add(record)
+    mine = add_person(van, "Faure")
+    report = van.sync()
+    assert report.rejected == 0 and report.pushed == 1 and report.verified
+    with van.store.session() as session:
+        waiting = session.exec(select(OutboxEntry)).all()
+    assert [e.record_id for e in waiting] == [theirs]  # waits for the nurse's own sync
+    assert mine != theirs

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 BATCH_BYTES = 512_000  # uncompressed JSON per push request
 BATCH_MAX = 500
 PAGE_SIZE = 500
+CHUNK = 500  # outbox entries read at a time while a batch is filled
 ALWAYS_SENT = {"created_at", "updated_at", "author", "device", "deleted"}
 SUPERVISOR_ONLY = {"satisfaction_answer"}
 
@@ -124,9 +125,12 @@ class SyncEngine:
         more = bool(response["more"])
         while batch := self._next_batch():
             worked = True
+            before = report.pushed + report.rejected
             pushed = self.client.push([c for _, c in batch])
             self._apply_push_results(batch, pushed["results"], report)
             self.progress("push", report.pushed + report.rejected, total)
+            if report.pushed + report.rejected == before:
+                break  # the server answered none of them: they stay queued for next time
         if worked:
             more = True  # our own pushes made new versions: read up to the server's head
         while more:
@@ -136,7 +140,9 @@ class SyncEngine:
             more = bool(page["more"])
         summary = self.client.summary() if worked else response["summary"]
         report.mismatches = self._verify(summary["tables"])
-        report.verified = not report.mismatches and self._pending_count() == 0
+        # Verified: the server and this device agree and none of this user's changes waits
+        # (on a shared laptop, a colleague's changes wait for the colleague's own sync).
+        report.verified = not report.mismatches and not self._next_batch()
         return self._finish(report, start_requests)
 
     def _finish(self, report: SyncReport, start_requests: int) -> SyncReport:
@@ -160,7 +166,7 @@ class SyncEngine:
 
     def _next_batch(self) -> list[tuple[int, dict[str, Any]]]:
         """The oldest pending changes, at most one per record, each with its change id saved."""
-        batch: list[tuple[int, dict[str, Any]]] = []
+        batch: list[tuple[int, dict[str, Any], int]] = []
         size = 0
         seen: set[str] = set()
         with self.store.session() as session, session.no_autoflush:
@@ -169,38 +175,55 @@ class SyncEngine:
                 select(OutboxEntry)
                 .where(col(OutboxEntry.rejected_reason).is_(None))
                 .order_by(col(OutboxEntry.seq))
-                .limit(self.batch_max * 2)
             ).all()
-            self._preload(session, [(e.record_table, e.record_id) for e in entries])
-            for entry in entries:
-                if entry.record_id in seen:
-                    continue  # its base version comes from the previous entry's result
-                model = MODELS.get(entry.record_table)
-                record = session.get(model, entry.record_id) if model else None
-                if record is None or entry.record_table in PULL_ONLY:
-                    session.delete(entry)  # nothing to send: the record is the server's
-                    continue
-                names = None
-                if record.server_version is not None:
-                    names = set(entry.changed_fields) | ALWAYS_SENT
-                change = {
-                    "change_id": entry.change_id or new_id(),
-                    "table": entry.record_table,
-                    "id": record.id,
-                    "base_version": record.server_version,
-                    "fields": record_fields(record, names),
-                    "deleted": record.deleted,
-                }
-                cost = len(json.dumps(change, separators=(",", ":")))
-                if batch and (size + cost > self.batch_bytes or len(batch) >= self.batch_max):
+            for start in range(0, len(entries), CHUNK):
+                chunk = entries[start : start + CHUNK]
+                self._preload(session, [(e.record_table, e.record_id) for e in chunk])
+                if self._fill(session, chunk, batch, seen, size):
                     break
-                if entry.change_id is None:  # saved before it leaves: retries reuse it
-                    entry.change_id = change["change_id"]
-                    session.add(entry)
-                batch.append((entry.seq, change))  # type: ignore[arg-type]
-                seen.add(entry.record_id)
-                size += cost
-        return batch
+                size = sum(cost for _, _, cost in batch)
+        return [(seq, change) for seq, change, _ in batch]
+
+    def _fill(self, session, entries, batch, seen, size) -> bool:  # type: ignore[no-untyped-def]
+        """Add ``entries`` to ``batch`` until it is full (True); skip others' changes.
+
+        On a laptop shared by several professionals, a new record or a consultation goes with
+        its author's own token and waits for their next sync; identity records, shared by the
+        team, go with whoever syncs.
+        """
+        for entry in entries:
+            if entry.record_id in seen:
+                continue  # its base version comes from the previous entry's result
+            model = MODELS.get(entry.record_table)
+            record = session.get(model, entry.record_id) if model else None
+            if record is None or entry.record_table in PULL_ONLY:
+                session.delete(entry)  # nothing to send: the record is the server's
+                continue
+            if record.author != self.username and (
+                record.server_version is None or not TABLE_POLICIES[entry.record_table].get("merge")
+            ):
+                continue  # created here by a colleague: it leaves with the colleague's token
+            names = None
+            if record.server_version is not None:
+                names = set(entry.changed_fields) | ALWAYS_SENT
+            change = {
+                "change_id": entry.change_id or new_id(),
+                "table": entry.record_table,
+                "id": record.id,
+                "base_version": record.server_version,
+                "fields": record_fields(record, names),
+                "deleted": record.deleted,
+            }
+            cost = len(json.dumps(change, separators=(",", ":")))
+            if batch and (size + cost > self.batch_bytes or len(batch) >= self.batch_max):
+                return True
+            if entry.change_id is None:  # saved before it leaves: retries reuse it
+                entry.change_id = change["change_id"]
+                session.add(entry)
+            batch.append((entry.seq, change, cost))
+            seen.add(entry.record_id)
+            size += cost
+        return False
 
     def _apply_push_results(
         self,
