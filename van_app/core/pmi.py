@@ -28,7 +28,7 @@ from van_app.core.models import (
 )
 from van_app.core.people import display_name
 from van_app.core.reference import ReferenceData
-from van_app.core.today import SERVICE_LABELS, StopOfDay, stop_of_day
+from van_app.core.today import StopOfDay, stop_of_day, stop_view
 from van_app.core.vaccination import doses_recorded
 from van_app.core.validation import (
     NOTE_MAX_LENGTH,
@@ -386,18 +386,7 @@ def load_pmi_consultation(store: LocalStore, consultation_id: str) -> PmiConsult
 
 
 def _stop_by_id(session: Session, stop_id: str | None, ref: ReferenceData) -> StopOfDay | None:
-    stop = session.get(TourStop, stop_id) if stop_id else None
-    if stop is None:
-        return None
-    commune = ref.communes.get(stop.commune_insee)
-    return StopOfDay(
-        stop_id=stop.id,
-        commune=commune.name if commune else stop.commune_insee,
-        place=stop.place,
-        start=stop.start_time,
-        end=stop.end_time,
-        services=SERVICE_LABELS.get(stop.services, stop.services),
-    )
+    return stop_view(session.get(TourStop, stop_id) if stop_id else None, ref)
 
 
 def _development_recorded(

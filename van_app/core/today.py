@@ -52,6 +52,11 @@ def stop_of_day(session: Session, user: CurrentUser, day: dt.date, ref: Referenc
         .where(col(TourStop.deleted).is_(False))
         .order_by(TourStop.start_time)
     ).first()
+    return stop_view(stop, ref)
+
+
+def stop_view(stop: TourStop | None, ref: ReferenceData) -> StopOfDay | None:
+    """What the screens show of a planned stop: commune name, place, hours, services."""
     if stop is None:
         return None
     commune = ref.communes.get(stop.commune_insee)
