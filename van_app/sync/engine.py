@@ -171,13 +171,18 @@ class SyncEngine:
         seen: set[str] = set()
         with self.store.session() as session, session.no_autoflush:
             session.info[FROM_SERVER] = True
-            entries = session.exec(
-                select(OutboxEntry)
-                .where(col(OutboxEntry.rejected_reason).is_(None))
-                .order_by(col(OutboxEntry.seq))
-            ).all()
-            for start in range(0, len(entries), CHUNK):
-                chunk = entries[start : start + CHUNK]
+            last_seq = 0
+            while True:  # read the queue a chunk at a time, oldest first, until the batch fills
+                chunk = session.exec(
+                    select(OutboxEntry)
+                    .where(col(OutboxEntry.rejected_reason).is_(None))
+                    .where(col(OutboxEntry.seq) > last_seq)
+                    .order_by(col(OutboxEntry.seq))
+                    .limit(CHUNK)
+                ).all()
+                if not chunk:
+                    break
+                last_seq = chunk[-1].seq or last_seq
                 self._preload(session, [(e.record_table, e.record_id) for e in chunk])
                 if self._fill(session, chunk, batch, seen, size):
                     break
