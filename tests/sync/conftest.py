@@ -7,7 +7,6 @@ test can kill it with SIGKILL; accounts are made with ``van-sync-server create-u
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import io
 import os
 import signal
@@ -22,9 +21,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests import factories
 from tests.conftest import FAST_KDF
 from van_app.core.local_store import LocalStore
-from van_app.core.models import Beneficiary
 from van_app.sync.client import SyncClient
 from van_app.sync.credentials import TokenStore
 from van_app.sync.engine import SyncEngine
@@ -192,17 +191,5 @@ def enrol(tmp_path: Path, sync_server: SyncServer) -> Iterator[Callable[..., Van
 
 
 def add_person(van: Van, birth_name: str = "Achard", first: str = "Josiane", **values) -> str:  # type: ignore[no-untyped-def]
-    with van.store.session() as session:
-        person = van.store.stamp(
-            Beneficiary(
-                birth_name=birth_name,
-                first_names=first,
-                birth_date=values.pop("birth_date", dt.date(1950, 6, 1)),
-                sex=values.pop("sex", "F"),
-                author="",
-                device="",
-                **values,
-            )
-        )
-        session.add(person)
-        return person.id
+    """A person registered on ``van`` (tests.factories.add_person on its store)."""
+    return factories.add_person(van.store, birth_name=birth_name, first_names=first, **values)

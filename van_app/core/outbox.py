@@ -92,6 +92,13 @@ def pending_summary(session: Session) -> tuple[int, dt.datetime | None]:
     return count, oldest
 
 
+def rejected_count(session: Session) -> int:
+    """How many changes the server refused (kept here, shown to their author)."""
+    return session.exec(
+        select(func.count()).where(col(OutboxEntry.rejected_reason).is_not(None))
+    ).one()
+
+
 TABLE_LABELS = {
     "beneficiary": "Fiche de la personne",
     "household_link": "Lien familial",

@@ -25,7 +25,7 @@ from van_app.core.ids import new_id
 from van_app.core.local_meta import get_meta, set_meta
 from van_app.core.local_store import LocalStore
 from van_app.core.models import StaffAccount, SupervisorReview, utcnow
-from van_app.core.outbox import FROM_SERVER, OutboxEntry
+from van_app.core.outbox import FROM_SERVER, OutboxEntry, pending_summary
 from van_app.core.sync_schema import POLICIES as TABLE_POLICIES
 from van_app.sync.client import SyncClient
 from van_app.sync.wire import (
@@ -158,11 +158,7 @@ class SyncEngine:
 
     def _pending_count(self) -> int:
         with self.store.session() as session:
-            return len(
-                session.exec(
-                    select(OutboxEntry.seq).where(col(OutboxEntry.rejected_reason).is_(None))
-                ).all()
-            )
+            return pending_summary(session)[0]
 
     def _next_batch(self) -> list[tuple[int, dict[str, Any]]]:
         """The oldest pending changes, at most one per record, each with its change id saved."""

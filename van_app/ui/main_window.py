@@ -85,17 +85,22 @@ class MainWindow(QMainWindow):
         first_setup = self.login_screen.server_edit.isVisible()
         server_url = self.login_screen.server_url() if first_setup else self.settings.server_url
 
+        settings = self.settings
+
         def unlock() -> tuple[LocalStore, object, str | None]:
             import van_app.ui.session  # noqa: F401  (warm the imports off the UI thread)
             from van_app.core.local_store import LocalStore
             from van_app.core.reference import reference
-            from van_app.sync.enrolment import enrol_device
+            from van_app.sync.enrolment import enrol_device, token_store
 
             if first_setup:  # the server checks the password and enrols this laptop
                 store = enrol_device(data_dir, server_url, username, password)
+                settings.save()  # the server's address, for the next (offline) logins
             else:
                 store = LocalStore.open(data_dir, username, password)
-            return store, reference()
+            # The keyring may be slow (D-Bus) or fall back to the database: read it here.
+            token = token_store(store).get(server_url, username) if server_url else None
+            return store, reference(), token
 
         lane = NETWORK_LANE if first_setup else DB_LANE
         if first_setup:
@@ -110,8 +115,10 @@ class MainWindow(QMainWindow):
             unlock, lambda result: self._on_unlocked(result, password), self._on_unlock_failed, lane
         )
 
-    def _on_unlocked(self, result: tuple[LocalStore, object], password: str = "") -> None:
-        store, ref = result
+    def _on_unlocked(
+        self, result: tuple[LocalStore, object, str | None], password: str = ""
+    ) -> None:
+        store, ref, token = result
         self.login_screen.set_busy(False)
         self.login_screen.clear()
         self.store = store
@@ -124,13 +131,11 @@ class MainWindow(QMainWindow):
         self.session_widget.lock_requested.connect(self.lock)
         self.pages.addWidget(self.session_widget)
         self.pages.setCurrentWidget(self.session_widget)
-        self._start_sync(context, password)
+        self._start_sync(context, token, password)
         self.idle_watcher.start()
         self.session_opened.emit()
-        if self.settings.server_url:
-            self.settings.save()
 
-    def _start_sync(self, context, password: str) -> None:  # type: ignore[no-untyped-def]
+    def _start_sync(self, context, token: str | None, password: str) -> None:  # type: ignore[no-untyped-def]
         """The status bar's sync line, and syncs by themselves once the server answers.
 
         A laptop set up before it could reach the server (the demo, a device prepared at the
@@ -138,11 +143,10 @@ class MainWindow(QMainWindow):
         is sent once, from the network lane, and not kept.
         """
         from van_app.sync.client import SyncClient
-        from van_app.sync.enrolment import obtain_token, token_store
+        from van_app.sync.enrolment import obtain_token
         from van_app.ui.sync_status import SyncController, SyncStatusWidget
 
         store, url = context.store, self.settings.server_url
-        token = token_store(store).get(url, store.user.username)
         client = SyncClient(url, token) if token else None
         self.sync_controller = SyncController(context, client, self)
         if token is None and url:

@@ -15,7 +15,7 @@ from PySide6.QtCore import QDateTime, QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
 from van_app.core.local_meta import get_meta
-from van_app.core.outbox import OutboxEntry, pending_summary, rejected_changes
+from van_app.core.outbox import pending_summary, rejected_changes, rejected_count
 from van_app.sync.client import (
     DeviceNotAuthorizedError,
     ServerUnreachableError,
@@ -80,13 +80,7 @@ class SyncController(QObject):
         def count():  # type: ignore[no-untyped-def]
             with store.session() as session:
                 waiting, since = pending_summary(session)
-                rejected = len(
-                    session.exec(
-                        OutboxEntry.__table__.select().where(  # type: ignore[attr-defined]
-                            OutboxEntry.__table__.c.rejected_reason.is_not(None)  # type: ignore[attr-defined]
-                        )
-                    ).all()
-                )
+                rejected = rejected_count(session)
                 last = get_meta(session, f"sync.last_success.{username}")
             return waiting, since, rejected, last
 
