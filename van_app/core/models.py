@@ -88,6 +88,29 @@ class StaffAccount(SyncedRecord, table=True):
     active: bool = service_field(True)
 
 
+class TourPattern(SyncedRecord, table=True):
+    """A repeating stop ("2nd Tuesday of every month"): the dated stops are generated from it.
+
+    ``week_of_month`` is 1 to 4, or -1 for the last such weekday of the month; ``weekday`` is
+    0 for Monday. ``skipped_dates`` holds the ISO dates the pattern must not (re)generate:
+    exceptions the supervisor cancelled or moved.
+    """
+
+    __tablename__ = "tour_pattern"
+
+    commune_insee: str = service_field(max_length=5, index=True)
+    weekday: int = service_field()
+    week_of_month: int = service_field()
+    first_date: dt.date = service_field()
+    last_date: dt.date | None = service_field(None)
+    start_time: dt.time = service_field()
+    end_time: dt.time = service_field()
+    place: str = service_field(max_length=200)
+    services: str = service_field(max_length=16)  # "social", "pmi" or "both"
+    skipped_dates: list[str] = service_field(default_factory=list, sa_type=JSON)
+    cms_code: str = service_field(max_length=32)
+
+
 class TourStop(SyncedRecord, table=True):
     """One planned stop of the van: a commune, a day, hours, a place, services offered."""
 
@@ -100,6 +123,7 @@ class TourStop(SyncedRecord, table=True):
     place: str = service_field(max_length=200)
     services: str = service_field(max_length=16)  # "social", "pmi" or "both"
     cms_code: str = service_field(max_length=32)
+    pattern_id: str | None = service_field(None, max_length=36, index=True)
 
 
 class Beneficiary(SyncedRecord, table=True):
@@ -118,6 +142,9 @@ class Beneficiary(SyncedRecord, table=True):
     known_to_cms: bool = service_field(False)
     information_date: dt.date | None = service_field(None)
     search_key: str = service_field("", max_length=400, index=True)
+    # Set by the supervisor's merge of a duplicate: the person this record was found to be.
+    # The record stays (its visits still point at it) but is shown as, and searched as, that one.
+    merged_into_id: str | None = service_field(None, max_length=36, index=True)
 
 
 class HouseholdLink(SyncedRecord, table=True):
@@ -256,8 +283,32 @@ class SupervisorReview(SyncedRecord, table=True):
     comment: str = service_field("", max_length=2000)
 
 
+class SyncConflict(SyncedRecord, table=True):
+    """The losing value of a same-field conflict, written by the server, pulled by supervisors.
+
+    A supervisor settles it by choosing a value (written to the record as an ordinary change)
+    and tombstoning the conflict; nothing else may change it.
+    """
+
+    __tablename__ = "sync_conflict"
+
+    table: str = service_field(max_length=64)
+    record_id: str = service_field(max_length=36, index=True)
+    field: str = service_field(max_length=64)
+    value_class: str = service_field(max_length=1)
+    kept_value: Any = service_field(None, sa_type=JSON, nullable=True)
+    other_value: Any = service_field(None, sa_type=JSON, nullable=True)
+    kept_author: str | None = service_field(None, max_length=64)
+    kept_device: str | None = service_field(None, max_length=64)
+    kept_updated_at: dt.datetime | None = service_field(None, sa_type=UTCDateTime)
+    other_author: str | None = service_field(None, max_length=64)
+    other_device: str | None = service_field(None, max_length=64)
+    other_updated_at: dt.datetime | None = service_field(None, sa_type=UTCDateTime)
+
+
 DOMAIN_TABLES: tuple[type[SyncedRecord], ...] = (
     StaffAccount,
+    TourPattern,
     TourStop,
     Beneficiary,
     HouseholdLink,
@@ -269,6 +320,7 @@ DOMAIN_TABLES: tuple[type[SyncedRecord], ...] = (
     FollowUp,
     SatisfactionAnswer,
     SupervisorReview,
+    SyncConflict,
 )
 
 

@@ -29,6 +29,7 @@ LOCAL_ONLY = {"server_version", "search_key"}  # bookkeeping and derived columns
 #   merge: fields merge one by one with a base version (identity records).
 POLICIES: dict[str, dict[str, Any]] = {
     "staff_account": {"writers": [], "service": None},
+    "tour_pattern": {"writers": ["supervisor"], "service": None, "merge": True},
     "tour_stop": {"writers": ["supervisor"], "service": None, "merge": True},
     "beneficiary": {
         "writers": ["social_worker", "pmi_nurse", "supervisor"],
@@ -63,12 +64,21 @@ POLICIES: dict[str, dict[str, Any]] = {
         "readers": ["supervisor"],
     },
     "supervisor_review": {"writers": ["supervisor"], "service": None, "author_only": True},
+    # Written by the server (its own definition wins there); a supervisor only tombstones it.
+    "sync_conflict": {
+        "writers": ["supervisor"],
+        "service": None,
+        "readers": ["supervisor"],
+        "server_written": True,
+    },
 }
 
 
 def _type_name(annotation: Any) -> tuple[str, bool]:
     """("str" | "int" | "bool" | "date" | "datetime" | "time" | "list", nullable)."""
     nullable = False
+    if annotation is Any:
+        return "any", True
     if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         nullable = len(args) < len(typing.get_args(annotation))

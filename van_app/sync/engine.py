@@ -44,7 +44,7 @@ BATCH_MAX = 500
 PAGE_SIZE = 500
 CHUNK = 500  # outbox entries read at a time while a batch is filled
 ALWAYS_SENT = {"created_at", "updated_at", "author", "device", "deleted"}
-SUPERVISOR_ONLY = {"satisfaction_answer"}
+SUPERVISOR_ONLY = {"satisfaction_answer", "sync_conflict"}
 
 
 @dataclass
@@ -200,8 +200,10 @@ class SyncEngine:
             if record is None or entry.record_table in PULL_ONLY:
                 session.delete(entry)  # nothing to send: the record is the server's
                 continue
+            policy = TABLE_POLICIES[entry.record_table]
             if record.author != self.username and (
-                record.server_version is None or not TABLE_POLICIES[entry.record_table].get("merge")
+                record.server_version is None
+                or not (policy.get("merge") or policy.get("server_written"))
             ):
                 continue  # created here by a colleague: it leaves with the colleague's token
             names = None
