@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from van_app import config
+from van_app.core import text
 from van_app.core.confidentiality import ROLE_LABELS, Role
 from van_app.core.db import add_in_dependency_order, session_scope
 from van_app.core.keystore import KdfParams, Keystore
@@ -357,6 +358,32 @@ class _DemoBuilder:
             raise_if_errors(validate_satisfaction(answer))
             self._add(answer, "amartin", stop.stop_date)
 
+    def likely_duplicate(self) -> None:
+        """A woman the social worker received, registered again by the nurse with her first
+        name typed without its accent and another phone: a merge for the supervisor to review."""
+        women = [
+            r
+            for r in self.records
+            if isinstance(r, Beneficiary) and r.author == "amartin" and r.sex == "F"
+        ]
+        if not women:
+            return
+        original = women[0]
+        twin = Beneficiary(
+            birth_name=original.birth_name,
+            first_names=text.fold(original.first_names).title(),
+            birth_date=original.birth_date,
+            sex="F",
+            commune_insee=original.commune_insee,
+            phone="06 12 34 56 78",
+            known_to_cms=True,
+            information_date=original.information_date,
+            author="",
+            device="",
+        )
+        raise_if_errors(validate_beneficiary(twin, self.ref, self.today))
+        self._add(twin, "bnguyen", original.information_date or self.today)
+
     def build(self) -> list[SyncedRecord]:
         for stop in self.stops():
             if stop.stop_date > self.today:
@@ -366,6 +393,7 @@ class _DemoBuilder:
                 self.pmi_day(stop)
             if stop.stop_date < self.today:
                 self.satisfaction(stop)
+        self.likely_duplicate()
         signed = [r for r in self.records if isinstance(r, SocialConsultation)]
         for consultation in signed[:3]:
             if consultation.status != "signed":
