@@ -1,0 +1,330 @@
+"""A repeating tour: "le 2e mardi de chaque mois" at a commune, its hours, place and services.
+
+The rule is picked with two lists (which week, which day) and the next dates show as it
+changes, so the supervisor sees the calendar before saving it. Saving generates the dated
+stops of the next twelve months; public holidays are left out and said so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from van_app.core.measures import format_date
+from van_app.core.tour_calendar import (
+    WEEKDAYS,
+    WEEKS_OF_MONTH,
+    french_long_date,
+    next_occurrences,
+    public_holiday,
+    week_of_month_text,
+)
+from van_app.core.tour_planning import PatternInput, PatternSaved, load_pattern, save_pattern
+from van_app.core.validation import ValidationError
+from van_app.ui.context import AppContext
+from van_app.ui.widgets.commune_picker import CommunePickerWidget
+from van_app.ui.widgets.social_parts import FieldErrors, date_edit, from_qdate, to_qdate
+from van_app.ui.widgets.style import ERROR_STYLE, SUBTITLE_STYLE
+from van_app.ui.widgets.tour_fields import (
+    DEFAULT_HOURS,
+    from_qtime,
+    services_combo,
+    set_combo_data,
+    time_edit,
+    to_qtime,
+)
+
+PREVIEW_COUNT = 6
+WORKING_DAYS = 6  # Monday to Saturday: the van does not go out on Sundays
+
+
+class TourPatternDialog(QDialog):
+    """Accepted once saved; ``result_summary`` holds what the save did to the plan."""
+
+    pattern_saved = Signal(object)  # PatternSaved
+    loaded = Signal()
+
+    def __init__(
+        self, context: AppContext, pattern_id: str | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.pattern_id = pattern_id
+        self.saved: PatternSaved | None = None
+        self._skipped: tuple[str, ...] = ()
+        self._busy = False
+        self._saving = False
+        self.errors = FieldErrors()
+        wrap = self.errors.wrap
+        today = context.today()
+        self.setWindowTitle(
+            self.tr("Modifier la tournée régulière")
+            if pattern_id
+            else self.tr("Nouvelle tournée régulière")
+        )
+
+        self.commune_picker = CommunePickerWidget(context.reference)
+        self.week_combo = QComboBox()
+        for week in WEEKS_OF_MONTH:
+            self.week_combo.addItem(week_of_month_text(week), week)
+        self.weekday_combo = QComboBox()
+        for index, name in enumerate(WEEKDAYS[:WORKING_DAYS]):
+            self.weekday_combo.addItem(name, index)
+        set_combo_data(self.week_combo, 2)
+        set_combo_data(self.weekday_combo, 1)
+        rule_row = QHBoxLayout()
+        rule_row.setContentsMargins(0, 0, 0, 0)
+        rule_row.addWidget(QLabel(self.tr("le")))
+        rule_row.addWidget(self.week_combo)
+        rule_row.addWidget(self.weekday_combo)
+        rule_row.addWidget(QLabel(self.tr("de chaque mois")))
+        rule_row.addStretch(1)
+        rule_box = QWidget()
+        rule_box.setLayout(rule_row)
+
+        self.first_date_edit = date_edit()
+        self.first_date_edit.setDate(to_qdate(today))
+        self.first_date_edit.setMaximumWidth(150)
+        self.no_end_check = QCheckBox(self.tr("sans date de fin"))
+        self.no_end_check.setChecked(True)
+        self.last_date_edit = date_edit()
+        self.last_date_edit.setDate(to_qdate(today))
+        self.last_date_edit.setMaximumWidth(150)
+        self.last_date_edit.setEnabled(False)
+        end_row = QHBoxLayout()
+        end_row.setContentsMargins(0, 0, 0, 0)
+        end_row.addWidget(self.last_date_edit)
+        end_row.addWidget(self.no_end_check)
+        end_row.addStretch(1)
+        end_box = QWidget()
+        end_box.setLayout(end_row)
+
+        self.start_edit = time_edit(DEFAULT_HOURS[0])
+        self.end_edit = time_edit(DEFAULT_HOURS[1])
+        self.place_edit = QLineEdit()
+        self.place_edit.setPlaceholderText(self.tr("Ex. : parking de la salle des fêtes"))
+        self.services_combo = services_combo()
+
+        self.preview_label = QLabel()
+        self.preview_label.setWordWrap(True)
+        self.preview_label.setStyleSheet(
+            "background: #eef4fb; border: 1px solid #c6d8ee; border-radius: 4px; padding: 6px;"
+        )
+        self.skipped_label = QLabel()
+        self.skipped_label.setWordWrap(True)
+        self.skipped_label.setStyleSheet("color: #555;")
+        self.skipped_label.hide()
+
+        form = QFormLayout()
+        form.addRow(self.tr("Commune * :"), wrap(self.commune_picker, "commune_insee"))
+        rule_wrap = wrap(rule_box, "weekday")
+        self.errors.labels["week_of_month"] = self.errors.labels["weekday"]
+        form.addRow(self.tr("Passage * :"), rule_wrap)
+        form.addRow(self.tr("À partir du * :"), wrap(self.first_date_edit, "first_date"))
+        form.addRow(self.tr("Jusqu'au :"), wrap(end_box, "last_date"))
+        form.addRow(self.tr("Début * :"), wrap(self.start_edit, "start_time"))
+        form.addRow(self.tr("Fin * :"), wrap(self.end_edit, "end_time"))
+        form.addRow(self.tr("Lieu * :"), wrap(self.place_edit, "place"))
+        form.addRow(self.tr("Services * :"), wrap(self.services_combo, "services"))
+        form.addRow(self.tr("Prochains passages :"), self.preview_label)
+        form.addRow("", self.skipped_label)
+
+        title = QLabel(
+            self.tr("Modifier la tournée régulière")
+            if pattern_id
+            else self.tr("Nouvelle tournée régulière")
+        )
+        title.setStyleSheet(SUBTITLE_STYLE)
+        note = QLabel(
+            self.tr(
+                "Les arrêts des 12 prochains mois sont créés d'après cette règle et envoyés aux "
+                "camions. Les arrêts passés, ceux où des personnes ont été reçues et ceux "
+                "modifiés un par un ne sont pas touchés."
+            )
+        )
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #555;")
+
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+        self.cancel_button = QPushButton(self.tr("Fermer sans enregistrer"))
+        self.cancel_button.clicked.connect(self.reject)
+        self.save_button = QPushButton(self.tr("Enregistrer la tournée"))
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self._on_save)
+        footer = QHBoxLayout()
+        footer.addWidget(self.message_label, 1)
+        footer.addWidget(self.cancel_button)
+        footer.addWidget(self.save_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(note)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        layout.addLayout(footer)
+        self.resize(700, 680)
+
+        for combo in (self.week_combo, self.weekday_combo):
+            combo.currentIndexChanged.connect(self.update_preview)
+        self.first_date_edit.dateChanged.connect(self.update_preview)
+        self.last_date_edit.dateChanged.connect(self.update_preview)
+        self.no_end_check.toggled.connect(self._on_no_end_toggled)
+        self.update_preview()
+        if pattern_id:
+            self._load(pattern_id)
+        else:
+            self.commune_picker.edit.setFocus()
+
+    # -- the rule and its preview -------------------------------------------------------------
+
+    def current_input(self) -> PatternInput:
+        """What the form holds; the core checks it."""
+        return PatternInput(
+            commune_insee=self.commune_picker.commune_insee(),
+            weekday=self.weekday_combo.currentData(),
+            week_of_month=self.week_combo.currentData(),
+            first_date=from_qdate(self.first_date_edit.date()),
+            last_date=None
+            if self.no_end_check.isChecked()
+            else from_qdate(self.last_date_edit.date()),
+            start_time=from_qtime(self.start_edit.time()),
+            end_time=from_qtime(self.end_edit.time()),
+            place=self.place_edit.text(),
+            services=self.services_combo.currentData(),
+            pattern_id=self.pattern_id,
+        )
+
+    def preview_dates(self) -> list[dt.date]:
+        """The next dates of the rule as it stands in the form (pure date arithmetic)."""
+        form = self.current_input()
+        if form.last_date is not None and form.last_date < form.first_date:  # type: ignore[operator]
+            return []
+        return next_occurrences(form, self.context.today(), PREVIEW_COUNT, self._skipped)  # type: ignore[arg-type]
+
+    def update_preview(self, *_: object) -> None:
+        dates = self.preview_dates()
+        if not dates:
+            self.preview_label.setText(self.tr("Aucun passage avec ces dates."))
+            return
+        lines = []
+        for day in dates:
+            holiday = public_holiday(day)
+            line = french_long_date(day)
+            if holiday:
+                line += self.tr(" — jour férié (%1) : pas de passage").replace("%1", holiday)
+            lines.append(line)
+        self.preview_label.setText("\n".join(lines))
+
+    def _on_no_end_toggled(self, checked: bool) -> None:
+        self.last_date_edit.setEnabled(not checked)
+        self.update_preview()
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def _load(self, pattern_id: str) -> None:
+        store = self.context.store
+        self._set_busy(True)
+
+        def load() -> PatternInput:
+            with store.session() as session:
+                return load_pattern(session, store.user, pattern_id)
+
+        self.context.runner.submit(load, self._on_loaded, self._on_failed)
+
+    def _on_loaded(self, form: PatternInput) -> None:
+        self._set_busy(False)
+        self._skipped = form.skipped_dates
+        self.commune_picker.set_commune(form.commune_insee)
+        set_combo_data(self.week_combo, form.week_of_month)
+        set_combo_data(self.weekday_combo, form.weekday)
+        if form.first_date:
+            self.first_date_edit.setDate(to_qdate(form.first_date))
+        self.no_end_check.setChecked(form.last_date is None)
+        if form.last_date:
+            self.last_date_edit.setDate(to_qdate(form.last_date))
+        if form.start_time:
+            self.start_edit.setTime(to_qtime(form.start_time))
+        if form.end_time:
+            self.end_edit.setTime(to_qtime(form.end_time))
+        self.place_edit.setText(form.place)
+        set_combo_data(self.services_combo, form.services)
+        if self._skipped:
+            shown = ", ".join(format_date(dt.date.fromisoformat(d)) for d in self._skipped)
+            self.skipped_label.setText(
+                self.tr("Dates annulées ou déplacées, qui ne seront pas recréées : %1").replace(
+                    "%1", shown
+                )
+            )
+            self.skipped_label.show()
+        self.update_preview()
+        self.loaded.emit()
+
+    # -- saving ------------------------------------------------------------------------------
+
+    def error_text(self, key: str) -> str:
+        """The message shown under a field ("" when none)."""
+        return self.errors.text(key)
+
+    def _on_save(self) -> None:
+        if self._busy:
+            return
+        form = self.current_input()
+        store, ref, today = self.context.store, self.context.reference, self.context.today()
+        self._set_busy(True)
+        self._saving = True
+        self._show_message(self.tr("Enregistrement…"))
+        self.context.runner.submit(
+            lambda: save_pattern(store, form, ref, today), self._on_saved, self._on_failed
+        )
+
+    def _on_saved(self, saved: PatternSaved) -> None:
+        self._set_busy(False)
+        self.saved = saved
+        self.pattern_saved.emit(saved)
+        self.context.events.records_changed.emit()
+        self.accept()
+
+    def _on_failed(self, exc: Exception) -> None:
+        self._set_busy(False)
+        if isinstance(exc, ValidationError):
+            _labels, others = self.errors.show(exc.errors)
+            summary = self.tr("Rien n'a été enregistré : corrigez les champs signalés en rouge.")
+            self._show_message("\n".join([summary, *others]), error=True)
+        elif isinstance(exc, PermissionError | LookupError):
+            self.errors.clear()
+            self._show_message(str(exc), error=True)
+        else:
+            self._show_message(
+                self.tr("Erreur inattendue (%1) : rien n'a été enregistré.").replace(
+                    "%1", type(exc).__name__
+                ),
+                error=True,
+            )
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.save_button.setEnabled(not busy)
+        if not busy:
+            self._saving = False
+
+    def _show_message(self, text: str, *, error: bool = False) -> None:
+        self.message_label.setStyleSheet(ERROR_STYLE if error else "color: #555;")
+        self.message_label.setText(text)
+
+    def reject(self) -> None:
+        if not self._saving:  # a save under way finishes first: its answer decides
+            super().reject()

@@ -1,0 +1,44 @@
+"""Fields shared by the stop and repeating-tour dialogs: hours, services, French dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QTime
+from PySide6.QtWidgets import QComboBox, QTimeEdit
+
+from van_app.core.today import SERVICE_LABELS
+from van_app.ui.widgets.social_parts import FRENCH
+
+SERVICE_ORDER = ("both", "social", "pmi")
+DEFAULT_HOURS = (dt.time(9, 30), dt.time(12, 0))
+
+
+def time_edit(value: dt.time) -> QTimeEdit:
+    """An hour typed as 09:30, by steps of a quarter of an hour with the arrows."""
+    edit = QTimeEdit()
+    edit.setLocale(FRENCH)
+    edit.setDisplayFormat("HH:mm")
+    edit.setTime(to_qtime(value))
+    edit.setMaximumWidth(110)
+    return edit
+
+
+def to_qtime(value: dt.time) -> QTime:
+    return QTime(value.hour, value.minute)
+
+
+def from_qtime(value: QTime) -> dt.time:
+    return dt.time(value.hour(), value.minute())
+
+
+def services_combo() -> QComboBox:
+    """The services offered at a stop; data is the stored code."""
+    combo = QComboBox()
+    for code in SERVICE_ORDER:
+        combo.addItem(SERVICE_LABELS[code], code)
+    return combo
+
+
+def set_combo_data(combo: QComboBox, value: object) -> None:
+    combo.setCurrentIndex(max(0, combo.findData(value)))
