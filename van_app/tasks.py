@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,13 @@ class _Task(QRunnable):
             self._signals.failed.emit(exc)
         else:
             self._signals.succeeded.emit(result)
+
+
+def _receiver_alive(callback: Callable[..., Any]) -> bool:
+    """False for a method of a Qt object already deleted (a screen closed at logout or lock):
+    its result is dropped instead of reaching a dead widget."""
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
 
 
 class TaskRunner(QObject):
@@ -77,13 +85,14 @@ class TaskRunner(QObject):
 
         def succeeded(result: Any) -> None:
             finished()
-            if on_success is not None:
+            if on_success is not None and _receiver_alive(on_success):
                 on_success(result)
 
         def failed(exc: Exception) -> None:
             finished()
             if on_failure is not None:
-                on_failure(exc)
+                if _receiver_alive(on_failure):
+                    on_failure(exc)
             else:
                 log.error("unhandled background failure: %s", type(exc).__name__)
 

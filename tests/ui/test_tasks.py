@@ -49,3 +49,30 @@ def test_database_lane_runs_jobs_in_order(qtbot: QtBot) -> None:
         runner.submit(lambda i=i: i, order.append)
     qtbot.waitUntil(lambda: len(order) == 20)
     assert order == list(range(20))
+
+
+def test_a_result_for_a_deleted_qt_object_is_dropped(qtbot: QtBot) -> None:
+    """Logout deletes the screens while their tasks run: the results must not reach them."""
+    import shiboken6
+    from PySide6.QtCore import QObject, Signal
+
+    class Screen(QObject):
+        changed = Signal()
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.results: list[int] = []
+
+        def on_result(self, result: int) -> None:
+            self.results.append(result)
+            self.changed.emit()  # raised "Signal source has been deleted" before the guard
+
+    runner = TaskRunner()
+    gate = threading.Event()
+    alive, doomed = Screen(), Screen()
+    runner.submit(lambda: gate.wait(5) and 1, doomed.on_result)
+    runner.submit(lambda: 2, alive.on_result)
+    shiboken6.delete(doomed)
+    gate.set()
+    qtbot.waitUntil(lambda: alive.results == [2])
+    qtbot.waitUntil(lambda: not runner.is_busy())
