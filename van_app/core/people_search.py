@@ -174,6 +174,8 @@ class _NameParts:
 
 _COUNT_MATCHES = sql("SELECT count(*) FROM beneficiary_fts WHERE beneficiary_fts MATCH :match")
 _SORT_MATCHES_UP_TO = 1000  # measured: below this, sorting the matches beats the index walk
+# Who a search lists: living records not merged into another one (that one is listed instead).
+_LISTED = ("b.deleted = 0", "b.merged_into_id IS NULL")
 _COLUMNS = "b.id, b.birth_name, b.usual_name, b.first_names, b.sex, b.birth_date, b.commune_insee"
 
 
@@ -225,7 +227,7 @@ def _select(
 def _search_by_date(session: Session, query: ParsedQuery, today: dt.date, limit: int) -> list[Any]:
     """Few people share a birth date: read them through the index, filter their names."""
     params: dict[str, object] = {"limit": limit + 1}
-    where = ["b.deleted = 0", *_date_filters(query, today, params)]
+    where = [*_LISTED, *_date_filters(query, today, params)]
     where += _word_prefix_filters(query.tokens, params)
     order = "b.search_key, b.birth_date"
     if query.tokens:
@@ -244,14 +246,14 @@ def _search_by_name(session: Session, query: ParsedQuery, limit: int) -> list[An
     first, others = query.tokens[0], query.tokens[1:]
     lo, hi = _prefix_range(first)
     params: dict[str, object] = {"limit": limit + 1, "lo": lo, "hi": hi}
-    where = ["b.search_key >= :lo", "b.search_key < :hi", "b.deleted = 0"]
+    where = ["b.search_key >= :lo", "b.search_key < :hi", *_LISTED]
     where += _word_prefix_filters(others, params)
     rows = _select(session, "beneficiary b", where, "b.search_key, b.birth_date", params)
     if len(rows) > limit:
         return rows
     params = {"limit": limit + 1 - len(rows), "lo": lo, "hi": hi}
     params["match"] = fts_match_expression(query.tokens)
-    where = ["b.deleted = 0", "NOT (b.search_key >= :lo AND b.search_key < :hi)"]
+    where = [*_LISTED, "NOT (b.search_key >= :lo AND b.search_key < :hi)"]
     matches = session.connection().execute(_COUNT_MATCHES, params).scalar_one()
     if matches <= _SORT_MATCHES_UP_TO:
         source = "beneficiary_fts f JOIN beneficiary b ON b.rowid = f.rowid"
@@ -274,6 +276,8 @@ def search_people(
     limit: int = DEFAULT_LIMIT,
 ) -> SearchResult:
     """The living people matching ``typed``, at most ``limit``, best first.
+
+    A record merged into another is left out: the one it was merged into stands for it.
 
     People whose birth name starts with the first word typed come first, then the others,
     each part in alphabetical order: someone typing "mar" most often means the MARTIN family.
@@ -299,13 +303,13 @@ def search_people(
 def person_hits(
     session: Session, ids: list[str], ref: ReferenceData, today: dt.date
 ) -> list[PersonHit]:
-    """The result lines of the given people (living ones), in the order of ``ids``."""
+    """The result lines of the given people (living, unmerged ones), in the order of ``ids``."""
     if not ids:
         return []
     names = [f"id{i}" for i in range(len(ids))]
     statement = (
         f"SELECT {_COLUMNS} FROM beneficiary b "
-        f"WHERE b.deleted = 0 AND b.id IN ({', '.join(':' + n for n in names)})"
+        f"WHERE {' AND '.join(_LISTED)} AND b.id IN ({', '.join(':' + n for n in names)})"
     )
     params = dict(zip(names, ids, strict=True))
     rows = session.connection().execute(sql(statement), params).all()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from van_app.core.confidentiality import Conf, Role, fields_by_class, readable_fields
 from van_app.core.local_store import CurrentUser
 from van_app.core.measures import format_date, format_length, format_weight
+from van_app.core.merge_people import merged_group, resolve_person
 from van_app.core.models import (
     Beneficiary,
     FollowUp,
@@ -74,6 +75,7 @@ class VisitView:
     details: tuple[Entry, ...] = ()
     notes: tuple[NoteView, ...] = ()
     can_open: bool = False  # the user's role owns this service: open it in its form
+    person_id: str = ""  # the record it was written for: a merged one's visits keep theirs
 
 
 @dataclass(frozen=True)
@@ -258,7 +260,7 @@ def _local_day(moment: dt.datetime) -> dt.date:
 
 
 def _visits(
-    session: Session, user: CurrentUser, person_id: str, ref: ReferenceData
+    session: Session, user: CurrentUser, person_ids: tuple[str, ...], ref: ReferenceData
 ) -> list[VisitView]:
     roles = user.roles
     services = (
@@ -269,7 +271,7 @@ def _visits(
     for service, model, spec in services:
         rows = session.exec(
             select(model)
-            .where(model.beneficiary_id == person_id)
+            .where(col(model.beneficiary_id).in_(person_ids))
             .where(col(model.deleted).is_(False))
         ).all()
         cut += [(service, model, spec, readable_values(r, roles)) for r in rows]
@@ -336,6 +338,7 @@ def _visits(
             details=tuple(details),
             notes=tuple(notes),
             can_open=SERVICE_OWNER[service] in roles,
+            person_id=values["beneficiary_id"],
         )
         visits.append((values["created_at"], view))
     visits.sort(key=lambda pair: (pair[1].date, pair[0]), reverse=True)
@@ -343,12 +346,12 @@ def _visits(
 
 
 def _follow_ups(
-    session: Session, user: CurrentUser, person_id: str, ref: ReferenceData
+    session: Session, user: CurrentUser, person_ids: tuple[str, ...], ref: ReferenceData
 ) -> list[FollowUpView]:
     """Follow-ups whose content the user may read (all of it is the social secret)."""
     rows = session.exec(
         select(FollowUp)
-        .where(FollowUp.beneficiary_id == person_id)
+        .where(col(FollowUp.beneficiary_id).in_(person_ids))
         .where(col(FollowUp.deleted).is_(False))
     ).all()
     views = []
@@ -370,6 +373,37 @@ def _follow_ups(
     return [view for _, view in views]
 
 
+def _household(
+    session: Session, group: tuple[str, ...], today: dt.date
+) -> tuple[HouseholdMember, ...]:
+    """The household of every record of the group, each relative shown once, as merged."""
+    if len(group) == 1:
+        members = household(session, group[0], today)
+        if not any(m.person_id != resolve_person(session, m.person_id) for m in members):
+            return members
+    listed = set(group)
+    found: list[HouseholdMember] = []
+    for person_id in group:
+        for member in household(session, person_id, today):
+            final = resolve_person(session, member.person_id)
+            if final in listed:
+                continue
+            listed.add(final)
+            if final != member.person_id:
+                other = session.get(Beneficiary, final)
+                if other is None:
+                    continue
+                member = replace(
+                    member,
+                    person_id=final,
+                    name=display_name(other),
+                    birth_date=other.birth_date,
+                    age=age_or_blank(other.birth_date, today),
+                )
+            found.append(member)
+    return tuple(found)
+
+
 def person_file(
     session: Session,
     user: CurrentUser,
@@ -377,12 +411,17 @@ def person_file(
     ref: ReferenceData,
     today: dt.date | None = None,
 ) -> PersonFile:
-    """Everything about a person that ``user`` may read. PersonNotFoundError if none."""
+    """Everything about a person that ``user`` may read. PersonNotFoundError if none.
+
+    A record merged into another opens as that one, whose file gathers the visits, follow-ups
+    and household of every record merged into it.
+    """
     today = today or dt.date.today()
-    person = session.get(Beneficiary, person_id)
+    person = session.get(Beneficiary, resolve_person(session, person_id))
     if person is None or person.deleted:
         raise PersonNotFoundError("Cette personne n'existe pas ou a été supprimée.")
     can_start = tuple(service for service, role in SERVICE_OWNER.items() if role in user.roles)
+    group = merged_group(session, person.id)
     return PersonFile(
         person_id=person.id,
         name=display_name(person),
@@ -390,8 +429,8 @@ def person_file(
         birth_date=person.birth_date,
         age=age_or_blank(person.birth_date, today),
         identity=_identity(person, user.roles, ref, today),
-        household=household(session, person.id, today),
-        visits=tuple(_visits(session, user, person.id, ref)),
-        follow_ups=tuple(_follow_ups(session, user, person.id, ref)),
+        household=_household(session, group, today),
+        visits=tuple(_visits(session, user, group, ref)),
+        follow_ups=tuple(_follow_ups(session, user, group, ref)),
         can_start=can_start,
     )
