@@ -343,12 +343,13 @@ def _completion_request(
         .where(SupervisorReview.consultation_id == consultation_id)
         .where(SupervisorReview.consultation_kind == "pmi")
         .where(col(SupervisorReview.deleted).is_(False))
-        .order_by(col(SupervisorReview.created_at).desc())
+        .order_by(col(SupervisorReview.updated_at).desc(), col(SupervisorReview.id).desc())
     ).first()
     if review is None or review.status != COMPLETION_REQUESTED:
         return None
-    answered = any(a.created_at > review.created_at for a in addenda)
-    return CompletionRequest(review.comment, review.created_at, answered)
+    # updated_at: a supervisor renews a request by updating their own review (core.review)
+    answered = any(a.created_at > review.updated_at for a in addenda)
+    return CompletionRequest(review.comment, review.updated_at, answered)
 
 
 def _consultation_data(session: Session, record: PmiConsultation) -> PmiConsultationData:

@@ -1,9 +1,10 @@
-"""What the Today screen shows: the stop of the day and the people this professional saw."""
+"""What the Today screen shows: the stop of the day, the people this professional saw, and the
+supervisor's requests for completion still waiting for this professional's addendum."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
@@ -12,6 +13,7 @@ from van_app.core.models import Beneficiary, PmiConsultation, SocialConsultation
 from van_app.core.outbox import pending_summary
 from van_app.core.people import display_name
 from van_app.core.reference import ReferenceData
+from van_app.core.review import CompletionRequestItem, completion_requests_for
 
 SERVICE_LABELS = {"social": "Accueil social", "pmi": "PMI", "both": "Accueil social et PMI"}
 
@@ -42,6 +44,7 @@ class TodaySummary:
     seen: list[SeenPerson]
     waiting_changes: int = 0
     waiting_since: dt.datetime | None = None
+    completion_requests: list[CompletionRequestItem] = field(default_factory=list)
 
 
 def stop_of_day(session: Session, user: CurrentUser, day: dt.date, ref: ReferenceData):
@@ -106,4 +109,5 @@ def today_summary(
         people_seen(session, user, day),
         waiting,
         since,
+        completion_requests_for(session, user),
     )

@@ -1,6 +1,10 @@
-"""Today: the stop of the day (or "hors tournée") and the people seen by this professional."""
+"""Today: the stop of the day (or "hors tournée"), the people seen by this professional, and
+the supervisor's requests for completion waiting for this professional's answer (an addendum).
+"""
 
 from __future__ import annotations
+
+import html
 
 from PySide6.QtCore import QDateTime, QLocale, Qt
 from PySide6.QtWidgets import (
@@ -10,20 +14,63 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from van_app.core.measures import format_date
+from van_app.core.review import CompletionRequestItem
 from van_app.core.today import TodaySummary, today_summary
 from van_app.ui.context import AppContext
 from van_app.ui.models.seen_people import SeenPeopleTableModel
+from van_app.ui.widgets.social_parts import french_moment
 from van_app.ui.widgets.style import CARD_STYLE, ERROR_STYLE, SUBTITLE_STYLE, TITLE_STYLE
+
+REQUESTS_STYLE = (
+    "QFrame#CompletionRequests { background: #fdecea; border: 1px solid #f3b5ae; "
+    "border-radius: 6px; }"
+)
 
 
 def _hours(value) -> str:  # type: ignore[no-untyped-def]
     """French hours: 9 h 30, 14 h."""
     return f"{value.hour} h {value.minute:02d}" if value.minute else f"{value.hour} h"
+
+
+class _RequestsScroll(QScrollArea):
+    """Shows the first requests in full and scrolls the others, so that the people seen today
+    stay in sight however many requests wait."""
+
+    VISIBLE = 3
+
+    def __init__(self, body: QWidget) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setStyleSheet("QScrollArea { background: transparent; }")
+        self.viewport().setAutoFillBackground(False)
+        self.setWidget(body)
+        self._fitted_width = -1
+
+    def fit(self) -> None:
+        """Height of the first ``VISIBLE`` rows at the current width (they wrap)."""
+        layout = self.widget().layout()
+        width = self.viewport().width()
+        rows = [layout.itemAt(i).widget() for i in range(layout.count())][: self.VISIBLE]
+        heights = [
+            row.heightForWidth(width) if row.hasHeightForWidth() else row.sizeHint().height()
+            for row in rows
+            if row is not None
+        ]
+        self._fitted_width = width
+        self.setFixedHeight(sum(heights) + layout.spacing() * max(0, len(heights) - 1) + 2)
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().resizeEvent(event)
+        if self.viewport().width() != self._fitted_width:  # a new width: rows wrap anew
+            self.fit()
 
 
 class TodayScreen(QWidget):
@@ -46,6 +93,27 @@ class TodayScreen(QWidget):
         card_layout = QVBoxLayout(self.stop_card)
         card_layout.addWidget(self.stop_title)
         card_layout.addWidget(self.stop_details)
+
+        # The supervisor's requests: first thing after the stop, hidden when there are none.
+        self.requests_box = QFrame()
+        self.requests_box.setObjectName("CompletionRequests")
+        self.requests_box.setStyleSheet(REQUESTS_STYLE)
+        self.requests_title = QLabel(self.tr("Compléments demandés"))
+        self.requests_title.setStyleSheet(SUBTITLE_STYLE)
+        requests_body = QWidget()
+        requests_body.setObjectName("CompletionRequestsBody")
+        requests_body.setStyleSheet("QWidget#CompletionRequestsBody { background: transparent; }")
+        self.requests_list = QVBoxLayout(requests_body)
+        self.requests_list.setContentsMargins(0, 0, 0, 0)
+        self.requests_list.setSpacing(8)
+        # Many requests scroll inside the box, so the people seen today stay in sight.
+        self.requests_scroll = _RequestsScroll(requests_body)
+        requests_layout = QVBoxLayout(self.requests_box)
+        requests_layout.addWidget(self.requests_title)
+        requests_layout.addWidget(self.requests_scroll)
+        self.requests_box.hide()
+        self.request_labels: list[QLabel] = []
+        self.request_buttons: list[QPushButton] = []
 
         self.seen_title = QLabel(self.tr("Personnes reçues aujourd'hui"))
         self.seen_title.setStyleSheet(SUBTITLE_STYLE)
@@ -77,6 +145,7 @@ class TodayScreen(QWidget):
         layout.setSpacing(12)
         layout.addWidget(self.date_label)
         layout.addWidget(self.stop_card)
+        layout.addWidget(self.requests_box)
         seen_header = QHBoxLayout()
         seen_header.addWidget(self.seen_title, 1)
         seen_header.addWidget(self.receive_button)
@@ -123,7 +192,62 @@ class TodayScreen(QWidget):
         self.seen_table.setVisible(bool(summary.seen))
         self.seen_hint.setVisible(bool(summary.seen))
         self.sync_label.setText(self._waiting_text(summary))
+        self._show_requests(summary.completion_requests)
         self.error_label.hide()
+
+    def _show_requests(self, requests: list[CompletionRequestItem]) -> None:
+        """One line per request: what, who asked and what, and the button to answer."""
+        while self.requests_list.count():
+            item = self.requests_list.takeAt(0)
+            widget = item.widget()
+            if widget is not None:
+                widget.deleteLater()
+        self.request_labels, self.request_buttons = [], []
+        for request in requests:
+            service = (
+                self.tr("Consultation sociale")
+                if request.kind == "social"
+                else self.tr("Consultation de PMI")
+            )
+            head = (
+                self.tr("%1 du %2 — %3")
+                .replace("%1", service)
+                .replace("%2", format_date(request.consultation_date))
+                .replace("%3", request.person_name)
+            )
+            asked = (
+                self.tr("Demandé par %1 le %2 :")
+                .replace("%1", request.reviewer)
+                .replace("%2", french_moment(request.requested_at))
+            )
+            label = QLabel(
+                f"<b>{html.escape(head)}</b><br>{html.escape(asked)} "
+                f"« {html.escape(request.comment)} »"
+            )
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            button = QPushButton(self.tr("Répondre par un complément"))
+            button.clicked.connect(
+                lambda _checked=False, r=request: self.context.events.consultation_requested.emit(
+                    r.kind, r.person_id, r.consultation_id
+                )
+            )
+            row = QWidget()
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            line.addWidget(label, 1)
+            line.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
+            self.requests_list.addWidget(row)
+            self.request_labels.append(label)
+            self.request_buttons.append(button)
+        if len(requests) > 1:
+            self.requests_title.setText(
+                self.tr("Compléments demandés (%1)").replace("%1", str(len(requests)))
+            )
+        else:
+            self.requests_title.setText(self.tr("Compléments demandés"))
+        self.requests_box.setVisible(bool(requests))
+        self.requests_scroll.fit()
 
     def _on_row_activated(self, index) -> None:  # type: ignore[no-untyped-def]
         """Enter or double-click: back to that consultation (to complete, sign or read it)."""
