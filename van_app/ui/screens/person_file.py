@@ -28,6 +28,7 @@ from van_app.core.confidentiality import Conf, readable_classes
 from van_app.core.measures import format_date
 from van_app.core.person_file import PersonFile, VisitView, person_file
 from van_app.ui.context import AppContext
+from van_app.ui.dialogs.access_export import AccessExportDialog
 from van_app.ui.dialogs.link_person import LinkPersonDialog
 from van_app.ui.models.person_visits import PersonVisitsTableModel
 from van_app.ui.widgets.person_file_parts import (
@@ -54,6 +55,7 @@ class PersonFileScreen(QWidget):
         self.person_id = ""
         self.data: PersonFile | None = None
         self.link_dialog: LinkPersonDialog | None = None
+        self.access_dialog: AccessExportDialog | None = None
         self._stale = False
         self._readable = readable_classes(context.store.user.roles)
         context.events.records_changed.connect(self._on_records_changed)
@@ -79,6 +81,10 @@ class PersonFileScreen(QWidget):
         header.addLayout(who, 1)
         header.addWidget(self.new_social_button, 0, Qt.AlignmentFlag.AlignTop)
         header.addWidget(self.new_pmi_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.access_export_button = QPushButton(self.tr("Exporter le dossier (droit d'accès)"))
+        self.access_export_button.setMinimumHeight(34)
+        self.access_export_button.clicked.connect(self.open_access_export)
+        header.addWidget(self.access_export_button, 0, Qt.AlignmentFlag.AlignTop)
 
         # -- left column: identity, household, follow-ups ------------------------------------
         self.identity = EntriesWidget()
@@ -251,8 +257,9 @@ class PersonFileScreen(QWidget):
     def _open_visit(self, visit: VisitView) -> None:
         """Open a visit of the user's own service in its form (read-only unless a draft)."""
         if visit.can_open and self.data is not None:
+            # A visit of a merged record opens with the record it was written for.
             self.context.events.consultation_requested.emit(
-                visit.service, self.data.person_id, visit.id
+                visit.service, visit.person_id or self.data.person_id, visit.id
             )
 
     def _request_new(self, service: str) -> None:
@@ -282,3 +289,20 @@ class PersonFileScreen(QWidget):
         dialog.deleteLater()
         if dialog.linked_id:
             self.context.events.records_changed.emit()  # this file reloads with the others
+
+    # -- right of access -------------------------------------------------------------------------
+
+    def open_access_export(self) -> AccessExportDialog | None:
+        """Export the whole file for a right-of-access request (window-modal)."""
+        if self.data is None:
+            return None
+        dialog = AccessExportDialog(self.context, self.data.person_id, parent=self)
+        dialog.finished.connect(self._on_access_export_finished)  # bound: see open_link_dialog
+        self.access_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_access_export_finished(self, _result: int) -> None:
+        dialog, self.access_dialog = self.access_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()

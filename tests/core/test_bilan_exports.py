@@ -1,0 +1,185 @@
+"""The bilan as PDF and XLSX, on the data set of test_indicators (figures worked out there)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.core.activity_data import (
+    AFTER_Q4,
+    NURSE,
+    Q4_END,
+    Q4_START,
+    SUPERVISOR,
+    ActivityData,
+    build_activity_data,
+)
+from van_app.core.indicators import ActivityFilter, ActivityReport, activity_report
+from van_app.core.local_store import LocalStore
+from van_app.core.reference import reference
+from van_app.core.reports.bilan_pdf import bilan_title, write_bilan_pdf
+from van_app.core.reports.bilan_xlsx import write_bilan_xlsx
+
+TITLE = "Bilan d'activité du service itinérant — CMS-DIE — du 01/10/2026 au 31/12/2026"
+PEOPLE_NAMES = ("NomP1", "PrénomP1", "NomP3", "NomP7", "PrénomP14")  # none may appear
+
+
+def _report(store: LocalStore, roles: tuple[str, ...] = SUPERVISOR) -> ActivityReport:
+    with store.session() as session:
+        return activity_report(
+            session, roles, ActivityFilter(Q4_START, Q4_END), reference(), AFTER_Q4
+        )
+
+
+@pytest.fixture
+def data(social_store: LocalStore) -> ActivityData:
+    return build_activity_data(social_store)
+
+
+def _pdf_text(path: Path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    return " ".join(out.replace("\u00a0", " ").split())
+
+
+def test_the_title_names_the_cms_and_the_period(social_store: LocalStore, data: ActivityData):
+    report = _report(social_store)
+    assert bilan_title(report, "CMS-DIE") == TITLE
+    assert bilan_title(report, "Die").startswith("Bilan d'activité du service itinérant — CMS Die")
+
+
+def test_pdf_holds_the_figures_and_no_names(
+    social_store: LocalStore, data: ActivityData, tmp_path: Path
+):
+    path = tmp_path / "bilan.pdf"
+    write_bilan_pdf(path, _report(social_store), reference(), "CMS-DIE")
+    assert path.read_bytes().startswith(b"%PDF")
+    assert not list(tmp_path.glob(".*partiel"))  # written whole, no leftover
+    text = _pdf_text(path)
+    assert TITLE in text
+    for expected in (
+        "Chiffres clés",
+        "Personnes reçues 8",  # P1 P2 P3 P6 P7 P8 P10 P14
+        "Personnes non connues du CMS auparavant 63 %",  # 5 of 8
+        "Service rendu jugé « bien » ou « excellent » 50 %",  # 2 of 4
+        "Résolution immédiate (sur place) 25 %",  # C1, C3 of 8
+        "Objectif : 45 %",
+        "Délai médian de résolution d'un suivi",
+        "Délai médian : 10 jours (4 suivis résolus ; 1 autre clôturé)",  # 0, 3, 17, 35; F5
+        "Suivis en cours au 31/12/2026 4 dont 3 en retard",
+        "réservé aux professionnels de PMI",  # late vaccinations, for a supervisor
+        "Fréquentation par commune et par arrêt",
+        "Châtillon-en-Diois 2 1 1 0,5",  # stops, people, consultations, mean
+        "Luc-en-Diois 2 7 11 5",
+        "Hors tournée 0 1 1 —",
+        "Résolu sur place 2 25 %",
+        "Orientations par partenaire",
+        "Types de demande",
+        "Définitions",
+        "Résolution immédiate : consultations sociales dont l'issue est « Résolu sur place »",
+    ):
+        assert expected in text, expected
+    for name in PEOPLE_NAMES:
+        assert name not in text
+
+
+def _rows(sheet) -> list[tuple[Any, ...]]:  # type: ignore[no-untyped-def]
+    return [tuple(c.value for c in row) for row in sheet.iter_rows()]
+
+
+def _row_of(sheet, first: str):  # type: ignore[no-untyped-def]
+    """The cells of the row whose first cell is ``first``."""
+    for row in sheet.iter_rows():
+        if row[0].value == first:
+            return row
+    raise AssertionError(f"no row {first!r} in {sheet.title}")
+
+
+def test_xlsx_holds_the_numbers(social_store: LocalStore, data: ActivityData, tmp_path: Path):
+    path = tmp_path / "bilan.xlsx"
+    write_bilan_xlsx(path, _report(social_store), reference(), "CMS-DIE")
+    book = load_workbook(path)
+    assert book.sheetnames == [
+        "Synthèse",
+        "Arrêts",
+        "Communes",
+        "Communes par mois",
+        "Satisfaction",
+        "Accueil social",
+        "Types de demande",
+        "Orientations",
+        "PMI",
+        "Définitions",
+    ]
+    summary = book["Synthèse"]
+    assert summary["A1"].value == TITLE
+    assert _row_of(summary, "Personnes reçues")[1].value == 8
+    unknown = _row_of(summary, "Personnes non connues du CMS auparavant")
+    assert (unknown[1].value, unknown[1].number_format) == (0.625, "0%")
+    assert (unknown[3].value, unknown[3].number_format) == (0.5, "0%")  # the pilot's half
+    immediate = _row_of(summary, "Résolution immédiate (sur place)")
+    assert (immediate[1].value, immediate[3].value) == (0.25, 0.45)
+    median = _row_of(summary, "Délai médian de résolution d'un suivi")
+    assert (median[1].value, median[1].number_format, median[3].value) == (10.0, "0.0", 4)
+    late = _row_of(summary, "Vaccinations trouvées en retard")
+    assert late[1].value == "réservé aux professionnels de PMI"
+
+    stops = book["Arrêts"]
+    first = _row_of(stops, "Date")[0].row + 1
+    assert stops.cell(first, 1).value == dt.datetime(2026, 10, 6)  # S1, a real date
+    assert stops.cell(first, 1).number_format == "dd/mm/yyyy"
+    assert [stops.cell(first + i, 6).value for i in range(4)] == [4, 1, 6, 0]  # S1 S3 S2 S4
+    luc = _row_of(book["Communes"], "Luc-en-Diois")
+    assert [c.value for c in luc[1:6]] == ["26167", 2, 7, 11, 5.0]
+    monthly = [r for r in _rows(book["Communes par mois"]) if r[0] == "Luc-en-Diois"]
+    assert [(r[1], r[2], r[3]) for r in monthly] == [
+        (dt.datetime(2026, 10, 1), 1, 4),
+        (dt.datetime(2026, 11, 1), 1, 6),
+        (dt.datetime(2026, 12, 1), 0, 0),
+    ]
+    rendered = _row_of(book["Satisfaction"], "Le service rendu")
+    assert [c.value for c in rendered[1:7]] == [4, 1, 1, 1, 1, 0.5]
+    assert _row_of(book["Accueil social"], "Résolu sur place")[2].value == 2
+    assert _row_of(book["Accueil social"], "Délai médian (jours)")[1].value == 10.0
+    rsa = _row_of(book["Types de demande"], "RSA (revenu de solidarité active)")
+    assert (rsa[2].value, rsa[3].value) == (3, 3 / 8)
+    caf = _row_of(book["Orientations"], "CAF (caisse d'allocations familiales)")
+    assert (caf[2].value, caf[3].value) == (2, 2 / 5)
+    assert _row_of(book["PMI"], "Enfants de moins de 6 ans vus")[1].value == 2
+    assert _row_of(book["Définitions"], "Résolution immédiate")[1].value.startswith(
+        "Résolution immédiate : consultations sociales dont l'issue est « Résolu sur place »"
+    )
+    for sheet in book:
+        for row in _rows(sheet):
+            for value in row:
+                assert not any(name in str(value) for name in PEOPLE_NAMES)
+
+
+def test_xlsx_for_a_nurse_has_vaccinations_and_no_social_figures(
+    social_store: LocalStore, data: ActivityData, tmp_path: Path
+):
+    path = tmp_path / "bilan.xlsx"
+    write_bilan_xlsx(path, _report(social_store, NURSE), reference(), "CMS-DIE")
+    book = load_workbook(path)
+    assert "Types de demande" not in book.sheetnames
+    assert "réservé au service social" in str(book["Accueil social"]["A4"].value)
+    pmi = book["PMI"]
+    # menb_2 and menacwy_1 of P7; menb_2 recorded at M2 (see test_indicators).
+    assert _row_of(pmi, "Doses trouvées en retard")[1].value == 2
+    assert _row_of(pmi, "Doses en retard rattrapées")[1].value == 1
+
+
+def test_a_failed_write_leaves_nothing(social_store: LocalStore, data: ActivityData, tmp_path):
+    missing = tmp_path / "absent" / "bilan.pdf"
+    with pytest.raises(OSError):
+        write_bilan_pdf(missing, _report(social_store), reference(), "CMS-DIE")
+    assert not missing.exists()

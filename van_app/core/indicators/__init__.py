@@ -1,0 +1,95 @@
+"""The supervisor's activity indicators for a period, and their French wording (no Qt).
+
+``activity_report(session, user_roles, ActivityFilter(...), ref, today)`` returns an
+``ActivityReport`` of plain numbers that the dashboard and the bilan exports (PDF, XLSX) show;
+``definitions(ref)`` says in French what each figure counts.
+"""
+
+from __future__ import annotations
+
+from van_app.core.indicators.compute import activity_report
+from van_app.core.indicators.figures import (
+    ActivityFilter,
+    ActivityReport,
+    CommuneAttendance,
+    CountItem,
+    FilterError,
+    KeyFigures,
+    PmiFigures,
+    QuestionSatisfaction,
+    ResolutionFigures,
+    SatisfactionFigures,
+    SocialFigures,
+    StopAttendance,
+    VaccinationFigures,
+    share,
+)
+from van_app.core.indicators.french import (
+    DEFINITION_TITLES,
+    DELAY_BUCKETS,
+    MEDICAL_RESERVED,
+    NOT_THIS_SERVICE,
+    OUTSIDE_TOUR,
+    QUESTION_LABELS,
+    SCORE_LABELS,
+    SERVICE_LABELS,
+    SOCIAL_RESERVED,
+    TARGETS,
+    Target,
+    definitions,
+    format_date,
+    format_days,
+    format_decimal,
+    format_month,
+    format_number,
+    format_percent,
+    period_text,
+    plural,
+    resolved_codes,
+)
+from van_app.core.indicators.options import FilterOptions, StopOption, filter_options
+from van_app.core.indicators.summary import KeyRow, key_rows
+
+__all__ = [
+    "DEFINITION_TITLES",
+    "DELAY_BUCKETS",
+    "MEDICAL_RESERVED",
+    "NOT_THIS_SERVICE",
+    "OUTSIDE_TOUR",
+    "QUESTION_LABELS",
+    "SCORE_LABELS",
+    "SERVICE_LABELS",
+    "SOCIAL_RESERVED",
+    "TARGETS",
+    "ActivityFilter",
+    "ActivityReport",
+    "CommuneAttendance",
+    "CountItem",
+    "FilterError",
+    "FilterOptions",
+    "KeyFigures",
+    "KeyRow",
+    "PmiFigures",
+    "QuestionSatisfaction",
+    "ResolutionFigures",
+    "SatisfactionFigures",
+    "SocialFigures",
+    "StopAttendance",
+    "StopOption",
+    "Target",
+    "VaccinationFigures",
+    "activity_report",
+    "definitions",
+    "filter_options",
+    "format_date",
+    "format_days",
+    "format_decimal",
+    "format_month",
+    "format_number",
+    "format_percent",
+    "key_rows",
+    "period_text",
+    "plural",
+    "resolved_codes",
+    "share",
+]

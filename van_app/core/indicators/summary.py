@@ -1,0 +1,194 @@
+"""The key figures of a report as rows (label, value, detail, target), for tiles and exports.
+
+The dashboard's tiles, the PDF's first table and the XLSX "Synthèse" sheet are the same list,
+so they can never disagree on what is a key figure or how it is worded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from van_app.core.indicators.figures import ActivityReport
+from van_app.core.indicators.french import (
+    MEDICAL_RESERVED,
+    TARGETS,
+    Target,
+    format_date,
+    format_days,
+    format_number,
+    format_percent,
+    plural,
+)
+
+_SOCIAL_CONSULTATION = ("consultation sociale", "consultations sociales")
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    key: str
+    label: str
+    kind: str  # "count", "share" or "days": how ``value`` is formatted
+    value: float | None  # None: not computable (no denominator, or not readable)
+    text: str  # the value in French ("45 %", "3,5 jours", "12"), or why it is missing
+    detail: str  # numerator and denominator, or what the count is made of
+    target: Target | None = None
+
+
+def _value_text(kind: str, value: float | None) -> str:
+    if kind == "share":
+        return format_percent(value)
+    if kind == "days":
+        return format_days(value)
+    return "—" if value is None else format_number(int(value))
+
+
+def _row(
+    key: str, label: str, kind: str, value: float | None, detail: str, missing: str = ""
+) -> KeyRow:
+    text = missing if missing else _value_text(kind, value)
+    return KeyRow(key, label, kind, None if missing else value, text, detail, TARGETS.get(key))
+
+
+def key_rows(report: ActivityReport) -> list[KeyRow]:
+    """The key figures in the order they are shown."""
+    key, f = report.key, report.filter
+    rows = [
+        _row(
+            "people",
+            "Personnes reçues",
+            "count",
+            key.people,
+            f"dont {format_number(key.people_social)} à l'accueil social, "
+            f"{format_number(key.people_pmi)} en PMI"
+            if f.service is None
+            else "",
+        ),
+        _row(
+            "consultations",
+            "Consultations signées",
+            "count",
+            key.consultations,
+            (
+                f"{format_number(key.social_consultations)} sociales, "
+                f"{format_number(key.pmi_consultations)} de PMI"
+                if f.service is None
+                else ""
+            )
+            + (
+                ("" if f.service else " ; ")
+                + plural(key.drafts_left_out, "brouillon non compté", "brouillons non comptés")
+                if key.drafts_left_out
+                else ""
+            ),
+        ),
+        _row(
+            "unknown_before",
+            "Personnes non connues du CMS auparavant",
+            "share",
+            key.unknown_before_share,
+            f"{plural(key.unknown_before, 'personne', 'personnes')} sur "
+            f"{format_number(key.people)}",
+        ),
+    ]
+    rendered = report.satisfaction.question("service_rendered")
+    rows.append(
+        _row(
+            "satisfaction",
+            "Service rendu jugé « bien » ou « excellent »",
+            "share",
+            rendered.share,
+            f"{plural(rendered.good_or_excellent, 'réponse', 'réponses')} sur "
+            f"{format_number(rendered.answers)}",
+        )
+    )
+    resolution, missing = report.resolution, report.social_unavailable
+    rows.append(
+        _row(
+            "immediate_resolution",
+            "Résolution immédiate (sur place)",
+            "share",
+            resolution.immediate_share if resolution else None,
+            f"{plural(resolution.resolved_on_spot, *_SOCIAL_CONSULTATION)}"
+            f" sur {format_number(resolution.social_consultations)}"
+            if resolution
+            else "",
+            missing,
+        )
+    )
+    rows.append(
+        _row(
+            "median_days",
+            "Délai médian de résolution d'un suivi",
+            "days",
+            resolution.median_days if resolution else None,
+            f"{plural(resolution.resolved_follow_ups, 'suivi résolu', 'suivis résolus')} "
+            "dans la période"
+            if resolution
+            else "",
+            missing,
+        )
+    )
+    rows.append(
+        _row(
+            "open_follow_ups",
+            f"Suivis en cours au {format_date(resolution.as_of)}"
+            if resolution
+            else "Suivis en cours",
+            "count",
+            resolution.open_follow_ups if resolution else None,
+            f"dont {format_number(resolution.overdue_follow_ups)} en retard" if resolution else "",
+            missing,
+        )
+    )
+    social = report.social
+    rows.append(
+        _row(
+            "orientations",
+            "Orientations vers un partenaire",
+            "count",
+            social.orientations_total if social else None,
+            f"dans {format_number(social.consultations_with_orientation)} consultations sur "
+            f"{format_number(social.social_consultations)} "
+            f"({format_percent(social.orientation_share)})"
+            if social
+            else "",
+            missing,
+        )
+    )
+    pmi, pmi_missing = report.pmi, report.pmi_unavailable
+    rows.append(
+        _row(
+            "children_seen",
+            "Enfants de moins de 6 ans vus en PMI",
+            "count",
+            pmi.children_seen if pmi else None,
+            plural(pmi.child_consultations, "consultation", "consultations") if pmi else "",
+            pmi_missing,
+        )
+    )
+    rows.append(
+        _row(
+            "prenatal",
+            "Consultations prénatales",
+            "count",
+            pmi.prenatal_consultations if pmi else None,
+            plural(pmi.women_followed, "femme suivie", "femmes suivies") if pmi else "",
+            pmi_missing,
+        )
+    )
+    vaccination = pmi.vaccination if pmi else None
+    rows.append(
+        _row(
+            "late_vaccinations",
+            "Vaccinations trouvées en retard",
+            "count",
+            vaccination.late_doses if vaccination else None,
+            f"chez {plural(vaccination.children_with_late_doses, 'enfant', 'enfants')} sur "
+            f"{format_number(vaccination.children_checked)}, dont "
+            f"{plural(vaccination.late_doses_given, 'dose rattrapée', 'doses rattrapées')}"
+            if vaccination
+            else "",
+            pmi_missing or ("" if vaccination else MEDICAL_RESERVED),
+        )
+    )
+    return rows

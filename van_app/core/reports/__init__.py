@@ -1,0 +1,1 @@
+"""Exports and reports built from the local database: no Qt here."""

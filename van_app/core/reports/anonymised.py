@@ -1,0 +1,518 @@
+"""Anonymised statistics for the Département: counts only, by month, with statistical secrecy.
+
+No name, birth date, identifier, free text or day ever leaves here: dates become months
+("2026-10"), people become counts, and every count is protected before it reaches a writer.
+
+Every count goes through ``statistical_secret`` ("< 11" for 1 to 10, 0 shown, secondary
+suppression "s" so that no hidden cell can be recovered from a total known elsewhere).
+A merged duplicate counts as the person it was merged into (``coalesce(merged_into_id, id)``).
+Only the classes the exporter may read are queried: a supervisor's export has no PMI measure
+nor PMI orientation, a PMI nurse's has no demand type, social orientation or follow-up.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from van_app.core.confidentiality import Conf
+from van_app.core.measures import age_in_months
+from van_app.core.models import (
+    Beneficiary,
+    FollowUp,
+    PmiConsultation,
+    SatisfactionAnswer,
+    SocialConsultation,
+    SocialOrientation,
+    TourStop,
+)
+from van_app.core.reference import ReferenceData
+from van_app.core.reports.safe_write import atomic_write
+from van_app.core.reports.statistical_secret import (
+    PRIMARY_MARK,
+    SECONDARY_MARK,
+    Shown,
+    StatTable,
+    grid_table,
+    long_table,
+    suppressed_count,
+)
+from van_app.core.satisfaction import QUESTIONS
+
+__all__ = [
+    "AnonymisedMeta",
+    "StatTable",
+    "anonymised_tables",
+    "omitted_note",
+    "suppressed_count",
+    "write_anonymised_csv",
+    "write_anonymised_xlsx",
+]
+
+AGE_BANDS: tuple[tuple[str, int, int], ...] = (
+    ("0–2 ans", 0, 2),
+    ("3–5 ans", 3, 5),
+    ("6–17 ans", 6, 17),
+    ("18–29 ans", 18, 29),
+    ("30–44 ans", 30, 44),
+    ("45–59 ans", 45, 59),
+    ("60–74 ans", 60, 74),
+    ("75 ans et plus", 75, 200),
+)
+SEX_COLUMNS = (("F", "Femmes"), ("M", "Hommes"), ("I", "Sexe indéterminé"))
+DELAY_BUCKETS: tuple[tuple[str, int, int], ...] = (
+    ("Le jour même", 0, 0),
+    ("1 à 4 jours", 1, 4),
+    ("5 à 14 jours", 5, 14),
+    ("15 à 21 jours", 15, 21),
+    ("22 jours et plus", 22, 100_000),
+)
+SERVICE_LABELS = {"social": "Accueil social", "pmi": "PMI"}
+QUESTION_LABELS = {
+    "service_rendered": "Le service rendu",
+    "reception": "Les conditions d'accueil",
+    "waiting_time": "Le temps d'attente",
+}
+OFF_TOUR = "Hors tournée"
+UNKNOWN_STOP = "Arrêt absent de ce poste"
+MONTHS_FR = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AnonymisedMeta:
+    """What the "Méthode" sheet says about the export as a whole."""
+
+    start: dt.date
+    end: dt.date
+    produced_on: dt.date
+    cms_code: str = ""
+    readable: frozenset[Conf] = field(default_factory=frozenset)
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def month_of(day: dt.date) -> str:
+    """ "2026-10": the only form a date takes in these statistics."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def months_between(start: dt.date, end: dt.date) -> list[str]:
+    months, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def french_day(day: dt.date) -> str:
+    """ "1er octobre 2026": a period boundary in words, never a numeric date."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{number} {MONTHS_FR[day.month - 1]} {day.year}"
+
+
+def _person_resolver(session: Session) -> tuple[Callable[[str], str], dict[str, Beneficiary]]:
+    """Maps a beneficiary id to the person it is (following merges), and the people by id."""
+    people = {p.id: p for p in session.exec(select(Beneficiary)).all()}
+
+    def root(person_id: str) -> str:
+        """As ``merge_people.resolve_person``: a missing or deleted target stops the walk, a
+        cycle (two devices merging both ways) ends on its smallest id."""
+        path, current = [person_id], person_id
+        while True:
+            record = people.get(current)
+            target = record.merged_into_id if record is not None else None
+            if not target or target not in people or people[target].deleted:
+                return current
+            if target in path:
+                return min(path[path.index(target) :])
+            path.append(target)
+            current = target
+
+    return root, people
+
+
+def _age_band(birth: dt.date, on: dt.date) -> str:
+    years = age_in_months(birth, on) // 12 if on >= birth else 0
+    return next(label for label, low, high in AGE_BANDS if low <= years <= high)
+
+
+def omitted_note(readable: Iterable[Conf | str]) -> str:
+    """What this exporter's role leaves out, in French ("" when nothing is left out)."""
+    classes = {Conf(c) for c in readable}
+    notes = []
+    if Conf.SOCIAL not in classes:
+        notes.append(
+            "Les types de demande, les orientations sociales et les suivis (secret social) "
+            "sont exportés par le·la responsable du CMS ou un·e assistant·e socio-éducatif·ve."
+        )
+    if Conf.MEDICAL not in classes:
+        notes.append(
+            "Les informations médicales de PMI (orientations décidées en consultation PMI) "
+            "sont exportées par un professionnel de PMI."
+        )
+    return " ".join(notes)
+
+
+def anonymised_tables(
+    session: Session,
+    start: dt.date,
+    end: dt.date,
+    ref: ReferenceData,
+    readable_classes: Iterable[Conf | str],
+) -> list[StatTable]:
+    """Every protected table of the period ``start``..``end`` (inclusive) this role may build."""
+    classes = {Conf(c) for c in readable_classes}
+    root, people = _person_resolver(session)
+    communes = {s.id: s.commune_insee for s in session.exec(select(TourStop)).all()}
+    visits: list[tuple[str, str, dt.date, str | None, bool]] = []  # service, person, day…
+    for service, model in (("social", SocialConsultation), ("pmi", PmiConsultation)):
+        rows = session.exec(
+            select(model.beneficiary_id, model.consultation_date, model.stop_id, model.known_before)
+            .where(col(model.deleted).is_(False))
+            .where(model.consultation_date >= start, model.consultation_date <= end)
+        ).all()
+        visits += [(service, root(b), day, stop, bool(known)) for b, day, stop, known in rows]
+
+    tables = [_attendance(visits, communes, ref), *_people_tables(visits, people, start, end)]
+    if Conf.SOCIAL in classes:
+        tables.append(_demand_types(session, start, end, ref))
+    tables.append(_orientations(session, start, end, ref, classes))
+    tables.append(_satisfaction(session, start, end))
+    if Conf.SOCIAL in classes:
+        tables.append(_resolution_delays(session, start, end, ref))
+    return tables
+
+
+def _attendance(visits, communes, ref: ReferenceData) -> StatTable:  # type: ignore[no-untyped-def]
+    consultations: dict[tuple[str, ...], int] = defaultdict(int)
+    persons: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for service, person, day, stop, _known in visits:
+        insee = communes.get(stop) if stop else None
+        place = ref.label("communes", insee) if insee else OFF_TOUR if not stop else UNKNOWN_STOP
+        key = (month_of(day), place, SERVICE_LABELS[service])
+        consultations[key] += 1
+        persons[key].add(person)
+    return long_table(
+        "frequentation",
+        "Fréquentation par mois, commune et service",
+        ("Mois", "Commune de l'arrêt", "Service", "Consultations", "Personnes reçues"),
+        {k: (consultations[k], len(persons[k])) for k in consultations},
+        "Consultations enregistrées (brouillons compris, hors suppressions) par mois, commune "
+        "de l'arrêt du camion et service. « Personnes reçues » compte chaque personne une "
+        f"fois par ligne. « {OFF_TOUR} » : consultation sans arrêt de tournée.",
+    )
+
+
+def _people_tables(visits, people, start: dt.date, end: dt.date) -> list[StatTable]:  # type: ignore[no-untyped-def]
+    """Age × sex and new × known, each person counted once, at their first visit of the period."""
+    first: dict[str, tuple[dt.date, bool]] = {}
+    for _service, person, day, _stop, known in sorted(visits, key=lambda v: v[2]):
+        if person not in first:
+            first[person] = (day, known)
+        elif first[person][0] == day and known:
+            first[person] = (day, True)  # both services the same day: known if either says so
+    ages: dict[tuple[str, str], int] = defaultdict(int)
+    status: dict[tuple[str, str], int] = defaultdict(int)
+    for person, (day, known) in first.items():
+        record = people.get(person)
+        if record is not None:
+            sex = record.sex if record.sex in dict(SEX_COLUMNS) else "I"
+            ages[(_age_band(record.birth_date, day), sex)] += 1
+        status[(month_of(day), "known" if known else "new")] += 1
+    return [
+        grid_table(
+            "age_sexe",
+            "Personnes reçues par tranche d'âge et sexe",
+            ("Tranche d'âge", *(label for _, label in SEX_COLUMNS)),
+            (label for label, _, _ in AGE_BANDS),
+            (code for code, _ in SEX_COLUMNS),
+            ages,
+            "Chaque personne reçue sur la période compte une fois (un doublon fusionné compte "
+            "avec la personne retenue), selon son âge en années révolues à sa première "
+            "consultation de la période.",
+        ),
+        grid_table(
+            "connues_nouvelles",
+            "Personnes nouvelles ou déjà connues du CMS",
+            ("Mois", "Nouvelles pour le CMS", "Déjà connues du CMS"),
+            months_between(start, end),
+            ("new", "known"),
+            status,
+            "Chaque personne compte une fois, au mois de sa première consultation de la "
+            "période, selon « connue du CMS avant cette visite » noté à cette consultation.",
+        ),
+    ]
+
+
+def _demand_types(session: Session, start: dt.date, end: dt.date, ref) -> StatTable:  # type: ignore[no-untyped-def]
+    counts: dict[tuple[str, ...], int] = defaultdict(int)
+    rows = session.exec(
+        select(SocialConsultation.consultation_date, SocialConsultation.demand_types)
+        .where(col(SocialConsultation.deleted).is_(False))
+        .where(SocialConsultation.consultation_date >= start)
+        .where(SocialConsultation.consultation_date <= end)
+    ).all()
+    for day, demands in rows:
+        for code in set(demands or ()):
+            counts[(month_of(day), ref.label("demand_types", code))] += 1
+    return long_table(
+        "types_demande",
+        "Types de demande par mois",
+        ("Mois", "Type de demande", "Consultations sociales"),
+        {k: (v,) for k, v in counts.items()},
+        "Nombre de consultations sociales où ce type de demande a été recueilli (une "
+        "consultation peut en porter plusieurs : les lignes ne s'additionnent pas).",
+    )
+
+
+def _orientations(session, start, end, ref, classes: set[Conf]) -> StatTable:  # type: ignore[no-untyped-def]
+    counts: dict[tuple[str, ...], int] = defaultdict(int)
+    if Conf.SOCIAL in classes:
+        rows = session.exec(
+            select(SocialOrientation.orientation_date, SocialOrientation.partner_code)
+            .join(SocialConsultation, SocialConsultation.id == SocialOrientation.consultation_id)
+            .where(col(SocialOrientation.deleted).is_(False))
+            .where(col(SocialConsultation.deleted).is_(False))
+            .where(SocialOrientation.orientation_date >= start)
+            .where(SocialOrientation.orientation_date <= end)
+        ).all()
+        for day, partner in rows:
+            counts[(month_of(day), ref.label("partners", partner), "Accueil social")] += 1
+    if Conf.MEDICAL in classes:
+        rows = session.exec(
+            select(
+                PmiConsultation.orientation_date,
+                PmiConsultation.consultation_date,
+                PmiConsultation.orientation_partner,
+            )
+            .where(col(PmiConsultation.deleted).is_(False))
+            .where(col(PmiConsultation.orientation_partner).is_not(None))
+        ).all()
+        for oriented, seen, partner in rows:
+            day = oriented or seen
+            if start <= day <= end:
+                counts[(month_of(day), ref.label("partners", partner), "PMI")] += 1
+    return long_table(
+        "orientations",
+        "Orientations par partenaire et par mois",
+        ("Mois", "Partenaire", "Service", "Orientations"),
+        {k: (v,) for k, v in counts.items()},
+        _orientation_definition(classes),
+    )
+
+
+def _orientation_definition(classes: set[Conf]) -> str:
+    text = "Orientations vers un partenaire, au mois où elles ont été décidées."
+    if Conf.SOCIAL not in classes:
+        text += (
+            " Les orientations sociales (secret social) sont exportées par le·la responsable "
+            "du CMS ou un·e assistant·e socio-éducatif·ve."
+        )
+    if Conf.MEDICAL not in classes:
+        text += (
+            " Les orientations décidées en consultation PMI (information médicale) sont "
+            "exportées par un professionnel de PMI."
+        )
+    return text
+
+
+def _satisfaction(session: Session, start: dt.date, end: dt.date) -> StatTable:
+    answers: dict[tuple[str, ...], int] = defaultdict(int)
+    good: dict[tuple[str, ...], int] = defaultdict(int)
+    rows = session.exec(
+        select(SatisfactionAnswer)
+        .where(col(SatisfactionAnswer.deleted).is_(False))
+        .where(SatisfactionAnswer.answered_on >= start, SatisfactionAnswer.answered_on <= end)
+    ).all()
+    for row in rows:
+        for question in QUESTIONS:
+            key = (
+                month_of(row.answered_on),
+                SERVICE_LABELS.get(row.service, row.service),
+                QUESTION_LABELS[question],
+            )
+            answers[key] += 1
+            good[key] += int(getattr(row, question) >= 3)
+    return long_table(
+        "satisfaction",
+        "Satisfaction par mois, service et question",
+        ("Mois", "Service", "Question", "Réponses", "Bien ou excellent"),
+        {k: (answers[k], good[k]) for k in answers},
+        "Questionnaire anonyme rempli en fin de visite, noté de 1 (mauvais) à 4 (excellent) ; "
+        "« Bien ou excellent » compte les notes 3 et 4.",
+    )
+
+
+def _resolution_delays(session: Session, start: dt.date, end: dt.date, ref) -> StatTable:  # type: ignore[no-untyped-def]
+    resolved = {i.code for i in ref.items("follow_up_outcomes") if i.get("resolved")}
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    rows = session.exec(
+        select(FollowUp.opened_on, FollowUp.closed_on, FollowUp.outcome)
+        .where(col(FollowUp.deleted).is_(False))
+        .where(col(FollowUp.closed_on).is_not(None))
+        .where(col(FollowUp.closed_on) >= start, col(FollowUp.closed_on) <= end)
+    ).all()
+    for opened, closed, outcome in rows:
+        if outcome not in resolved:
+            continue
+        days = max(0, (closed - opened).days)
+        bucket = next(label for label, low, high in DELAY_BUCKETS if low <= days <= high)
+        counts[(month_of(closed), bucket)] += 1
+    return grid_table(
+        "delais_resolution",
+        "Suivis résolus par délai de résolution",
+        ("Mois de clôture", *(label for label, _, _ in DELAY_BUCKETS)),
+        months_between(start, end),
+        (label for label, _, _ in DELAY_BUCKETS),
+        counts,
+        "Suivis clos sur la période avec une issue comptée comme résolue (résolu ou "
+        "partiellement résolu), selon le nombre de jours entre leur ouverture et leur clôture.",
+    )
+
+
+# -- writers ---------------------------------------------------------------------------------
+
+
+def method_lines(tables: list[StatTable], meta: AnonymisedMeta) -> list[tuple[str, str]]:
+    """The "Méthode" sheet as (heading, text) pairs, in French."""
+    first, last = month_of(meta.start), month_of(meta.end)
+    lines = [
+        ("Source", "Drôme Proximité, service médico-social itinérant du Département de la Drôme."),
+        (
+            "Période",
+            f"Du {french_day(meta.start)} au {french_day(meta.end)} (mois {first} à {last}). "
+            "Un mois coupé par la période n'en compte que les jours inclus.",
+        ),
+        ("Produit le", french_day(meta.produced_on)),
+        ("CMS", meta.cms_code or "non précisé"),
+        (
+            "Anonymisation",
+            "Aucun nom, aucune date de naissance, aucun identifiant, aucun texte libre. Les "
+            "dates sont ramenées au mois (AAAA-MM). Un doublon fusionné compte avec la "
+            "personne retenue.",
+        ),
+        (
+            "Secret statistique",
+            f"Toute case comptant de 1 à 10 est remplacée par « {PRIMARY_MARK} ». Les cases à "
+            "0 restent affichées : elles ne désignent personne.",
+        ),
+        (
+            "Secret secondaire",
+            "Aucun total n'est imprimé. Comme un total peut être connu par ailleurs (autre "
+            "tableau, bilan d'activité), une case masquée n'est jamais seule dans une ligne "
+            "d'un tableau (cases de même mois, même commune, même partenaire…) : une autre "
+            f"case de la ligne est alors masquée aussi, notée « {SECONDARY_MARK} ». Si cette "
+            f"autre case vaut 0, elle est notée « {PRIMARY_MARK} », ce qui reste exact. Ne "
+            "recalculez pas de totaux à partir des cases affichées : ils seraient faux.",
+        ),
+        (
+            "Cases masquées",
+            f"{sum(t.suppressed for t in tables)} dans l'ensemble des tableaux, dont "
+            f"{sum(t.secondary for t in tables)} au titre du secret secondaire.",
+        ),
+    ]
+    note = omitted_note(meta.readable) if meta.readable else ""
+    if note:
+        lines.append(("Non inclus", note))
+    lines += [(table.title, table.definition) for table in tables]
+    return lines
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    name = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31]
+    base, n = name, 2
+    while name in used:
+        name = f"{base[:28]} {n}"
+        n += 1
+    used.add(name)
+    return name
+
+
+SHEET_NAMES = {
+    "frequentation": "Fréquentation",
+    "age_sexe": "Âge et sexe",
+    "connues_nouvelles": "Nouvelles ou connues",
+    "types_demande": "Types de demande",
+    "orientations": "Orientations",
+    "satisfaction": "Satisfaction",
+    "delais_resolution": "Délais de résolution",
+}
+
+
+def write_anonymised_xlsx(path: Path, tables: list[StatTable], meta: AnonymisedMeta) -> None:
+    """One sheet per table after a "Méthode" sheet; counts as numbers, hidden cells as text."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    method = book.active
+    method.title = "Méthode"
+    method.append(["Statistiques anonymisées — Drôme Proximité"])
+    method["A1"].font = Font(bold=True, size=14)
+    method.append([])
+    for heading, text in method_lines(tables, meta):
+        method.append([heading, text])
+        method.cell(method.max_row, 1).font = Font(bold=True)
+        method.cell(method.max_row, 1).alignment = Alignment(vertical="top", wrap_text=True)
+        method.cell(method.max_row, 2).alignment = Alignment(vertical="top", wrap_text=True)
+    method.column_dimensions["A"].width = 34
+    method.column_dimensions["B"].width = 110
+    used = {"Méthode"}
+    for table in tables:
+        sheet = book.create_sheet(_sheet_name(SHEET_NAMES.get(table.key, table.title), used))
+        sheet.append([table.title])
+        sheet["A1"].font = Font(bold=True, size=13)
+        sheet.append([table.definition])
+        sheet.append([])
+        sheet.append(list(table.headers))
+        for cell in sheet[4]:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for row in table.rows:
+            sheet.append(list(row))
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, int) or cell.value in (PRIMARY_MARK, SECONDARY_MARK):
+                    cell.alignment = Alignment(horizontal="right")
+        if not table.rows:
+            sheet.append(["Aucune donnée sur la période."])
+        sheet.freeze_panes = "A5"
+        for index, header in enumerate(table.headers):
+            widest = max([len(str(r[index])) for r in table.rows] + [len(header), 8])
+            sheet.column_dimensions[chr(ord("A") + index)].width = min(widest + 2, 48)
+    atomic_write(path, book.save)
+
+
+def _csv_text(headers: Iterable[str], rows: Iterable[Iterable[Shown]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(list(headers))
+    writer.writerows([list(row) for row in rows])
+    return buffer.getvalue().encode("utf-8-sig")  # the BOM lets Excel read the accents
+
+
+def write_anonymised_csv(path: Path, tables: list[StatTable], meta: AnonymisedMeta) -> None:
+    """A zip of one CSV per table (";"-separated, UTF-8) and methode.csv."""
+
+    def write(target: Path) -> None:
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(
+                "00_methode.csv", _csv_text(("Rubrique", "Texte"), method_lines(tables, meta))
+            )
+            for number, table in enumerate(tables, start=1):
+                archive.writestr(
+                    f"{number:02d}_{table.key}.csv", _csv_text(table.headers, table.rows)
+                )
+
+    atomic_write(path, write)

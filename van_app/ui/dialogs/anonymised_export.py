@@ -1,0 +1,268 @@
+"""The anonymised statistics export for the Département: a period, a format, a file.
+
+Everything is computed and written on the task runner; the dialog only collects the choices
+and says, in French, where the file went and how many cells the statistical secret hid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from van_app.core.confidentiality import readable_classes
+from van_app.core.reports.anonymised import (
+    AnonymisedMeta,
+    anonymised_tables,
+    omitted_note,
+    write_anonymised_csv,
+    write_anonymised_xlsx,
+)
+from van_app.core.reports.statistical_secret import PRIMARY_MARK, THRESHOLD
+from van_app.ui.context import AppContext
+from van_app.ui.widgets.social_parts import date_edit, error_label, from_qdate, to_qdate
+from van_app.ui.widgets.style import SUBTITLE_STYLE
+
+FORMATS = {"xlsx": write_anonymised_xlsx, "zip": write_anonymised_csv}
+
+
+def previous_quarter(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The last full calendar quarter before ``today``."""
+    first_month = 3 * ((today.month - 1) // 3) + 1  # this quarter's first month
+    this_quarter = dt.date(today.year, first_month, 1)
+    end = this_quarter - dt.timedelta(days=1)
+    return dt.date(end.year, end.month - 2, 1), end
+
+
+def write_failure(exc: Exception) -> str:
+    """Why a file could not be written, in French words (never an English system message)."""
+    tr = partial(QCoreApplication.translate, "ExportFailure")
+    if isinstance(exc, PermissionError):
+        return tr("accès refusé (le fichier est peut-être ouvert dans un autre programme)")
+    if isinstance(exc, FileNotFoundError):
+        return tr("dossier introuvable")
+    if isinstance(exc, OSError):
+        return tr("écriture impossible sur ce disque")
+    return tr("erreur inattendue (%1)").replace("%1", type(exc).__name__)
+
+
+@dataclass(frozen=True)
+class ExportDone:
+    path: Path
+    suppressed: int
+    tables: int
+    empty: bool  # no consultation at all in the period
+
+
+class AnonymisedExportDialog(QDialog):
+    """Choose a period and a format, then "Exporter…"; ``exported`` holds the last result."""
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.exported: ExportDone | None = None
+        self._busy = False
+        self.setWindowTitle(self.tr("Statistiques anonymisées pour le Département"))
+
+        title = QLabel(self.tr("Statistiques anonymisées pour le Département"))
+        title.setStyleSheet(SUBTITLE_STYLE)
+        explanation = QLabel(
+            self.tr(
+                "Des comptes par mois, commune et service, sans aucun nom, date de naissance, "
+                "identifiant ni texte libre. Toute case de 1 à %1 personnes ou consultations est "
+                "remplacée par « %2 », et une case voisine est masquée (« s ») quand un total "
+                "permettrait de la retrouver. La feuille « Méthode » l'explique au lecteur."
+            )
+            .replace("%1", str(THRESHOLD - 1))
+            .replace("%2", PRIMARY_MARK)
+        )
+        explanation.setWordWrap(True)
+
+        start, end = previous_quarter(context.today())
+        self.start_edit = date_edit()
+        self.start_edit.setDate(to_qdate(start))
+        self.end_edit = date_edit()
+        self.end_edit.setDate(to_qdate(end))
+        for edit in (self.start_edit, self.end_edit):
+            edit.dateChanged.connect(self._on_period_changed)
+        period = QHBoxLayout()
+        period.addWidget(QLabel(self.tr("du")))
+        period.addWidget(self.start_edit)
+        period.addWidget(QLabel(self.tr("au")))
+        period.addWidget(self.end_edit)
+        period.addStretch(1)
+        self.period_error = error_label()
+
+        self.format_combo = QComboBox()
+        self.format_combo.addItem(self.tr("Classeur Excel (.xlsx)"), "xlsx")
+        self.format_combo.addItem(self.tr("Fichiers CSV dans une archive (.zip)"), "zip")
+
+        form = QFormLayout()
+        form.addRow(self.tr("Période :"), period)
+        form.addRow("", self.period_error)
+        form.addRow(self.tr("Format :"), self.format_combo)
+
+        not_included = omitted_note(readable_classes(context.store.user.roles))
+        self.role_label = QLabel(not_included)
+        self.role_label.setWordWrap(True)
+        self.role_label.setStyleSheet("color: #5a6472;")
+        self.role_label.setVisible(bool(not_included))
+
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+        self.message_label.hide()
+        self.error_label = error_label()
+
+        self.close_button = QPushButton(self.tr("Fermer"))
+        self.close_button.clicked.connect(self.reject)
+        self.export_button = QPushButton(self.tr("Exporter…"))
+        self.export_button.setDefault(True)
+        self.export_button.clicked.connect(self.choose_file)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        buttons.addWidget(self.export_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(explanation)
+        layout.addLayout(form)
+        layout.addWidget(self.role_label)
+        layout.addWidget(self.message_label)
+        layout.addWidget(self.error_label)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+        self.resize(640, self.sizeHint().height())
+
+    # -- choices ---------------------------------------------------------------------------
+
+    def period(self) -> tuple[dt.date, dt.date]:
+        return from_qdate(self.start_edit.date()), from_qdate(self.end_edit.date())
+
+    def _period_error(self) -> str:
+        start, end = self.period()
+        if end < start:
+            return self.tr("La fin de la période est avant son début.")
+        if end > self.context.today():
+            return self.tr("La période ne peut pas finir après aujourd'hui.")
+        return ""
+
+    def _on_period_changed(self) -> None:
+        error = self._period_error()
+        self.period_error.setText(error)
+        self.period_error.setVisible(bool(error))
+        self.export_button.setEnabled(not error and not self._busy)
+
+    def default_name(self) -> str:
+        start, end = self.period()
+        extension = self.format_combo.currentData()
+        return f"statistiques_anonymisees_{start:%Y-%m}_{end:%Y-%m}.{extension}"
+
+    # -- exporting -------------------------------------------------------------------------
+
+    def choose_file(self) -> None:
+        """Ask where to save (the machine's own dialog), then export there in the background."""
+        if self._busy or self._period_error():
+            return
+        extension = self.format_combo.currentData()
+        filters = {
+            "xlsx": self.tr("Classeur Excel (*.xlsx)"),
+            "zip": self.tr("Archive de fichiers CSV (*.zip)"),
+        }
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Enregistrer les statistiques"), self.default_name(), filters[extension]
+        )
+        if not chosen:
+            return
+        path = Path(chosen)
+        if path.suffix.lower() != f".{extension}":
+            path = path.with_name(f"{path.name}.{extension}")
+        self.export_to(path)
+
+    def export_to(self, path: Path) -> None:
+        store, ref, today = self.context.store, self.context.reference, self.context.today()
+        start, end = self.period()
+        write = FORMATS[self.format_combo.currentData()]
+        classes = readable_classes(store.user.roles)
+
+        def work() -> ExportDone:
+            with store.session() as session:
+                tables = anonymised_tables(session, start, end, ref, classes)
+            meta = AnonymisedMeta(start, end, today, store.user.cms_code, classes)
+            write(path, tables, meta)
+            empty = not any(t.rows for t in tables if t.key == "frequentation")
+            return ExportDone(path, sum(t.suppressed for t in tables), len(tables), empty)
+
+        self._set_busy(True)
+        self.message_label.hide()
+        self.error_label.hide()
+        self.context.runner.submit(work, self._on_exported, self._on_failed)
+
+    def fit_height(self) -> None:
+        """Grow to show a new message: wrapped labels would otherwise be squeezed."""
+        layout = self.layout()
+        width = self.width()
+        needed = (
+            layout.totalHeightForWidth(width)
+            if layout.hasHeightForWidth()
+            else layout.totalSizeHint().height()
+        )
+        if needed > self.height():
+            self.resize(width, needed)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.export_button.setEnabled(not busy and not self._period_error())
+        self.export_button.setText(self.tr("Export en cours…") if busy else self.tr("Exporter…"))
+
+    def _on_exported(self, done: ExportDone) -> None:
+        if not shiboken6.isValid(self):
+            return  # the dialog was closed meanwhile: nothing left to show
+        self._set_busy(False)
+        self.exported = done
+        cells = (
+            self.tr("aucune consultation sur la période")
+            if done.empty
+            else self.tr("aucune case masquée")
+            if done.suppressed == 0
+            else self.tr("1 case masquée par le secret statistique")
+            if done.suppressed == 1
+            else self.tr("%1 cases masquées par le secret statistique").replace(
+                "%1", str(done.suppressed)
+            )
+        )
+        self.message_label.setText(
+            self.tr("Statistiques enregistrées dans %1 (%2 tableaux, %3).")
+            .replace("%1", str(done.path))
+            .replace("%2", str(done.tables))
+            .replace("%3", cells)
+        )
+        self.message_label.show()
+        self.fit_height()
+
+    def _on_failed(self, exc: Exception) -> None:
+        if not shiboken6.isValid(self):
+            return  # the dialog was closed meanwhile: nothing left to show
+        self._set_busy(False)
+        self.error_label.setText(
+            self.tr(
+                "L'export n'a pas pu être enregistré : %1. Choisissez un autre dossier."
+            ).replace("%1", write_failure(exc))
+        )
+        self.error_label.show()
+        self.fit_height()
