@@ -37,6 +37,12 @@ def main(argv: list[str] | None = None) -> int:
 
         for line in ensure_demo_data(config.data_dir()):
             print(line)
+        server_url = config.Settings.load().server_url
+        if server_url:  # make demo runs the demo server beside the app
+            from van_app.sync.demo_sync import sync_demo_laptop
+
+            for line in sync_demo_laptop(config.data_dir(), server_url):
+                print(line)
 
     from PySide6.QtWidgets import QApplication
 

@@ -20,14 +20,19 @@ from PySide6.QtWidgets import (
 )
 
 from van_app.core.confidentiality import ROLE_LABELS, Role
+from van_app.core.tour_planning import extend_horizon
 from van_app.ui.context import AppContext
+from van_app.ui.screens.activity import ActivityScreen
+from van_app.ui.screens.conflicts import ConflictsScreen
 from van_app.ui.screens.follow_ups import FollowUpsScreen
 from van_app.ui.screens.people import PeopleScreen
 from van_app.ui.screens.person_file import PersonFileScreen
 from van_app.ui.screens.pmi_consultation import PmiConsultationScreen
+from van_app.ui.screens.review_queue import ReviewQueueScreen
 from van_app.ui.screens.satisfaction import SatisfactionScreen
 from van_app.ui.screens.social_consultation import SocialConsultationScreen
 from van_app.ui.screens.today import TodayScreen
+from van_app.ui.screens.tour_planning import TourPlanningScreen
 
 
 class SessionWidget(QWidget):
@@ -71,8 +76,19 @@ class SessionWidget(QWidget):
         pmi = Role.PMI_NURSE.value in user.roles
         self.pmi_screen = PmiConsultationScreen(context) if pmi else None
 
+        supervisor = Role.SUPERVISOR.value in user.roles
+        self.tour_screen = TourPlanningScreen(context) if supervisor else None
+        self.review_screen = ReviewQueueScreen(context) if supervisor else None
+        self.conflicts_screen = ConflictsScreen(context) if supervisor else None
+        self.activity_screen = ActivityScreen(context) if supervisor else None
+
         self._list_screen(self.tr("Aujourd'hui"), self.today_screen)
         self._list_screen(self.tr("Personnes"), self.people_screen)
+        if supervisor:
+            self._list_screen(self.tr("Tournée"), self.tour_screen)
+            self._list_screen(self.tr("Relecture"), self.review_screen)
+            self._list_screen(self.tr("Conflits et doublons"), self.conflicts_screen)
+            self._list_screen(self.tr("Activité"), self.activity_screen)
         if self.follow_ups_screen is not None:
             self._list_screen(self.tr("Mes suivis"), self.follow_ups_screen)
         if self.satisfaction_screen.services:
@@ -87,6 +103,10 @@ class SessionWidget(QWidget):
         context.events.person_opened.connect(self.open_person)
         context.events.consultation_requested.connect(self.open_consultation)
         context.events.people_requested.connect(lambda: self.show_screen(self.people_screen))
+
+        if supervisor:  # the vans must always know the coming twelve months of the tour
+            store, today = context.store, context.today()
+            context.runner.submit(lambda: extend_horizon(store, today))
 
         self.body = QHBoxLayout()
         self.body.addWidget(self.navigation)
