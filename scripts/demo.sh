@@ -13,4 +13,4 @@ export VAN_SYNC_DATABASE_URL="sqlite:///$DEMO_DIR/server/sync.db"
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT INT TERM
 echo "Serveur de démonstration : http://127.0.0.1:$PORT (journal : $DEMO_DIR/server/server.log)"
-VAN_APP_DATA_DIR="$DEMO_DIR/van-app" "$BIN/van-app" --demo
+VAN_APP_SERVER_URL="http://127.0.0.1:$PORT" VAN_APP_DATA_DIR="$DEMO_DIR/van-app" "$BIN/van-app" --demo

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import platformdirs
@@ -55,12 +55,17 @@ def keys_path() -> Path:
     return data_dir() / KEYS_FILE
 
 
+SERVER_URL_ENV = "VAN_APP_SERVER_URL"
+DEFAULT_SERVER = "http://127.0.0.1:8765"
+
+
 @dataclass
 class Settings:
     """User-adjustable settings; stored as plain JSON, so never anything about a person."""
 
     idle_lock_minutes: int = 5
-    server_url: str = "http://127.0.0.1:8765"
+    # The CMS server proposed at first setup; VAN_APP_SERVER_URL sets it (make demo's port).
+    server_url: str = field(default_factory=lambda: os.environ.get(SERVER_URL_ENV, DEFAULT_SERVER))
     device_name: str = ""
 
     @classmethod

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from tests.conftest import FAST_KDF
+from tests.factories import opened_as
 from van_app.core.demo import DEMO_PASSWORD, build_demo_records, ensure_demo_data
 from van_app.core.local_store import LocalStore
 from van_app.core.models import (
@@ -69,3 +70,35 @@ def test_ensure_demo_data_sets_up_once_with_three_accounts(data_dir: Path) -> No
     with store.session() as session:
         assert len(session.exec(select(SatisfactionAnswer)).all()) == answers
     store.close()
+
+
+def test_demo_has_a_repeating_tour_and_a_completion_request(data_dir: Path) -> None:
+    from van_app.core.models import SupervisorReview, TourPattern
+    from van_app.core.review import completion_requests_for
+    from van_app.core.tour_planning import extend_horizon
+
+    list(ensure_demo_data(data_dir, TODAY, kdf=FAST_KDF))
+    store = LocalStore.open(data_dir, "croux", DEMO_PASSWORD)
+    try:
+        with store.session() as session:
+            [pattern] = session.exec(select(TourPattern)).all()
+            planned = session.exec(select(TourStop).where(TourStop.pattern_id == pattern.id)).all()
+            asked = session.exec(
+                select(SupervisorReview).where(SupervisorReview.status == "completion_requested")
+            ).all()
+        assert len(planned) >= 5 and all(s.stop_date.weekday() == 2 for s in planned)
+        assert len(asked) == 1 and asked[0].comment
+        # The supervisor's device tops the plan up to twelve months without doubling a date.
+        assert extend_horizon(store, TODAY) > 0
+        with store.session() as session:
+            days = [
+                s.stop_date
+                for s in session.exec(select(TourStop).where(TourStop.pattern_id == pattern.id))
+                if not s.deleted
+            ]
+        assert len(days) == len(set(days))
+    finally:
+        store.close()
+    with opened_as(data_dir, "amartin", DEMO_PASSWORD) as social, social.session() as session:
+        [request] = completion_requests_for(session, social.user)
+    assert "organisme payeur" in request.comment

@@ -29,10 +29,12 @@ from van_app.core.models import (
     SocialOrientation,
     SupervisorReview,
     SyncedRecord,
+    TourPattern,
     TourStop,
     utcnow,
 )
 from van_app.core.reference import ReferenceData, reference
+from van_app.core.tour_calendar import occurrences, public_holiday
 from van_app.core.validation import (
     raise_if_errors,
     validate_beneficiary,
@@ -358,6 +360,43 @@ class _DemoBuilder:
             raise_if_errors(validate_satisfaction(answer))
             self._add(answer, "amartin", stop.stop_date)
 
+    def repeating_tour(self) -> None:
+        """A village joining the tour: Valdrôme on the 3rd Wednesday of every month, planned
+        by the supervisor for the coming six months (public holidays skipped)."""
+        first = (self.today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        pattern = TourPattern(
+            commune_insee="26361",
+            weekday=2,
+            week_of_month=3,
+            first_date=first,
+            start_time=dt.time(10),
+            end_time=dt.time(12, 30),
+            place="Salle communale, place de l'Église",
+            services="both",
+            cms_code=DEMO_CMS,
+            author="",
+            device="",
+        )
+        self._add(pattern, "croux", self.today - dt.timedelta(days=30))
+        end = first + dt.timedelta(days=182)
+        for day in occurrences(pattern, first, end):
+            if public_holiday(day):
+                continue
+            stop = TourStop(
+                commune_insee=pattern.commune_insee,
+                stop_date=day,
+                start_time=pattern.start_time,
+                end_time=pattern.end_time,
+                place=pattern.place,
+                services=pattern.services,
+                cms_code=DEMO_CMS,
+                pattern_id=pattern.id,
+                author="",
+                device="",
+            )
+            raise_if_errors(validate_tour_stop(stop, self.ref))
+            self._add(stop, "croux", self.today - dt.timedelta(days=30))
+
     def likely_duplicate(self) -> None:
         """A woman the social worker received, registered again by the nurse with her first
         name typed without its accent and another phone: a merge for the supervisor to review."""
@@ -394,6 +433,7 @@ class _DemoBuilder:
             if stop.stop_date < self.today:
                 self.satisfaction(stop)
         self.likely_duplicate()
+        self.repeating_tour()
         signed = [r for r in self.records if isinstance(r, SocialConsultation)]
         for consultation in signed[:3]:
             if consultation.status != "signed":
@@ -408,6 +448,21 @@ class _DemoBuilder:
                 ),
                 "croux",
                 consultation.consultation_date,
+            )
+        asked = [c for c in signed[3:] if c.status == "signed"][:1]
+        for consultation in asked:  # shown on the social worker's Today, answered by addendum
+            self._add(
+                SupervisorReview(
+                    consultation_id=consultation.id,
+                    consultation_kind="social",
+                    status="completion_requested",
+                    comment="Merci de préciser l'organisme payeur et le montant de l'aide "
+                    "demandée.",
+                    author="",
+                    device="",
+                ),
+                "croux",
+                consultation.consultation_date + dt.timedelta(days=1),
             )
         return self.records
 

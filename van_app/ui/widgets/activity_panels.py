@@ -28,7 +28,7 @@ from van_app.ui.widgets.activity_charts import (
 _tr = partial(QCoreApplication.translate, "ActivityCharts")
 # Short enough for the axis of a half-width chart; the exports use the full labels.
 DELAY_SHORT_LABELS = {
-    "0": "Même jour",
+    "0": "0 j",
     "1-7": "1 à 7 j",
     "8-15": "8 à 15 j",
     "16-30": "16 à 30 j",
