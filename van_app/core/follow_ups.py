@@ -16,6 +16,7 @@ from van_app.core.local_store import CurrentUser, LocalStore
 from van_app.core.models import Beneficiary, FollowUp
 from van_app.core.people import display_name
 from van_app.core.reference import ReferenceData
+from van_app.core.review_records import shown_people
 from van_app.core.social import ConsultationNotFoundError, SocialAccessError, require_social_worker
 from van_app.core.validation import ValidationError, validate_follow_up
 
@@ -40,7 +41,11 @@ class FollowUpRow:
 def open_follow_ups(
     session: Session, user: CurrentUser, today: dt.date, ref: ReferenceData
 ) -> list[FollowUpRow]:
-    """This professional's open follow-ups, the most overdue first, then by due date."""
+    """This professional's open follow-ups, the most overdue first, then by due date.
+
+    A follow-up keeps the record it was opened for; a record merged since is shown as the
+    person it was merged into (name and id), whose file gathers both records' follow-ups.
+    """
     require_social_worker(user)
     pairs = session.exec(
         select(FollowUp, Beneficiary)
@@ -50,6 +55,8 @@ def open_follow_ups(
         .where(col(FollowUp.deleted).is_(False))
         .where(col(Beneficiary.deleted).is_(False))
     ).all()
+    merged = shown_people(session, {p.id for _, p in pairs if p.merged_into_id})
+    pairs = [(follow_up, merged.get(person.id, person)) for follow_up, person in pairs]
     rows = [
         FollowUpRow(
             follow_up_id=follow_up.id,

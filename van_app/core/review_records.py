@@ -186,6 +186,21 @@ def derive_status(
     return COMPLETION_REQUESTED
 
 
+def review_state(
+    session: Session, kind: str, consultation: Any
+) -> tuple[SupervisorReview | None, str]:
+    """One consultation's current review and the status derived from it, as the queue shows it.
+
+    The one rule for the forms' banner too: a completion request waits (COMPLETION_REQUESTED)
+    until the consultation's author adds an addendum after the review's ``updated_at``; it is
+    then answered (COMPLETION_PROVIDED), until the supervisor renews or validates it.
+    """
+    reviews = reviews_by_consultation(session, kind, [consultation.id]).get(consultation.id, [])
+    review = current_review(reviews)
+    addenda = author_addenda(session, kind, [consultation]).get(consultation.id, [])
+    return review, derive_status(review, addenda, consultation.status == "signed")
+
+
 # -- bulk reads ------------------------------------------------------------------------------
 
 

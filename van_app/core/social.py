@@ -4,11 +4,14 @@ The form hands over plain values (``SocialForm``); everything is validated as a 
 ``validate_social_consultation`` before anything is written, then written in one transaction.
 Removed orientations and follow-ups are tombstoned, never deleted (sync must see them go).
 Once signed a consultation is append-only: only addenda, by its author (DESIGN.md, "Sync").
+A person merged into another (``merge_people``) opens as the kept person; a consultation keeps
+the record it was written for and still opens, from either record, for its author.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from sqlmodel import Session, col, select
 
@@ -16,6 +19,7 @@ from van_app.core.confidentiality import Role
 from van_app.core.db import add_in_dependency_order
 from van_app.core.local_store import CurrentUser, LocalStore
 from van_app.core.measures import age_text
+from van_app.core.merge_people import merged_group, resolve_person
 from van_app.core.models import (
     Beneficiary,
     FollowUp,
@@ -23,12 +27,12 @@ from van_app.core.models import (
     SocialConsultation,
     SocialOrientation,
     StaffAccount,
-    SupervisorReview,
     TourStop,
     utcnow,
 )
 from van_app.core.people import display_name
 from van_app.core.reference import ReferenceData
+from van_app.core.review_records import COMPLETION_REQUESTED, review_state
 from van_app.core.social_form import (
     AddendumView,
     ClosedFollowUpView,
@@ -67,7 +71,6 @@ __all__ = [
 ]
 
 DEFAULT_FOLLOW_UP_DAYS = 14
-REVIEW_COMPLETION_REQUESTED = "completion_requested"
 # What a draft save may change on stored rows (the rest is identity and bookkeeping).
 _CONSULTATION_FIELDS = (
     "stop_id consultation_date duration_minutes known_before status signed_at arrival_mode "
@@ -126,7 +129,8 @@ def _display_names(session: Session, usernames: set[str]) -> dict[str, str]:
 
 
 def _person(session: Session, person_id: str) -> Beneficiary:
-    person = session.get(Beneficiary, person_id)
+    """The living record ``person_id`` stands for now (a merged duplicate's kept record)."""
+    person = session.get(Beneficiary, resolve_person(session, person_id))
     if person is None or person.deleted:
         raise ConsultationNotFoundError("Cette personne n'existe pas ou a été supprimée.")
     return person
@@ -164,7 +168,8 @@ def load_social_consultation(
 ) -> SocialConsultationData:
     """The consultation with its orientations, follow-ups, addenda and review, for the form.
 
-    Without ``consultation_id`` it is a new one for ``person_id``, dated ``today``.
+    Without ``consultation_id`` it is a new one for ``person_id``, dated ``today``. A merged
+    ``person_id`` opens as the kept person, with any consultation of the records merged into it.
     """
     if not _can_read(user):
         raise SocialAccessError("Les consultations sociales sont réservées au service social.")
@@ -176,7 +181,7 @@ def load_social_consultation(
         return SocialConsultationData(
             person=person,
             form=SocialForm(
-                beneficiary_id=person_id,
+                beneficiary_id=beneficiary.id,
                 consultation_date=today,
                 known_before=beneficiary.known_to_cms,
             ),
@@ -185,19 +190,18 @@ def load_social_consultation(
             stop_label=stop.commune if stop else None,
         )
     consultation = session.get(SocialConsultation, consultation_id)
-    if consultation is None or consultation.deleted or consultation.beneficiary_id != person_id:
+    if (
+        consultation is None
+        or consultation.deleted
+        or consultation.beneficiary_id not in merged_group(session, beneficiary.id)
+    ):
         raise ConsultationNotFoundError("Cette consultation n'existe pas ou a été supprimée.")
     orientations = session.exec(_active(SocialOrientation, consultation.id)).all()
     follow_ups = session.exec(_active(FollowUp, consultation.id)).all()
     addenda = session.exec(_active(SocialAddendum, consultation.id)).all()
-    review = session.exec(
-        select(SupervisorReview)
-        .where(SupervisorReview.consultation_id == consultation.id)
-        .where(col(SupervisorReview.deleted).is_(False))
-        .order_by(col(SupervisorReview.updated_at).desc())
-    ).first()
-    if review is not None and review.status != REVIEW_COMPLETION_REQUESTED:
-        review = None  # only a pending request is news: a later validation settles it
+    review, review_status = review_state(session, "social", consultation)
+    if review_status != COMPLETION_REQUESTED:
+        review = None  # only a request still unanswered is news (the queue's and PMI's rule)
     names = _display_names(
         session,
         {consultation.author, *(a.author for a in addenda), *([review.author] if review else [])},
@@ -271,11 +275,15 @@ def _write(
                 "Cette consultation est signée : elle ne peut plus être modifiée. "
                 "Ajoutez un complément (addendum) si nécessaire."
             )
-        if existing.beneficiary_id != form.beneficiary_id:
+        person = _person(session, form.beneficiary_id)
+        if resolve_person(session, existing.beneficiary_id) != person.id:
             raise SocialAccessError("Cette consultation concerne une autre personne.")
+        # A draft keeps the record it was written for, even one merged since.
+        form = replace(form, beneficiary_id=existing.beneficiary_id)
         old_orientations = {o.id: o for o in session.exec(_active(SocialOrientation, existing.id))}
         old_follow_ups = {f.id: f for f in session.exec(_active(FollowUp, existing.id))}
-    _person(session, form.beneficiary_id)
+    else:  # a new one is the kept record's
+        form = replace(form, beneficiary_id=_person(session, form.beneficiary_id).id)
 
     stop = (
         stop_of_day(session, user, form.consultation_date, ref)

@@ -14,6 +14,7 @@ from van_app.core.outbox import pending_summary
 from van_app.core.people import display_name
 from van_app.core.reference import ReferenceData
 from van_app.core.review import CompletionRequestItem, completion_requests_for
+from van_app.core.review_records import shown_people
 
 SERVICE_LABELS = {"social": "Accueil social", "pmi": "PMI", "both": "Accueil social et PMI"}
 
@@ -83,7 +84,9 @@ def people_seen(session: Session, user: CurrentUser, day: dt.date) -> list[SeenP
             .where(model.author == user.username, model.consultation_date == day)
             .where(col(model.deleted).is_(False))
         ).all()
-        for consultation, person in rows:
+        merged = shown_people(session, {p.id for _, p in rows if p.merged_into_id})
+        for consultation, own in rows:
+            person = merged.get(own.id, own)  # a record merged since: the person it now is
             seen.append(
                 (
                     consultation.created_at,

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from van_app.core.confidentiality import Conf, readable_classes
 from van_app.core.local_store import CurrentUser
+from van_app.core.merge_people import merged_group, resolve_person
 from van_app.core.models import PmiConsultation
 from van_app.core.reference import ReferenceData, ReferenceItem, is_mandatory_dose
 
@@ -134,15 +135,21 @@ def doses_recorded(
     until: dt.date | None = None,
     exclude_consultation_id: str | None = None,
 ) -> dict[str, dt.date]:
-    """Dose code → the day of the first consultation recording it (medical secret: PMI only)."""
+    """Dose code → the day of the first consultation recording it (medical secret: PMI only).
+
+    The child's consultations are those of every record merged into the person
+    ``beneficiary_id`` now stands for (``merge_people``): a dose given before a duplicate was
+    merged stays given.
+    """
     if Conf.MEDICAL not in readable_classes(user.roles):
         raise PermissionError(
             "Les vaccinations de l'enfant relèvent du secret médical : elles sont réservées "
             "au personnel de PMI."
         )
+    records = merged_group(session, resolve_person(session, beneficiary_id))
     query = (
         select(PmiConsultation)
-        .where(PmiConsultation.beneficiary_id == beneficiary_id)
+        .where(col(PmiConsultation.beneficiary_id).in_(records))
         .where(col(PmiConsultation.deleted).is_(False))
         .order_by(col(PmiConsultation.consultation_date))
     )
