@@ -11,19 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 from sqlmodel import select
 
 from tests.sync.conftest import Van, add_person
 from tests.ui.conftest import _collect_between_tests, _ui_thread_gc  # noqa: F401
-from tests.ui.test_social_screens import type_text
+from tests.ui.helpers import save_as, type_text
 from van_app.core.models import Beneficiary, SupervisorReview, TourStop
 from van_app.core.pmi import PmiForm, sign_pmi_consultation
 from van_app.core.reference import reference
@@ -87,20 +85,20 @@ def open_review(qtbot: QtBot, screen: ReviewQueueScreen, consultation_id: str): 
     qtbot.mouseClick(screen.table.viewport(), LEFT, pos=rect.center())
     qtbot.mouseDClick(screen.table.viewport(), LEFT, pos=rect.center())
     qtbot.waitUntil(
-        lambda: screen.dialog is not None
-        and screen.dialog.consultation_id == consultation_id
-        and screen.dialog.detail is not None
+        lambda: (
+            screen.dialog is not None
+            and screen.dialog.consultation_id == consultation_id
+            and screen.dialog.detail is not None
+        )
     )
     return screen.dialog
 
 
-def save_as(target: Path) -> Callable[..., tuple[str, str]]:
-    """The file dialog (the edge of the machine) answers ``target``."""
-    return lambda *args, **kwargs: (str(target), "")
-
-
 def test_plan_receive_review_answer_settle_and_report(
-    qtbot: QtBot, enrol, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    qtbot: QtBot,
+    enrol,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
     supervisor, social, nurse = enrol("croux"), enrol("amartin"), enrol("bnguyen")
     runner = TaskRunner()
@@ -128,7 +126,11 @@ def test_plan_receive_review_answer_settle_and_report(
     for van in (social, nurse):
         with van.store.session() as session:
             stop = stop_of_day(session, van.store.user, TODAY, REF)
-        assert stop is not None and stop.commune == "Luc-en-Diois" and stop.services == "Accueil social et PMI"
+        assert (
+            stop is not None
+            and stop.commune == "Luc-en-Diois"
+            and stop.services == "Accueil social et PMI"
+        )
 
     # 3. Visits at the stop: a woman at the social desk, a baby at the PMI.
     woman = add_person(social, "Achard", "Josiane", birth_date=dt.date(1971, 3, 2))
@@ -155,7 +157,9 @@ def test_plan_receive_review_answer_settle_and_report(
     qtbot.waitUntil(lambda: set(queue_rows(review)) == {social_visit, pmi_visit}, timeout=10_000)
     assert set(queue_rows(review).values()) == {"À relire"}
     detail = open_review(qtbot, review, social_visit)
-    assert detail.entries.value_labels["Note"].text() == "Aide au maintien dans le logement expliquée."
+    assert (
+        detail.entries.value_labels["Note"].text() == "Aide au maintien dans le logement expliquée."
+    )
     detail.comment_edit.setFocus()
     type_text(qtbot, detail.comment_edit, COMMENT)
     with qtbot.waitSignal(review.loaded), qtbot.waitSignal(detail.review_saved):
@@ -230,7 +234,7 @@ def test_plan_receive_review_answer_settle_and_report(
     assert activity.tiles.text("immediate_resolution") == "100\u00a0%"
     assert activity.tiles.text("unknown_before") == "100\u00a0%"
 
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as(tmp_path / "bilan.xlsx"))
+    save_as(monkeypatch, tmp_path / "bilan.xlsx")
     with qtbot.waitSignal(activity.exported, timeout=30_000):
         qtbot.mouseClick(activity.xlsx_button, LEFT)
     book = openpyxl.load_workbook(tmp_path / "bilan.xlsx")
@@ -238,7 +242,7 @@ def test_plan_receive_review_answer_settle_and_report(
     assert "Luc-en-Diois" in cells
     assert "ACHARD" not in " ".join(str(c) for c in cells).upper(), "no names in the bilan"
 
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as(tmp_path / "bilan.pdf"))
+    save_as(monkeypatch, tmp_path / "bilan.pdf")
     with qtbot.waitSignal(activity.exported, timeout=30_000):
         qtbot.mouseClick(activity.pdf_button, LEFT)
     pdf = tmp_path / "bilan.pdf"

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from tests.core.activity_data import CHATILLON, LUC, ActivityData, build_activity_data, d
 from tests.factories import new_store
+from tests.ui.helpers import LEFT, save_as
 from van_app.core.local_store import LocalStore
 from van_app.core.reference import reference
 from van_app.tasks import TaskRunner
@@ -24,7 +24,6 @@ from van_app.ui.context import AppContext
 from van_app.ui.screens import activity as activity_module
 from van_app.ui.screens.activity import ActivityScreen
 
-LEFT = Qt.MouseButton.LeftButton
 TODAY = d(15, 11)
 
 
@@ -146,17 +145,8 @@ def test_export_both_files_through_the_buttons(
     screen = opened
     qtbot.mouseClick(screen.quarter_button, LEFT)
     _wait_for(qtbot, screen, d(1, 10), d(31, 12))
-    asked: list[str] = []
-
-    def save_as(target: Path):  # type: ignore[no-untyped-def]
-        def dialog(parent, caption, name, filters):  # type: ignore[no-untyped-def]
-            asked.append(name)
-            return str(target), filters
-
-        return dialog
-
     # The PDF: typed without its extension, which is added.
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as(tmp_path / "bilan T4"))
+    asked = save_as(monkeypatch, tmp_path / "bilan T4")
     with qtbot.waitSignal(screen.exported, timeout=20_000) as pdf_done:
         qtbot.mouseClick(screen.pdf_button, LEFT)
     pdf = tmp_path / "bilan T4.pdf"
@@ -165,7 +155,7 @@ def test_export_both_files_through_the_buttons(
     assert asked == ["bilan_activite_2026-10-01_2026-12-31.pdf"]
     assert screen.message_label.text() == f"Bilan enregistré : {pdf}"
 
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as(tmp_path / "bilan.xlsx"))
+    save_as(monkeypatch, tmp_path / "bilan.xlsx")
     with qtbot.waitSignal(screen.exported, timeout=20_000):
         qtbot.mouseClick(screen.xlsx_button, LEFT)
     summary = load_workbook(tmp_path / "bilan.xlsx")["Synthèse"]
@@ -179,7 +169,7 @@ def test_an_export_that_cannot_be_written_says_why(
 ):
     screen = opened
     target = tmp_path / "dossier absent" / "bilan.pdf"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(target), ""))
+    save_as(monkeypatch, target)
     qtbot.mouseClick(screen.pdf_button, LEFT)
     qtbot.waitUntil(lambda: "n'a pas pu être enregistré" in screen.message_label.text())
     assert "dossier introuvable" in screen.message_label.text()

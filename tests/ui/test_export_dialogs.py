@@ -11,42 +11,23 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 
 from tests.core.test_access_export import Mother, mother  # noqa: F401  (mother is a fixture)
+from tests.ui.helpers import LEFT, running_context, save_as
 from van_app.core.local_store import LocalStore
-from van_app.core.reference import reference
-from van_app.tasks import TaskRunner
 from van_app.ui.context import AppContext
 from van_app.ui.dialogs.access_export import AccessExportDialog
 from van_app.ui.dialogs.anonymised_export import AnonymisedExportDialog, previous_quarter
 from van_app.ui.screens.person_file import PersonFileScreen
 
 TODAY = dt.date(2026, 11, 23)
-LEFT = Qt.MouseButton.LeftButton
 
 
 @pytest.fixture
 def context(social_store: LocalStore) -> Iterator[AppContext]:
-    context = AppContext(
-        store=social_store, runner=TaskRunner(), reference=reference(), today=lambda: TODAY
-    )
-    yield context
-    context.runner.wait_for_done()
-
-
-def save_as(monkeypatch: pytest.MonkeyPatch, path: Path) -> list[str]:
-    """The machine's save dialog answers ``path``; the default names it was offered are kept."""
-    offered: list[str] = []
-
-    def chooser(parent, caption, directory, filters):  # type: ignore[no-untyped-def]
-        offered.append(directory)
-        return str(path), filters
-
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(chooser))
-    return offered
+    yield from running_context(social_store, TODAY)
 
 
 def pdf_text(path: Path) -> str:

@@ -6,8 +6,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.core.test_review import Opener
-from tests.ui.test_review_screen import LEFT, context_for, opener, runner, visits
-from tests.ui.test_social_screens import type_text
+from tests.ui.helpers import LEFT, type_text
+from tests.ui.test_review_screen import context_for, opener, runner, visits
 from van_app.core.review import request_completion
 from van_app.tasks import TaskRunner
 from van_app.ui.screens.pmi_consultation import PmiConsultationScreen

@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDateEdit
 from pytestqt.qtbot import QtBot
-from sqlmodel import func, select
+from sqlmodel import select
 
 from tests.core.test_review import (
     PMI_NOTE,
@@ -25,7 +25,8 @@ from tests.core.test_review import (
     make_device,
     make_visits,
 )
-from tests.ui.test_social_screens import type_text
+from tests.ui import helpers
+from tests.ui.helpers import LEFT, count_rows, type_text
 from van_app.core.local_store import LocalStore
 from van_app.core.models import SocialAddendum, SupervisorReview
 from van_app.core.outbox import OutboxEntry
@@ -46,7 +47,6 @@ from van_app.ui.models.review_queue import ID_ROLE, ReviewQueueSortProxy, Review
 from van_app.ui.screens.review_queue import ReviewQueueScreen
 from van_app.ui.session import SessionWidget
 
-LEFT = Qt.MouseButton.LeftButton
 COMMENT = "Préciser le montant de l'impayé."
 
 
@@ -73,14 +73,6 @@ def context_for(store: LocalStore, runner: TaskRunner) -> AppContext:
     return AppContext(store=store, runner=runner, reference=REF, today=lambda: TODAY)
 
 
-def count(store: LocalStore, model, **where: str) -> int:  # type: ignore[no-untyped-def]
-    with store.session() as session:
-        query = select(func.count()).select_from(model)
-        for name, value in where.items():
-            query = query.where(getattr(model, name) == value)
-        return session.exec(query).one()
-
-
 def open_queue(qtbot: QtBot, context: AppContext) -> ReviewQueueScreen:
     screen = ReviewQueueScreen(context)
     qtbot.addWidget(screen)
@@ -104,10 +96,7 @@ def choose(qtbot: QtBot, screen: ReviewQueueScreen, combo, value) -> None:  # ty
     assert combo.currentData() != value, "a choice that changes nothing reloads nothing"
     assert combo.findData(value) >= 0, f"{value} is not offered"
     with qtbot.waitSignal(screen.loaded):
-        combo.setFocus()
-        qtbot.keyClick(combo, Qt.Key.Key_Home)
-        while combo.currentData() != value:
-            qtbot.keyClick(combo, Qt.Key.Key_Down)
+        helpers.choose(qtbot, combo, value)
 
 
 def open_row(qtbot: QtBot, screen: ReviewQueueScreen, consultation_id: str):  # type: ignore[no-untyped-def]
@@ -168,13 +157,13 @@ def test_supervisor_filters_opens_and_asks_for_a_completion(
     assert not dialog.reserved_label.isVisible()
 
     # An empty comment: a French message under the box, and nothing written.
-    before = count(croux, OutboxEntry)
+    before = count_rows(croux, OutboxEntry)
     qtbot.mouseClick(dialog.request_button, LEFT)
     assert "Écrivez ce qu'il faut compléter" in dialog.error_text("comment")
     assert dialog.isVisible()
     runner.wait_for_done()
-    assert count(croux, SupervisorReview) == 0
-    assert count(croux, OutboxEntry) == before
+    assert count_rows(croux, SupervisorReview) == 0
+    assert count_rows(croux, OutboxEntry) == before
 
     # With a comment: the review is written and queued for the next sync; nothing else.
     type_text(qtbot, dialog.comment_edit, COMMENT)
@@ -186,8 +175,10 @@ def test_supervisor_filters_opens_and_asks_for_a_completion(
         COMMENT,
         "croux",
     )
-    assert count(croux, OutboxEntry) == before + 1
-    assert count(croux, OutboxEntry, record_table="supervisor_review", record_id=review.id) == 1
+    assert count_rows(croux, OutboxEntry) == before + 1
+    assert (
+        count_rows(croux, OutboxEntry, record_table="supervisor_review", record_id=review.id) == 1
+    )
     assert "prochaine synchronisation" in screen.message_label.text()
     assert visits["social"] not in shown_ids(screen), "no longer waiting for the supervisor"
     choose(qtbot, screen, screen.status_combo, COMPLETION_REQUESTED)
@@ -241,7 +232,7 @@ def test_author_answers_from_today_and_the_request_leaves(
     type_text(qtbot, social.addenda.edit, "Impayé de 412,50 €.")
     with qtbot.waitSignal(social.addendum_added):
         qtbot.mouseClick(social.addenda.button, LEFT)
-    assert count(croux, SocialAddendum) == 1
+    assert count_rows(croux, SocialAddendum) == 1
 
     session.show_screen(today)
     qtbot.waitUntil(lambda: not today.request_buttons)

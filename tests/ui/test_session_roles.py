@@ -18,8 +18,13 @@ NAVIGATION = {
     "social_worker": ["Aujourd'hui", "Personnes", "Mes suivis", "Avis des usagers"],
     "pmi_nurse": ["Aujourd'hui", "Personnes", "Avis des usagers"],
     "supervisor": [
-        "Aujourd'hui", "Personnes", "Tournée", "Relecture", "Conflits et doublons", "Activité",
-    ],  # fmt: skip
+        "Aujourd'hui",
+        "Personnes",
+        "Tournée",
+        "Relecture",
+        "Conflits et doublons",
+        "Activité",
+    ],
 }
 
 

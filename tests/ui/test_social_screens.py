@@ -7,15 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QListWidget, QMessageBox, QWidget
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QListWidget
 from pytestqt.qtbot import QtBot
 from sqlmodel import select
 
 from tests.conftest import FAST_KDF
 from tests.core.test_follow_ups import add_follow_up
 from tests.core.test_social import PASSWORD, TODAY, add_person, add_stop, counts, full_form
+from tests.ui.helpers import accept_message_box, type_text  # also imported from here
 from van_app.core.local_store import LocalStore
 from van_app.core.models import (
     FollowUp,
@@ -59,19 +59,6 @@ def open_form(qtbot: QtBot, context: AppContext, person: str, consultation: str 
     return screen
 
 
-def type_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
-    """Type ``text`` key by key; accented letters arrive as a French keyboard sends them.
-
-    QTest only knows ASCII keys, so the others are sent as key events carrying their text.
-    """
-    for char in text:
-        if char.isascii():
-            qtbot.keyClicks(widget, char)
-            continue
-        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char))
-
-
 def click_item(qtbot: QtBot, codes: CodeListWidget, code: str) -> None:
     """Click the row of ``code`` with the mouse, as a person would."""
     item = codes.item_for(code)
@@ -95,20 +82,6 @@ def choose_by_keyboard(qtbot: QtBot, combo, code: str) -> None:  # type: ignore[
 def stored(store: LocalStore, model):  # type: ignore[no-untyped-def]
     with store.session() as session:
         return session.exec(select(model)).all()
-
-
-def accept_message_box(qtbot: QtBot, button_text: str) -> None:
-    """Click ``button_text`` in the message box about to open (the real one, not a stub)."""
-
-    def click() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(10, click)
-            return
-        button = next(b for b in box.buttons() if b.text() == button_text)
-        qtbot.mouseClick(button, LEFT)
-
-    QTimer.singleShot(0, click)
 
 
 def test_fill_save_sign_and_add_addendum(

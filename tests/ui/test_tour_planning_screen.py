@@ -7,25 +7,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 
 from tests import factories
 from tests.core.test_tour_planning import LUC, PASSWORD, TODAY, second_tuesday
+from tests.ui.helpers import LEFT, accept_message_box, choose, count_rows, running_context, save_as
 from van_app.core.local_store import LocalStore
 from van_app.core.models import TourPattern, TourStop
 from van_app.core.outbox import OutboxEntry
 from van_app.core.reference import reference
 from van_app.core.tour_planning import PlannedStop, save_pattern
-from van_app.tasks import TaskRunner
 from van_app.ui.context import AppContext
 from van_app.ui.models.tour_stops import SORT_ROLE, TourStopsTableModel, tour_text
 from van_app.ui.screens.tour_planning import TourPlanningScreen
 
-LEFT = Qt.MouseButton.LeftButton
 REF = reference()
 
 
@@ -36,15 +35,9 @@ def supervisor_store(data_dir: Path) -> Iterator[LocalStore]:
     store.close()
 
 
-def make_context(store: LocalStore) -> Iterator[AppContext]:
-    runner = TaskRunner()
-    yield AppContext(store=store, runner=runner, reference=REF, today=lambda: TODAY)
-    runner.wait_for_done()
-
-
 @pytest.fixture
 def context(supervisor_store: LocalStore) -> Iterator[AppContext]:
-    yield from make_context(supervisor_store)
+    yield from running_context(supervisor_store, TODAY)
 
 
 def open_screen(qtbot: QtBot, context: AppContext) -> TourPlanningScreen:
@@ -66,42 +59,12 @@ def click_row(qtbot: QtBot, screen: TourPlanningScreen, row: int) -> None:
     qtbot.mouseClick(screen.table.viewport(), LEFT, pos=rect.center())
 
 
-def choose(qtbot: QtBot, combo: QComboBox, data: object) -> None:
-    """Arrow through a combo until ``data`` is chosen, as with the keyboard."""
-    combo.setFocus()
-    qtbot.keyClick(combo, Qt.Key.Key_Home)
-    for _ in range(combo.count()):
-        if combo.currentData() == data:
-            return
-        qtbot.keyClick(combo, Qt.Key.Key_Down)
-    raise AssertionError(f"{data!r} not reachable")
-
-
 def pick_commune(qtbot: QtBot, edit: QWidget, typed: str) -> None:
     """Type the start of a commune's name and take the first suggestion, as a person would."""
     edit.setFocus()
     qtbot.keyClicks(edit, typed)
     qtbot.keyClick(edit.completer_.popup(), Qt.Key.Key_Down)  # type: ignore[attr-defined]
     qtbot.keyClick(edit.completer_.popup(), Qt.Key.Key_Return)  # type: ignore[attr-defined]
-
-
-def answer_message_box(qtbot: QtBot, button_text: str) -> None:
-    """Click ``button_text`` in the message box about to open (the real one)."""
-
-    def click() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(10, click)
-            return
-        button = next(b for b in box.buttons() if b.text() == button_text)
-        qtbot.mouseClick(button, LEFT)
-
-    QTimer.singleShot(0, click)
-
-
-def stored_count(store: LocalStore, model) -> int:  # type: ignore[no-untyped-def]
-    with store.session() as session:
-        return session.exec(select(func.count()).select_from(model)).one()
 
 
 def test_plan_a_tour_cancel_a_stop_and_announce_it(
@@ -146,12 +109,12 @@ def test_plan_a_tour_cancel_a_stop_and_announce_it(
     assert screen.proxy.index(0, TourStopsTableModel.COL_TOUR).data() == (
         "Régulier : 2e mardi de chaque mois"
     )
-    assert stored_count(supervisor_store, TourStop) == 12
+    assert count_rows(supervisor_store, TourStop) == 12
 
     # Cancel January's stop: asked first, then gone from the list and from the vans' plan.
     click_row(qtbot, screen, 1)
     assert screen.cancel_stop_button.isEnabled()
-    answer_message_box(qtbot, "Annuler l'arrêt")
+    accept_message_box(qtbot, "Annuler l'arrêt")
     with qtbot.waitSignal(screen.loaded, timeout=10_000):
         qtbot.mouseClick(screen.cancel_stop_button, LEFT)
     assert shown_dates(screen) == ["mardi 08/12/2026", "mardi 09/02/2027"]
@@ -177,9 +140,7 @@ def test_plan_a_tour_cancel_a_stop_and_announce_it(
     assert QGuiApplication.clipboard().text() == body
 
     target = tmp_path / "affiche-luc"
-    monkeypatch.setattr(
-        QFileDialog, "getSaveFileName", staticmethod(lambda *args, **kwargs: (str(target), ""))
-    )
+    save_as(monkeypatch, target)
     with qtbot.waitSignal(announcement.pdf_saved, timeout=10_000) as saved:
         qtbot.mouseClick(announcement.pdf_button, LEFT)
     assert saved.args == [f"{target}.pdf"]
@@ -211,8 +172,8 @@ def test_wrong_input_shows_french_errors_and_saves_nothing(
     )
     assert "Rien n'a été enregistré" in dialog.message_label.text()
     assert dialog.isVisible()
-    assert stored_count(supervisor_store, TourStop) == 0
-    assert stored_count(supervisor_store, OutboxEntry) == 0
+    assert count_rows(supervisor_store, TourStop) == 0
+    assert count_rows(supervisor_store, OutboxEntry) == 0
 
     # Corrected, it saves and the stop is listed.
     dialog.commune_picker.edit.clear()
@@ -235,7 +196,7 @@ def test_change_one_date_of_a_tour_only(
     save_pattern(supervisor_store, second_tuesday(), REF, TODAY)
     screen = open_screen(qtbot, context)
     click_row(qtbot, screen, 0)
-    answer_message_box(qtbot, "Cet arrêt seulement")
+    accept_message_box(qtbot, "Cet arrêt seulement")
     qtbot.mouseClick(screen.edit_button, LEFT)
     dialog = screen.stop_dialog
     assert dialog is not None
@@ -253,7 +214,7 @@ def test_change_one_date_of_a_tour_only(
 
 
 def test_other_roles_only_read_the_plan(qtbot: QtBot, social_store: LocalStore) -> None:
-    contexts = make_context(social_store)
+    contexts = running_context(social_store, TODAY)
     context = next(contexts)
     screen = open_screen(qtbot, context)
     assert screen.role_label.isVisibleTo(screen)

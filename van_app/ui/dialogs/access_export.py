@@ -10,15 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtWidgets import (
-    QDialog,
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from van_app.core.person_file import person_file
 from van_app.core.reports.access_export import (
@@ -29,23 +21,20 @@ from van_app.core.reports.access_export import (
     write_access_pdf,
 )
 from van_app.ui.context import AppContext
-from van_app.ui.dialogs.anonymised_export import write_failure
-from van_app.ui.widgets.social_parts import error_label
+from van_app.ui.dialogs.file_export import FileExportDialog, ask_save_path
 from van_app.ui.widgets.style import SUBTITLE_STYLE
 
 WRITERS = {"pdf": write_access_pdf, "json": write_access_json}
 
 
-class AccessExportDialog(QDialog):
+class AccessExportDialog(FileExportDialog):
     """Explains the export, then "Exporter en PDF" or "Exporter en JSON"; ``exported_path``."""
 
     def __init__(self, context: AppContext, person_id: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.context = context
+        super().__init__(context, parent)
         self.person_id = person_id
         self.person_name = ""
         self.exported_path: Path | None = None
-        self._busy = False
         self.setWindowTitle(self.tr("Exporter le dossier (droit d'accès)"))
 
         self.title_label = QLabel(self.tr("Dossier complet — droit d'accès (RGPD, article 15)"))
@@ -81,23 +70,11 @@ class AccessExportDialog(QDialog):
         care.setWordWrap(True)
         care.setStyleSheet("color: #5a6472;")
 
-        self.message_label = QLabel()
-        self.message_label.setWordWrap(True)
-        self.message_label.hide()
-        self.error_label = error_label()
-
-        self.close_button = QPushButton(self.tr("Fermer"))
-        self.close_button.clicked.connect(self.reject)
         self.pdf_button = QPushButton(self.tr("Exporter en PDF"))
         self.pdf_button.setDefault(True)
         self.pdf_button.clicked.connect(lambda: self.choose_file("pdf"))
         self.json_button = QPushButton(self.tr("Exporter en JSON"))
         self.json_button.clicked.connect(lambda: self.choose_file("json"))
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
-        buttons.addWidget(self.json_button)
-        buttons.addWidget(self.pdf_button)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title_label)
@@ -109,7 +86,7 @@ class AccessExportDialog(QDialog):
         layout.addWidget(self.message_label)
         layout.addWidget(self.error_label)
         layout.addStretch(1)
-        layout.addLayout(buttons)
+        layout.addLayout(self._buttons(self.json_button, self.pdf_button))
         self.resize(640, self.sizeHint().height())
         self._set_busy(True)
         self._load_summary()
@@ -172,15 +149,11 @@ class AccessExportDialog(QDialog):
         if self._busy:
             return
         filters = {"pdf": self.tr("Document PDF (*.pdf)"), "json": self.tr("Fichier JSON (*.json)")}
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Enregistrer le dossier"), self.default_name(kind), filters[kind]
+        path = ask_save_path(
+            self, self.tr("Enregistrer le dossier"), self.default_name(kind), filters[kind], kind
         )
-        if not chosen:
-            return
-        path = Path(chosen)
-        if path.suffix.lower() != f".{kind}":
-            path = path.with_name(f"{path.name}.{kind}")
-        self.export_to(kind, path)
+        if path is not None:
+            self.export_to(kind, path)
 
     def export_to(self, kind: str, path: Path) -> None:
         store, ref, today = self.context.store, self.context.reference, self.context.today()
@@ -192,45 +165,13 @@ class AccessExportDialog(QDialog):
             write(path, doc)
             return path
 
-        self._set_busy(True)
-        self.message_label.hide()
-        self.error_label.hide()
-        self.context.runner.submit(work, self._on_exported, self._on_failed)
-
-    def fit_height(self) -> None:
-        """Grow to show a new message: wrapped labels would otherwise be squeezed."""
-        layout = self.layout()
-        width = self.width()
-        needed = (
-            layout.totalHeightForWidth(width)
-            if layout.hasHeightForWidth()
-            else layout.totalSizeHint().height()
-        )
-        if needed > self.height():
-            self.resize(width, needed)
+        self._export_in_background(work)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         for button in (self.pdf_button, self.json_button):
             button.setEnabled(not busy)
 
-    def _on_exported(self, path: Path) -> None:
-        if not shiboken6.isValid(self):
-            return  # the dialog was closed meanwhile: nothing left to show
-        self._set_busy(False)
+    def _record_export(self, path: Path) -> str:
         self.exported_path = path
-        self.message_label.setText(self.tr("Dossier exporté dans %1.").replace("%1", str(path)))
-        self.message_label.show()
-        self.fit_height()
-
-    def _on_failed(self, exc: Exception) -> None:
-        if not shiboken6.isValid(self):
-            return  # the dialog was closed meanwhile: nothing left to show
-        self._set_busy(False)
-        self.error_label.setText(
-            self.tr(
-                "L'export n'a pas pu être enregistré : %1. Choisissez un autre dossier."
-            ).replace("%1", write_failure(exc))
-        )
-        self.error_label.show()
-        self.fit_height()
+        return self.tr("Dossier exporté dans %1.").replace("%1", str(path))

@@ -8,15 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
-import shiboken6
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -35,6 +30,7 @@ from van_app.core.reports.anonymised import (
 )
 from van_app.core.reports.statistical_secret import PRIMARY_MARK, THRESHOLD
 from van_app.ui.context import AppContext
+from van_app.ui.dialogs.file_export import FileExportDialog, ask_save_path
 from van_app.ui.widgets.social_parts import date_edit, error_label, from_qdate, to_qdate
 from van_app.ui.widgets.style import SUBTITLE_STYLE
 
@@ -49,18 +45,6 @@ def previous_quarter(today: dt.date) -> tuple[dt.date, dt.date]:
     return dt.date(end.year, end.month - 2, 1), end
 
 
-def write_failure(exc: Exception) -> str:
-    """Why a file could not be written, in French words (never an English system message)."""
-    tr = partial(QCoreApplication.translate, "ExportFailure")
-    if isinstance(exc, PermissionError):
-        return tr("accès refusé (le fichier est peut-être ouvert dans un autre programme)")
-    if isinstance(exc, FileNotFoundError):
-        return tr("dossier introuvable")
-    if isinstance(exc, OSError):
-        return tr("écriture impossible sur ce disque")
-    return tr("erreur inattendue (%1)").replace("%1", type(exc).__name__)
-
-
 @dataclass(frozen=True)
 class ExportDone:
     path: Path
@@ -69,14 +53,12 @@ class ExportDone:
     empty: bool  # no consultation at all in the period
 
 
-class AnonymisedExportDialog(QDialog):
+class AnonymisedExportDialog(FileExportDialog):
     """Choose a period and a format, then "Exporter…"; ``exported`` holds the last result."""
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.context = context
+        super().__init__(context, parent)
         self.exported: ExportDone | None = None
-        self._busy = False
         self.setWindowTitle(self.tr("Statistiques anonymisées pour le Département"))
 
         title = QLabel(self.tr("Statistiques anonymisées pour le Département"))
@@ -123,20 +105,9 @@ class AnonymisedExportDialog(QDialog):
         self.role_label.setStyleSheet("color: #5a6472;")
         self.role_label.setVisible(bool(not_included))
 
-        self.message_label = QLabel()
-        self.message_label.setWordWrap(True)
-        self.message_label.hide()
-        self.error_label = error_label()
-
-        self.close_button = QPushButton(self.tr("Fermer"))
-        self.close_button.clicked.connect(self.reject)
         self.export_button = QPushButton(self.tr("Exporter…"))
         self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.choose_file)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
-        buttons.addWidget(self.export_button)
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -146,7 +117,7 @@ class AnonymisedExportDialog(QDialog):
         layout.addWidget(self.message_label)
         layout.addWidget(self.error_label)
         layout.addStretch(1)
-        layout.addLayout(buttons)
+        layout.addLayout(self._buttons(self.export_button))
         self.resize(640, self.sizeHint().height())
 
     # -- choices ---------------------------------------------------------------------------
@@ -184,15 +155,15 @@ class AnonymisedExportDialog(QDialog):
             "xlsx": self.tr("Classeur Excel (*.xlsx)"),
             "zip": self.tr("Archive de fichiers CSV (*.zip)"),
         }
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Enregistrer les statistiques"), self.default_name(), filters[extension]
+        path = ask_save_path(
+            self,
+            self.tr("Enregistrer les statistiques"),
+            self.default_name(),
+            filters[extension],
+            extension,
         )
-        if not chosen:
-            return
-        path = Path(chosen)
-        if path.suffix.lower() != f".{extension}":
-            path = path.with_name(f"{path.name}.{extension}")
-        self.export_to(path)
+        if path is not None:
+            self.export_to(path)
 
     def export_to(self, path: Path) -> None:
         store, ref, today = self.context.store, self.context.reference, self.context.today()
@@ -208,32 +179,14 @@ class AnonymisedExportDialog(QDialog):
             empty = not any(t.rows for t in tables if t.key == "frequentation")
             return ExportDone(path, sum(t.suppressed for t in tables), len(tables), empty)
 
-        self._set_busy(True)
-        self.message_label.hide()
-        self.error_label.hide()
-        self.context.runner.submit(work, self._on_exported, self._on_failed)
-
-    def fit_height(self) -> None:
-        """Grow to show a new message: wrapped labels would otherwise be squeezed."""
-        layout = self.layout()
-        width = self.width()
-        needed = (
-            layout.totalHeightForWidth(width)
-            if layout.hasHeightForWidth()
-            else layout.totalSizeHint().height()
-        )
-        if needed > self.height():
-            self.resize(width, needed)
+        self._export_in_background(work)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self.export_button.setEnabled(not busy and not self._period_error())
         self.export_button.setText(self.tr("Export en cours…") if busy else self.tr("Exporter…"))
 
-    def _on_exported(self, done: ExportDone) -> None:
-        if not shiboken6.isValid(self):
-            return  # the dialog was closed meanwhile: nothing left to show
-        self._set_busy(False)
+    def _record_export(self, done: ExportDone) -> str:
         self.exported = done
         cells = (
             self.tr("aucune consultation sur la période")
@@ -246,23 +199,9 @@ class AnonymisedExportDialog(QDialog):
                 "%1", str(done.suppressed)
             )
         )
-        self.message_label.setText(
+        return (
             self.tr("Statistiques enregistrées dans %1 (%2 tableaux, %3).")
             .replace("%1", str(done.path))
             .replace("%2", str(done.tables))
             .replace("%3", cells)
         )
-        self.message_label.show()
-        self.fit_height()
-
-    def _on_failed(self, exc: Exception) -> None:
-        if not shiboken6.isValid(self):
-            return  # the dialog was closed meanwhile: nothing left to show
-        self._set_busy(False)
-        self.error_label.setText(
-            self.tr(
-                "L'export n'a pas pu être enregistré : %1. Choisissez un autre dossier."
-            ).replace("%1", write_failure(exc))
-        )
-        self.error_label.show()
-        self.fit_height()

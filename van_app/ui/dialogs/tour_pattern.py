@@ -13,12 +13,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -33,41 +30,30 @@ from van_app.core.tour_calendar import (
     week_of_month_text,
 )
 from van_app.core.tour_planning import PatternInput, PatternSaved, load_pattern, save_pattern
-from van_app.core.validation import ValidationError
 from van_app.ui.context import AppContext
-from van_app.ui.widgets.commune_picker import CommunePickerWidget
-from van_app.ui.widgets.social_parts import FieldErrors, date_edit, from_qdate, to_qdate
-from van_app.ui.widgets.style import ERROR_STYLE, SUBTITLE_STYLE
-from van_app.ui.widgets.tour_fields import (
-    DEFAULT_HOURS,
-    from_qtime,
-    services_combo,
-    set_combo_data,
-    time_edit,
-    to_qtime,
-)
+from van_app.ui.dialogs.tour_form_base import TourFormDialog
+from van_app.ui.widgets.social_parts import date_edit, from_qdate, to_qdate
+from van_app.ui.widgets.style import SUBTITLE_STYLE
+from van_app.ui.widgets.tour_fields import from_qtime, set_combo_data
 
 PREVIEW_COUNT = 6
 WORKING_DAYS = 6  # Monday to Saturday: the van does not go out on Sundays
 
 
-class TourPatternDialog(QDialog):
+class TourPatternDialog(TourFormDialog):
     """Accepted once saved; ``result_summary`` holds what the save did to the plan."""
 
     pattern_saved = Signal(object)  # PatternSaved
     loaded = Signal()
+    save_form = staticmethod(save_pattern)
 
     def __init__(
         self, context: AppContext, pattern_id: str | None = None, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self.context = context
+        super().__init__(context, parent)
         self.pattern_id = pattern_id
         self.saved: PatternSaved | None = None
         self._skipped: tuple[str, ...] = ()
-        self._busy = False
-        self._saving = False
-        self.errors = FieldErrors()
         wrap = self.errors.wrap
         today = context.today()
         self.setWindowTitle(
@@ -76,7 +62,6 @@ class TourPatternDialog(QDialog):
             else self.tr("Nouvelle tournée régulière")
         )
 
-        self.commune_picker = CommunePickerWidget(context.reference)
         self.week_combo = QComboBox()
         for week in WEEKS_OF_MONTH:
             self.week_combo.addItem(week_of_month_text(week), week)
@@ -111,12 +96,6 @@ class TourPatternDialog(QDialog):
         end_row.addStretch(1)
         end_box = QWidget()
         end_box.setLayout(end_row)
-
-        self.start_edit = time_edit(DEFAULT_HOURS[0])
-        self.end_edit = time_edit(DEFAULT_HOURS[1])
-        self.place_edit = QLineEdit()
-        self.place_edit.setPlaceholderText(self.tr("Ex. : parking de la salle des fêtes"))
-        self.services_combo = services_combo()
 
         self.preview_label = QLabel()
         self.preview_label.setWordWrap(True)
@@ -158,24 +137,14 @@ class TourPatternDialog(QDialog):
         note.setWordWrap(True)
         note.setStyleSheet("color: #555;")
 
-        self.message_label = QLabel()
-        self.message_label.setWordWrap(True)
-        self.cancel_button = QPushButton(self.tr("Fermer sans enregistrer"))
-        self.cancel_button.clicked.connect(self.reject)
-        self.save_button = QPushButton(self.tr("Enregistrer la tournée"))
-        self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self._on_save)
-        footer = QHBoxLayout()
-        footer.addWidget(self.message_label, 1)
-        footer.addWidget(self.cancel_button)
-        footer.addWidget(self.save_button)
+        self.save_button.setText(self.tr("Enregistrer la tournée"))
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(note)
         layout.addLayout(form)
         layout.addStretch(1)
-        layout.addLayout(footer)
+        layout.addLayout(self._footer())
         self.resize(700, 680)
 
         for combo in (self.week_combo, self.weekday_combo):
@@ -185,7 +154,7 @@ class TourPatternDialog(QDialog):
         self.no_end_check.toggled.connect(self._on_no_end_toggled)
         self.update_preview()
         if pattern_id:
-            self._load(pattern_id)
+            self._load(load_pattern, pattern_id)
         else:
             self.commune_picker.edit.setFocus()
 
@@ -235,20 +204,10 @@ class TourPatternDialog(QDialog):
 
     # -- loading -----------------------------------------------------------------------------
 
-    def _load(self, pattern_id: str) -> None:
-        store = self.context.store
-        self._set_busy(True)
-
-        def load() -> PatternInput:
-            with store.session() as session:
-                return load_pattern(session, store.user, pattern_id)
-
-        self.context.runner.submit(load, self._on_loaded, self._on_failed)
-
     def _on_loaded(self, form: PatternInput) -> None:
         self._set_busy(False)
         self._skipped = form.skipped_dates
-        self.commune_picker.set_commune(form.commune_insee)
+        self._fill_stop_fields(form)
         set_combo_data(self.week_combo, form.week_of_month)
         set_combo_data(self.weekday_combo, form.weekday)
         if form.first_date:
@@ -256,12 +215,6 @@ class TourPatternDialog(QDialog):
         self.no_end_check.setChecked(form.last_date is None)
         if form.last_date:
             self.last_date_edit.setDate(to_qdate(form.last_date))
-        if form.start_time:
-            self.start_edit.setTime(to_qtime(form.start_time))
-        if form.end_time:
-            self.end_edit.setTime(to_qtime(form.end_time))
-        self.place_edit.setText(form.place)
-        set_combo_data(self.services_combo, form.services)
         if self._skipped:
             shown = ", ".join(format_date(dt.date.fromisoformat(d)) for d in self._skipped)
             self.skipped_label.setText(
@@ -275,56 +228,9 @@ class TourPatternDialog(QDialog):
 
     # -- saving ------------------------------------------------------------------------------
 
-    def error_text(self, key: str) -> str:
-        """The message shown under a field ("" when none)."""
-        return self.errors.text(key)
-
-    def _on_save(self) -> None:
-        if self._busy:
-            return
-        form = self.current_input()
-        store, ref, today = self.context.store, self.context.reference, self.context.today()
-        self._set_busy(True)
-        self._saving = True
-        self._show_message(self.tr("Enregistrement…"))
-        self.context.runner.submit(
-            lambda: save_pattern(store, form, ref, today), self._on_saved, self._on_failed
-        )
-
     def _on_saved(self, saved: PatternSaved) -> None:
         self._set_busy(False)
         self.saved = saved
         self.pattern_saved.emit(saved)
         self.context.events.records_changed.emit()
         self.accept()
-
-    def _on_failed(self, exc: Exception) -> None:
-        self._set_busy(False)
-        if isinstance(exc, ValidationError):
-            _labels, others = self.errors.show(exc.errors)
-            summary = self.tr("Rien n'a été enregistré : corrigez les champs signalés en rouge.")
-            self._show_message("\n".join([summary, *others]), error=True)
-        elif isinstance(exc, PermissionError | LookupError):
-            self.errors.clear()
-            self._show_message(str(exc), error=True)
-        else:
-            self._show_message(
-                self.tr("Erreur inattendue (%1) : rien n'a été enregistré.").replace(
-                    "%1", type(exc).__name__
-                ),
-                error=True,
-            )
-
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        self.save_button.setEnabled(not busy)
-        if not busy:
-            self._saving = False
-
-    def _show_message(self, text: str, *, error: bool = False) -> None:
-        self.message_label.setStyleSheet(ERROR_STYLE if error else "color: #555;")
-        self.message_label.setText(text)
-
-    def reject(self) -> None:
-        if not self._saving:  # a save under way finishes first: its answer decides
-            super().reject()

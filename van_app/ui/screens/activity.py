@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -37,12 +36,13 @@ from van_app.core.reports.bilan_pdf import write_bilan_pdf
 from van_app.core.reports.bilan_xlsx import write_bilan_xlsx
 from van_app.ui.context import AppContext
 from van_app.ui.dialogs.anonymised_export import AnonymisedExportDialog
+from van_app.ui.dialogs.file_export import ask_save_path, write_failure
 from van_app.ui.models.activity import (
     AttendanceSortProxy,
     CommuneAttendanceTableModel,
     StopAttendanceTableModel,
 )
-from van_app.ui.widgets.activity_panels import ActivityCharts, export_failure, quick_period
+from van_app.ui.widgets.activity_panels import ActivityCharts, quick_period
 from van_app.ui.widgets.activity_tiles import KeyFigureGrid
 from van_app.ui.widgets.social_parts import date_edit, error_label, from_qdate, to_qdate
 from van_app.ui.widgets.style import SUBTITLE_STYLE, TITLE_STYLE
@@ -354,18 +354,15 @@ class ActivityScreen(QWidget):
             "pdf": self.tr("Document PDF (*.pdf)"),
             "xlsx": self.tr("Classeur Excel (*.xlsx)"),
         }
-        chosen, _ = QFileDialog.getSaveFileName(
+        path = ask_save_path(
             self,
             self.tr("Enregistrer le bilan"),
             self.default_file_name(extension),
             filters[extension],
+            extension,
         )
-        if not chosen:
-            return
-        path = Path(chosen)
-        if path.suffix.lower() != f".{extension}":
-            path = path.with_name(f"{path.name}.{extension}")
-        self.export_to(path, extension)
+        if path is not None:
+            self.export_to(path, extension)
 
     def export_to(self, path: Path, extension: str) -> None:
         report, ref = self.report, self.context.reference
@@ -395,7 +392,7 @@ class ActivityScreen(QWidget):
         self._show_message(
             self.tr(
                 "Le bilan n'a pas pu être enregistré : %1. Choisissez un autre dossier."
-            ).replace("%1", export_failure(exc)),
+            ).replace("%1", write_failure(exc)),
             error=True,
         )
 

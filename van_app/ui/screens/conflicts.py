@@ -13,7 +13,6 @@ from html import escape
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -33,6 +32,7 @@ from van_app.ui.models.conflicts import (
     DuplicatePairsTableModel,
     SortProxy,
 )
+from van_app.ui.widgets.record_table import list_table
 from van_app.ui.widgets.style import ERROR_STYLE, TITLE_STYLE
 
 SUCCESS_STYLE = "color: #1b5e20;"
@@ -46,15 +46,9 @@ class _Lists:
 
 
 def _table(model: object, proxy: SortProxy) -> QTableView:
-    table = QTableView()
     proxy.setSourceModel(model)  # type: ignore[arg-type]
-    table.setModel(proxy)
+    table = list_table(proxy)
     table.setSortingEnabled(True)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
-    table.setWordWrap(False)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(True)

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +26,7 @@ from van_app.core.measures import format_date
 from van_app.core.validation import ValidationError
 from van_app.ui.context import AppContext
 from van_app.ui.models.follow_ups import FollowUpsSortProxy, FollowUpsTableModel
+from van_app.ui.widgets.record_table import list_table
 from van_app.ui.widgets.social_parts import (
     FieldErrors,
     date_edit,
@@ -61,18 +59,12 @@ class FollowUpsScreen(QWidget):
         self.model = FollowUpsTableModel(self)
         self.proxy = FollowUpsSortProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(FollowUpsTableModel.COL_DUE, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
+        self.table = list_table(
+            self.proxy,
+            sort_column=FollowUpsTableModel.COL_DUE,
+            stretch_column=FollowUpsTableModel.COL_DEMAND,
+        )
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(FollowUpsTableModel.COL_DEMAND, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(90)
         header.setStretchLastSection(True)
         self.table.doubleClicked.connect(self._on_double_clicked)

@@ -13,15 +13,12 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +41,7 @@ from van_app.ui.context import AppContext
 from van_app.ui.dialogs.review_consultation import ReviewConsultationDialog
 from van_app.ui.models.review_queue import ReviewQueueSortProxy, ReviewQueueTableModel
 from van_app.ui.widgets.consultation_form import OK_STYLE
+from van_app.ui.widgets.record_table import list_table
 from van_app.ui.widgets.social_parts import FieldErrors, date_edit, from_qdate, to_qdate
 from van_app.ui.widgets.style import ERROR_STYLE, TITLE_STYLE
 
@@ -133,21 +131,13 @@ class ReviewQueueScreen(QWidget):
         self.model = ReviewQueueTableModel(self)
         self.proxy = ReviewQueueSortProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(ReviewQueueTableModel.COL_DATE, Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(
-            ReviewQueueTableModel.COL_COMMENT, QHeaderView.ResizeMode.Stretch
+        self.table = list_table(
+            self.proxy,
+            sort_column=ReviewQueueTableModel.COL_DATE,
+            order=Qt.SortOrder.DescendingOrder,
+            stretch_column=ReviewQueueTableModel.COL_COMMENT,
         )
-        header.setMinimumSectionSize(70)
+        self.table.horizontalHeader().setMinimumSectionSize(70)
         self.table.activated.connect(self._on_activated)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.empty_label = QLabel()

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +38,7 @@ from van_app.ui.dialogs.tour_pattern import TourPatternDialog
 from van_app.ui.dialogs.tour_stop import TourStopDialog
 from van_app.ui.models.tour_stops import TourStopsSortProxy, TourStopsTableModel
 from van_app.ui.widgets.commune_picker import CommunePickerWidget
+from van_app.ui.widgets.record_table import list_table
 from van_app.ui.widgets.social_parts import date_edit, from_qdate, to_qdate
 from van_app.ui.widgets.style import ERROR_STYLE, TITLE_STYLE
 
@@ -93,20 +91,13 @@ class TourPlanningScreen(QWidget):
         self.model = TourStopsTableModel(self)
         self.proxy = TourStopsSortProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(TourStopsTableModel.COL_DATE, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
+        self.table = list_table(
+            self.proxy,
+            sort_column=TourStopsTableModel.COL_DATE,
+            stretch_column=TourStopsTableModel.COL_PLACE,
+        )
         self.table.setAlternatingRowColors(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(TourStopsTableModel.COL_PLACE, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(False)
+        self.table.horizontalHeader().setStretchLastSection(False)
         self.table.doubleClicked.connect(self._on_double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
 

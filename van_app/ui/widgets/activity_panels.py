@@ -48,17 +48,6 @@ def quick_period(which: str, today: dt.date) -> tuple[dt.date, dt.date]:
     return start, following - dt.timedelta(days=1)
 
 
-def export_failure(exc: Exception) -> str:
-    """Why a file could not be written, in French (never an English system message)."""
-    if isinstance(exc, PermissionError):
-        return _tr("accès refusé (le fichier est peut-être ouvert dans un autre programme)")
-    if isinstance(exc, FileNotFoundError):
-        return _tr("dossier introuvable")
-    if isinstance(exc, OSError):
-        return _tr("écriture impossible sur ce disque")
-    return _tr("erreur inattendue (%1)").replace("%1", type(exc).__name__)
-
-
 class ActivityCharts(QWidget):
     """Attendance over time (full width), then satisfaction, delays, orientations, demands."""
 
