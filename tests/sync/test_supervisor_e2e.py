@@ -240,6 +240,11 @@ def test_plan_receive_review_answer_settle_and_report(
     book = openpyxl.load_workbook(tmp_path / "bilan.xlsx")
     cells = [c for sheet in book for row in sheet.iter_rows(values_only=True) for c in row]
     assert "Luc-en-Diois" in cells
+    rows = [row for sheet in book for row in sheet.iter_rows(values_only=True)]
+    figures = {
+        r[0]: r[1] for r in rows if len(r) > 1 and isinstance(r[0], str) and isinstance(r[1], int)
+    }
+    assert figures["Personnes reçues"] == 2 and figures["Consultations signées"] == 2
     assert "ACHARD" not in " ".join(str(c) for c in cells).upper(), "no names in the bilan"
 
     save_as(monkeypatch, tmp_path / "bilan.pdf")

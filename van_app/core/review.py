@@ -133,9 +133,17 @@ def require_supervisor(user: CurrentUser) -> None:
 
 
 def _synced(session: Session, kind: str, filt: ReviewFilter) -> list[Any]:
+    """Rows of what the queue shows of each consultation (plain rows: no ORM objects to build)."""
     model, _ = models_of(kind)
     query = (
-        select(model)
+        select(
+            model.id,
+            model.beneficiary_id,
+            model.consultation_date,
+            model.stop_id,
+            model.author,
+            model.status,
+        )
         .where(col(model.server_version).is_not(None))
         .where(col(model.deleted).is_(False))
     )

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from van_app.core.merge_people import resolve_person
+from van_app.core.merge_people import resolve_people
 from van_app.core.models import (
     Beneficiary,
     PmiAddendum,
@@ -249,13 +249,17 @@ def display_names(session: Session, usernames: set[str]) -> dict[str, str]:
 def shown_people(session: Session, ids: set[str]) -> dict[str, Beneficiary]:
     """Each person as shown: the one a merged duplicate was merged into (``resolve_person``,
     so every screen follows merges, cycles included, the same way)."""
-    resolved = {person_id: resolve_person(session, person_id) for person_id in ids}
+    resolved = resolve_people(session, ids)
     if not resolved:
         return {}
-    rows = session.exec(
-        select(Beneficiary).where(col(Beneficiary.id).in_(sorted(set(resolved.values()))))
-    ).all()
-    people = {p.id: p for p in rows}
+    targets = sorted(set(resolved.values()))
+    people = {
+        p.id: p
+        for start in range(0, len(targets), 500)
+        for p in session.exec(
+            select(Beneficiary).where(col(Beneficiary.id).in_(targets[start : start + 500]))
+        ).all()
+    }
     return {pid: people[target] for pid, target in resolved.items() if target in people}
 
 

@@ -283,15 +283,21 @@ def _communes(
     ref: ReferenceData,
 ) -> tuple[CommuneAttendance, ...]:
     commune_of = {s.stop_id: s.commune_insee for s in stop_rows}
-    insee_codes = {s.commune_insee for s in stop_rows}
-    outside = [v for v in counted if v.stop_id is None or v.stop_id not in commune_of]
+    stops_in: dict[str, list[StopAttendance]] = defaultdict(list)
+    for stop in stop_rows:
+        stops_in[stop.commune_insee].append(stop)
+    visits_in: dict[str | None, list[Visit]] = defaultdict(list)  # one pass, not one per commune
+    for visit in counted:
+        visits_in[commune_of.get(visit.stop_id or "")].append(visit)
     rows = []
-    for insee in sorted(insee_codes, key=lambda c: (ref.label("communes", c), c)):
-        stops_here = [s for s in stop_rows if s.commune_insee == insee]
-        visits = [v for v in counted if commune_of.get(v.stop_id or "") == insee]
-        rows.append(_commune_row(insee, ref.label("communes", insee), visits, stops_here, months))
-    if outside:
-        rows.append(_commune_row(None, OUTSIDE_TOUR, outside, [], months))
+    for insee in sorted(stops_in, key=lambda c: (ref.label("communes", c), c)):
+        rows.append(
+            _commune_row(
+                insee, ref.label("communes", insee), visits_in[insee], stops_in[insee], months
+            )
+        )
+    if visits_in.get(None):
+        rows.append(_commune_row(None, OUTSIDE_TOUR, visits_in[None], [], months))
     return tuple(rows)
 
 
@@ -305,6 +311,9 @@ def _commune_row(
     def month_of(day: dt.date) -> dt.date:
         return day.replace(day=1)
 
+    people_by_month: dict[dt.date, set[str]] = defaultdict(set)
+    for visit in visits:
+        people_by_month[month_of(visit.day)].add(visit.person)
     return CommuneAttendance(
         commune_insee=insee,
         commune=name,
@@ -314,9 +323,7 @@ def _commune_row(
         people_per_stop=(
             sum(s.people for s in stops_here) / len(stops_here) if stops_here else None
         ),
-        people_by_month=tuple(
-            len({v.person for v in visits if month_of(v.day) == m}) for m in months
-        ),
+        people_by_month=tuple(len(people_by_month.get(m, ())) for m in months),
         stops_by_month=tuple(
             sum(1 for s in stops_here if month_of(s.stop_date) == m) for m in months
         ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
@@ -25,6 +26,14 @@ from van_app.core.models import (
     TourStop,
 )
 
+# Plain rows of the columns counted, not ORM objects: a year is ~100 000 records, and building
+# (and garbage-collecting) entities for them took most of the report's time.
+_PERSON_COLUMNS = (
+    Beneficiary.id,
+    Beneficiary.merged_into_id,
+    Beneficiary.deleted,
+    Beneficiary.birth_date,
+)
 _CHUNK = 500  # ids per IN (...) query, well under SQLite's limit on bound parameters
 _MAX_MERGE_HOPS = 20
 
@@ -57,14 +66,14 @@ class People:
 
     def __init__(self, session: Session) -> None:
         self._session = session
-        self._rows: dict[str, Beneficiary] = {}
+        self._rows: dict[str, Any] = {}  # id -> row of _PERSON_COLUMNS
 
     def load(self, ids: Iterable[str]) -> None:
         wanted = sorted({i for i in ids if i and i not in self._rows})
         while wanted:
             for chunk in _chunks(wanted):
                 for person in self._session.exec(
-                    select(Beneficiary).where(col(Beneficiary.id).in_(chunk))
+                    select(*_PERSON_COLUMNS).where(col(Beneficiary.id).in_(chunk))
                 ).all():
                     self._rows[person.id] = person
             targets = {p.merged_into_id for p in self._rows.values() if p.merged_into_id}
@@ -72,6 +81,9 @@ class People:
 
     def canonical(self, person_id: str) -> str:
         """The id the person counts as: follows merges, stops on a loop or a missing record."""
+        row = self._rows.get(person_id)
+        if row is None or not row.merged_into_id:
+            return person_id  # nearly everyone: no walk
         current, seen = person_id, {person_id}
         for _ in range(_MAX_MERGE_HOPS):
             row = self._rows.get(current)
@@ -96,9 +108,9 @@ class People:
     def load_duplicates(self) -> None:
         """Every record merged into another, so a person's history includes their duplicates."""
         merged = self._session.exec(
-            select(Beneficiary).where(col(Beneficiary.merged_into_id).is_not(None))
+            select(Beneficiary.id).where(col(Beneficiary.merged_into_id).is_not(None))
         ).all()
-        self.load(p.id for p in merged)
+        self.load(merged)
 
 
 class StopMatcher:
@@ -140,12 +152,24 @@ def load_visits(
 ) -> list[Visit]:
     """The period's consultations of the chosen services and stops, signed or draft."""
     f = stops.filter
-    rows: list[tuple[str, SocialConsultation | PmiConsultation]] = []
+    rows: list[tuple[str, Any]] = []
     for service, model in (("social", SocialConsultation), ("pmi", PmiConsultation)):
         if not f.includes(service):
             continue
+        columns = [
+            model.id,
+            model.beneficiary_id,
+            model.consultation_date,
+            model.stop_id,
+            model.known_before,
+            model.status,
+        ]
+        if service == "social" and read_social:
+            columns += [SocialConsultation.demand_types, SocialConsultation.outcome]
+        elif service == "pmi" and read_medical:
+            columns += [PmiConsultation.vaccinations, PmiConsultation.orientation_partner]
         for record in session.exec(
-            select(model)
+            select(*columns)
             .where(model.consultation_date >= f.start)
             .where(model.consultation_date <= f.end)
             .where(col(model.deleted).is_(False))
@@ -186,11 +210,12 @@ def load_visits(
     return visits
 
 
-def load_orientations(session: Session, activity_filter: ActivityFilter) -> list[SocialOrientation]:
-    """Orientations of the period's social consultations (filtered by consultation later)."""
+def load_orientations(session: Session, activity_filter: ActivityFilter) -> list[Any]:
+    """Orientations of the period's social consultations (filtered by consultation later):
+    rows of ``consultation_id`` and ``partner_code``."""
     return list(
         session.exec(
-            select(SocialOrientation)
+            select(SocialOrientation.consultation_id, SocialOrientation.partner_code)
             .join(
                 SocialConsultation, col(SocialConsultation.id) == SocialOrientation.consultation_id
             )
@@ -203,7 +228,7 @@ def load_orientations(session: Session, activity_filter: ActivityFilter) -> list
 
 def load_follow_ups(
     session: Session, people: People, stops: StopMatcher, as_of: dt.date
-) -> list[FollowUp]:
+) -> list[Any]:
     """Follow-ups open during the period or at ``as_of``, of signed consultations the filter keeps.
 
     Those of a draft or deleted consultation are left out, like the consultation itself; one
@@ -211,7 +236,14 @@ def load_follow_ups(
     """
     f = stops.filter
     candidates = session.exec(
-        select(FollowUp)
+        select(
+            FollowUp.beneficiary_id,
+            FollowUp.consultation_id,
+            FollowUp.opened_on,
+            FollowUp.due_on,
+            FollowUp.closed_on,
+            FollowUp.outcome,
+        )
         .where(col(FollowUp.deleted).is_(False))
         .where(FollowUp.opened_on <= f.end)
         .where(
@@ -219,10 +251,15 @@ def load_follow_ups(
         )
     ).all()
     consultation_ids = sorted({c.consultation_id for c in candidates if c.consultation_id})
-    consultations: dict[str, SocialConsultation] = {}
+    consultations: dict[str, Any] = {}
     for chunk in _chunks(consultation_ids):
         for record in session.exec(
-            select(SocialConsultation).where(col(SocialConsultation.id).in_(chunk))
+            select(
+                SocialConsultation.id,
+                SocialConsultation.deleted,
+                SocialConsultation.status,
+                SocialConsultation.stop_id,
+            ).where(col(SocialConsultation.id).in_(chunk))
         ).all():
             consultations[record.id] = record
     people.load(c.beneficiary_id for c in candidates)
@@ -245,10 +282,16 @@ def load_follow_ups(
     return kept
 
 
-def load_answers(session: Session, stops: StopMatcher) -> list[SatisfactionAnswer]:
+def load_answers(session: Session, stops: StopMatcher) -> list[Any]:
+    """The period's answers, as rows of their stop and three scores."""
     f = stops.filter
     query = (
-        select(SatisfactionAnswer)
+        select(
+            SatisfactionAnswer.stop_id,
+            SatisfactionAnswer.service_rendered,
+            SatisfactionAnswer.reception,
+            SatisfactionAnswer.waiting_time,
+        )
         .where(SatisfactionAnswer.answered_on >= f.start)
         .where(SatisfactionAnswer.answered_on <= f.end)
         .where(col(SatisfactionAnswer.deleted).is_(False))

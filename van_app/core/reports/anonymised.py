@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -122,9 +123,20 @@ def french_day(day: dt.date) -> str:
     return f"{number} {MONTHS_FR[day.month - 1]} {day.year}"
 
 
-def _person_resolver(session: Session) -> tuple[Callable[[str], str], dict[str, Beneficiary]]:
+def _person_resolver(session: Session) -> tuple[Callable[[str], str], dict[str, Any]]:
     """Maps a beneficiary id to the person it is (following merges), and the people by id."""
-    people = {p.id: p for p in session.exec(select(Beneficiary)).all()}
+    people = {  # plain rows, not ORM objects: the whole register is read
+        p.id: p
+        for p in session.exec(
+            select(
+                Beneficiary.id,
+                Beneficiary.merged_into_id,
+                Beneficiary.deleted,
+                Beneficiary.sex,
+                Beneficiary.birth_date,
+            )
+        ).all()
+    }
 
     def root(person_id: str) -> str:
         """As ``merge_people.resolve_person``: a missing or deleted target stops the walk, a
@@ -332,7 +344,11 @@ def _satisfaction(session: Session, start: dt.date, end: dt.date) -> StatTable:
     answers: dict[tuple[str, ...], int] = defaultdict(int)
     good: dict[tuple[str, ...], int] = defaultdict(int)
     rows = session.exec(
-        select(SatisfactionAnswer)
+        select(
+            SatisfactionAnswer.answered_on,
+            SatisfactionAnswer.service,
+            *(getattr(SatisfactionAnswer, question) for question in QUESTIONS),
+        )
         .where(col(SatisfactionAnswer.deleted).is_(False))
         .where(SatisfactionAnswer.answered_on >= start, SatisfactionAnswer.answered_on <= end)
     ).all()
