@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 from collections.abc import Iterator
 
 import pytest
@@ -18,7 +19,16 @@ def _ui_thread_gc(qapp: QApplication) -> Iterator[UiThreadGarbageCollector]:
     collector.stop()
 
 
+_FULL_COLLECTION_EVERY = 25  # tests; a full pass over a suite-sized heap costs over a second
+_finished_tests = itertools.count(1)
+
+
 @pytest.fixture(autouse=True)
 def _collect_between_tests(_ui_thread_gc: UiThreadGarbageCollector) -> Iterator[None]:
     yield
-    gc.collect()  # here, on the UI thread, never on a pool thread
+    # Here, on the UI thread, never on a pool thread: the young generations after every test
+    # (the previous test's widgets), the whole heap now and then.
+    if next(_finished_tests) % _FULL_COLLECTION_EVERY:
+        gc.collect(1)
+    else:
+        gc.collect()
