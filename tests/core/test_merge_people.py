@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -10,6 +11,8 @@ from sqlmodel import select
 
 from tests.core.test_conflicts import get, outbox, pulled, pulled_person, supervisor_store
 from van_app.core.conflicts import ConflictAccessError
+from van_app.core.distinct_people import DistinctRefusedError, dismiss_pair, distinct_pairs
+from van_app.core.local_meta import get_meta
 from van_app.core.local_store import LocalStore
 from van_app.core.merge_people import (
     MergeRefusedError,
@@ -316,3 +319,65 @@ def test_only_a_supervisor_merges(social_store: LocalStore) -> None:
         merge_people(social_store, first, second, {})
     with social_store.session() as session:
         assert session.exec(select(Beneficiary.merged_into_id)).all() == [None, None]
+
+
+# -- two people after all --------------------------------------------------------------------
+
+
+def pairs_found(store: LocalStore) -> set[frozenset[str]]:
+    with store.session() as session:
+        pairs = likely_duplicates(session, reference(), store.user)
+    return {frozenset((p.a.id, p.b.id)) for p in pairs}
+
+
+def test_a_pair_declared_two_people_is_no_longer_proposed(
+    supervisor_store: LocalStore, twice: tuple[str, str]
+) -> None:
+    other = pulled_person(supervisor_store, "bnguyen", first_names="Camilla")
+    before = outbox(supervisor_store)
+    assert {frozenset(twice), frozenset((twice[0], other))} <= pairs_found(supervisor_store)
+
+    assert dismiss_pair(supervisor_store, twice[1], twice[0]) is True  # either order
+    assert dismiss_pair(supervisor_store, *twice) is False  # already known: idempotent
+
+    found = pairs_found(supervisor_store)
+    assert frozenset(twice) not in found
+    assert frozenset((twice[0], other)) in found  # only that pair is set aside
+    assert outbox(supervisor_store) == before  # kept on this device, nothing to sync
+    with supervisor_store.session() as session:
+        assert distinct_pairs(session) == {tuple(sorted(twice))}
+        stored = json.loads(get_meta(session, "duplicates.distinct") or "")
+    assert stored == [sorted(twice)]
+
+
+def test_only_a_supervisor_declares_two_people(social_store: LocalStore) -> None:
+    first = pulled_person(social_store, "amartin")
+    second = pulled_person(social_store, "bnguyen", first_names="Camile")
+
+    with pytest.raises(ConflictAccessError, match="responsable du CMS"):
+        dismiss_pair(social_store, first, second)
+    with social_store.session() as session:
+        assert distinct_pairs(session) == set()
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [("itself", "elle-même"), ("deleted", "supprimée"), ("merged", "déjà été fusionnée")],
+)
+def test_a_pair_that_cannot_be_set_aside_is_refused(
+    supervisor_store: LocalStore, twice: tuple[str, str], case: str, message: str
+) -> None:
+    first, second = twice
+    if case == "itself":
+        second = first
+    elif case == "deleted":
+        second = pulled_person(supervisor_store, deleted=True)
+    else:
+        third = pulled_person(supervisor_store, "bnguyen", first_names="Kamille")
+        merged(supervisor_store, first, third)
+        second = third
+
+    with pytest.raises(DistinctRefusedError, match=message):
+        dismiss_pair(supervisor_store, first, second)
+    with supervisor_store.session() as session:
+        assert distinct_pairs(session) == set()

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QRadioButton
 from pytestqt.qtbot import QtBot
+from sqlmodel import select
 
 from tests.core.test_conflicts import (  # noqa: F401  (supervisor_store is a fixture)
     get,
@@ -18,6 +19,7 @@ from tests.core.test_conflicts import (  # noqa: F401  (supervisor_store is a fi
     supervisor_store,
 )
 from tests.core.test_merge_people import pmi_visit, social_visit
+from tests.ui.helpers import accept_message_box
 from tests.ui.test_people_screens import (
     file_screen,
     make_context,
@@ -247,3 +249,53 @@ def test_duplicates_found_meanwhile_appear_when_their_tab_is_opened(
 
     assert screen.duplicates_model.rowCount() == 1
     assert screen.tabs.tabText(1) == "Doublons probables (1)"
+
+
+def test_twins_declared_two_people_leave_the_list_for_good(
+    qtbot: QtBot,
+    context: AppContext,
+    supervisor_store: LocalStore,  # noqa: F811
+) -> None:
+    first = pulled_person(supervisor_store, "amartin")
+    twin = pulled_person(supervisor_store, "bnguyen", first_names="Camilla")
+    before = outbox(supervisor_store)
+    screen = shown_screen(qtbot, context)  # the first showing looks for duplicates too
+    screen.tabs.setCurrentIndex(1)
+    assert screen.duplicates_model.rowCount() == 1
+    assert screen.distinct_button.isVisible() and screen.distinct_button.isEnabled()
+
+    accept_message_box(qtbot, "Ce sont deux personnes différentes")
+    with qtbot.waitSignal(screen.pair_dismissed) as dismissed:
+        qtbot.mouseClick(screen.distinct_button, LEFT)
+    assert set(dismissed.args) == {first, twin}
+    qtbot.waitUntil(lambda: screen.duplicates_model.rowCount() == 0)
+
+    assert screen.duplicates_empty.isVisible() and not screen.distinct_button.isVisible()
+    assert "ne seront plus proposées" in screen.message_label.text()
+    assert outbox(supervisor_store) == before  # nothing synced: this device only
+    again = shown_screen(qtbot, context)  # opened again later: still not proposed
+    assert again.tabs.tabText(1) == "Doublons probables"
+    assert again.duplicates_model.rowCount() == 0
+
+
+def test_the_comparison_can_conclude_to_two_people(
+    qtbot: QtBot,
+    context: AppContext,
+    supervisor_store: LocalStore,  # noqa: F811
+) -> None:
+    pulled_person(supervisor_store, "amartin")
+    pulled_person(supervisor_store, "bnguyen", first_names="Camilla")
+    screen = shown_screen(qtbot, context)
+    screen.tabs.setCurrentIndex(1)
+    dialog = screen.open_merge_dialog()
+    assert isinstance(dialog, MergePeopleDialog)
+    qtbot.waitUntil(dialog.distinct_button.isEnabled)
+
+    accept_message_box(qtbot, "Ce sont deux personnes différentes")
+    with qtbot.waitSignal(screen.pair_dismissed):
+        qtbot.mouseClick(dialog.distinct_button, LEFT)
+    qtbot.waitUntil(lambda: screen.duplicates_model.rowCount() == 0)
+
+    assert dialog.result is None  # nothing merged
+    with supervisor_store.session() as session:
+        assert session.exec(select(Beneficiary.merged_into_id)).all() == [None, None]

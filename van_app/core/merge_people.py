@@ -29,6 +29,7 @@ from van_app.core.conflicts import (
     person_label,
     require_supervisor,
 )
+from van_app.core.distinct_people import distinct_pairs, pair_key
 from van_app.core.local_store import CurrentUser, LocalStore
 from van_app.core.models import (
     Beneficiary,
@@ -320,7 +321,8 @@ def likely_duplicates(
 
     Same birth date (or day and month swapped) and close names, as at registration. Pairs
     registered by the same professional are left out unless ``same_author``: at registration
-    that professional was warned and chose to create a second file (twins, namesakes).
+    that professional was warned and chose to create a second file (twins, namesakes). So are
+    pairs the supervisor declared two people on this device (``distinct_people``).
     """
     require_supervisor(user, "fusionner des fiches")
     # Names and dates only (not whole records): the whole register is read once.
@@ -336,6 +338,7 @@ def likely_duplicates(
         .where(col(Beneficiary.deleted).is_(False))
         .where(col(Beneficiary.merged_into_id).is_(None))
     ).all()
+    distinct = distinct_pairs(session)
     by_date: dict[dt.date, list[Any]] = {}
     for person in people:
         by_date.setdefault(person.birth_date, []).append(person)
@@ -348,6 +351,7 @@ def likely_duplicates(
             for b in born[i + 1 :] + others:
                 if (
                     (same_author or a.author != b.author)
+                    and pair_key(a.id, b.id) not in distinct
                     and quick.worth_comparing(a, b)
                     and same_person_likely(a, b)
                 ):

@@ -2,11 +2,14 @@
 
 The supervisor picks the record to keep and, where the two differ, the right value of each
 field. Merging asks for a confirmation that says what happens to the visits: all are kept,
-none is edited; the other record simply points to the kept one from then on.
+none is edited; the other record simply points to the kept one from then on. When the two
+are in fact two people (twins, namesakes), "Ce ne sont pas les mêmes personnes" says so, and
+the pair is no longer proposed on this device (``core.distinct_people``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
@@ -17,6 +20,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QScrollArea,
@@ -24,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from van_app.core.distinct_people import dismiss_pair
 from van_app.core.merge_people import (
     KEEP,
     OTHER,
@@ -42,11 +47,45 @@ HEADER_STYLE = "font-weight: 600; color: #1f3a5f;"
 CONFIRM_STYLE = "QFrame#ConfirmBox { background: #eef4fb; border: 1px solid #c6d8ee; }"
 
 
+def confirm_distinct(parent: QWidget, label_a: str, label_b: str) -> bool:
+    """Ask before declaring two records two people (the screen and the dialog both ask)."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(parent.tr("Ce ne sont pas les mêmes personnes"))
+    box.setText(
+        parent.tr("Les fiches « %1 » et « %2 » sont-elles celles de deux personnes différentes ?")
+        .replace("%1", label_a)
+        .replace("%2", label_b)
+    )
+    box.setInformativeText(
+        parent.tr(
+            "Ces deux fiches resteront séparées et ne seront plus proposées comme doublon "
+            "sur ce poste."
+        )
+    )
+    confirm = box.addButton(
+        parent.tr("Ce sont deux personnes différentes"), QMessageBox.ButtonRole.AcceptRole
+    )
+    cancel = box.addButton(parent.tr("Annuler"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(cancel)
+    box.exec()
+    return box.clickedButton() is confirm
+
+
+def dismiss_in_background(
+    context: AppContext, a_id: str, b_id: str, done: Callable[[], None], failed: Callable
+) -> None:
+    """``dismiss_pair`` on the runner, ``done()`` or ``failed(exc)`` back on the UI thread."""
+    store = context.store
+    context.runner.submit(lambda: dismiss_pair(store, a_id, b_id), lambda _new: done(), failed)
+
+
 class MergePeopleDialog(QDialog):
     """Side by side comparison of two records; ``merged(kept_id)`` once they are merged."""
 
     loaded = Signal()
     merged = Signal(str)
+    distinct = Signal(str, str)  # the two ids, declared two people
 
     def __init__(
         self, context: AppContext, a_id: str, b_id: str, parent: QWidget | None = None
@@ -67,7 +106,8 @@ class MergePeopleDialog(QDialog):
             self.tr(
                 "Vérifiez chaque ligne. Si c'est bien la même personne, choisissez la fiche à "
                 "conserver et, là où les deux fiches diffèrent (lignes surlignées), la bonne "
-                "valeur."
+                "valeur. Sinon (jumeaux, homonymes), indiquez que ce ne sont pas les mêmes "
+                "personnes."
             )
         )
         intro.setWordWrap(True)
@@ -114,7 +154,11 @@ class MergePeopleDialog(QDialog):
         self.merge_button = QPushButton(self.tr("Fusionner…"))
         self.merge_button.setEnabled(False)
         self.merge_button.clicked.connect(self._show_confirmation)
+        self.distinct_button = QPushButton(self.tr("Ce ne sont pas les mêmes personnes…"))
+        self.distinct_button.setEnabled(False)
+        self.distinct_button.clicked.connect(self._on_distinct)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.distinct_button)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.merge_button)
@@ -210,6 +254,7 @@ class MergePeopleDialog(QDialog):
         grid.setRowStretch(row, 1)
         self.merge_button.setEnabled(True)
         self.merge_button.setDefault(True)
+        self.distinct_button.setEnabled(True)
         self.loaded.emit()
 
     def _label(self, row: int, text: str, *, bold: bool = False) -> None:
@@ -318,6 +363,29 @@ class MergePeopleDialog(QDialog):
         self.back_button.setEnabled(True)
         self._hide_confirmation()
         self._show_error(self._error_text(exc, self.tr("La fusion n'a pas été faite")))
+
+    # -- two people after all -------------------------------------------------------------------
+
+    def _on_distinct(self) -> None:
+        if self.comparison is None:
+            return
+        if not confirm_distinct(self, self.comparison.a.label, self.comparison.b.label):
+            return
+        self._hide_confirmation()
+        self.distinct_button.setEnabled(False)
+        self.merge_button.setEnabled(False)
+        dismiss_in_background(
+            self.context, self.ids["a"], self.ids["b"], self._on_dismissed, self._on_dismiss_failed
+        )
+
+    def _on_dismissed(self) -> None:
+        self.distinct.emit(self.ids["a"], self.ids["b"])
+        self.accept()
+
+    def _on_dismiss_failed(self, exc: Exception) -> None:
+        self.distinct_button.setEnabled(True)
+        self.merge_button.setEnabled(self.comparison is not None)
+        self._show_error(self._error_text(exc, self.tr("Les fiches n'ont pas été séparées")))
 
     def _error_text(self, exc: Exception, prefix: str) -> str:
         if isinstance(exc, ValueError | PermissionError | LookupError):

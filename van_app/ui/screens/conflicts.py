@@ -3,7 +3,8 @@
 Two tabs. Conflicts: the same field changed on two devices; the sync kept the later change and
 the supervisor confirms it or picks the other value, which then syncs everywhere. Likely
 duplicates: one person registered on two devices; "Comparer et fusionner" opens the side by
-side comparison (``MergePeopleDialog``).
+side comparison (``MergePeopleDialog``); "Ce ne sont pas les mêmes personnes" takes a pair of
+twins or namesakes out of the list for good, on this device (``core.distinct_people``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,11 @@ from PySide6.QtWidgets import (
 from van_app.core.conflicts import ConflictView, open_conflicts, settle_conflict
 from van_app.core.merge_people import DuplicatePair, likely_duplicates
 from van_app.ui.context import AppContext
-from van_app.ui.dialogs.merge_people import MergePeopleDialog
+from van_app.ui.dialogs.merge_people import (
+    MergePeopleDialog,
+    confirm_distinct,
+    dismiss_in_background,
+)
 from van_app.ui.models.conflicts import (
     ConflictsTableModel,
     DuplicatePairsTableModel,
@@ -61,6 +66,7 @@ class ConflictsScreen(QWidget):
     loaded = Signal()
     conflict_settled = Signal(str)
     people_merged = Signal(str)
+    pair_dismissed = Signal(str, str)
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -149,8 +155,9 @@ class ConflictsScreen(QWidget):
             self.tr(
                 "Personnes nées le même jour (ou jour et mois inversés) avec un nom proche, "
                 "enregistrées par deux professionnel·les différent·es. Comparez les deux "
-                "fiches : si c'est la même personne, fusionnez-les. Toutes les visites sont "
-                "conservées."
+                "fiches : si c'est la même personne, fusionnez-les (toutes les visites sont "
+                "conservées) ; sinon (jumeaux, homonymes), indiquez que ce ne sont pas les "
+                "mêmes personnes."
             )
         )
         explanation.setWordWrap(True)
@@ -166,8 +173,11 @@ class ConflictsScreen(QWidget):
         self.duplicates_table.doubleClicked.connect(lambda _index: self.open_merge_dialog())
         self.compare_button = QPushButton(self.tr("Comparer et fusionner…"))
         self.compare_button.clicked.connect(self.open_merge_dialog)
+        self.distinct_button = QPushButton(self.tr("Ce ne sont pas les mêmes personnes…"))
+        self.distinct_button.clicked.connect(self._on_distinct)
         buttons = QHBoxLayout()
         buttons.addWidget(self.compare_button)
+        buttons.addWidget(self.distinct_button)
         buttons.addStretch(1)
 
         layout = QVBoxLayout(tab)
@@ -223,6 +233,7 @@ class ConflictsScreen(QWidget):
         for button in (self.keep_button, self.other_button, self.open_person_button):
             button.setVisible(bool(lists.conflicts))
         self.compare_button.setVisible(bool(duplicates))
+        self.distinct_button.setVisible(bool(duplicates))
         self.tabs.setTabText(
             0, self._counted(self.tr("Conflits de synchronisation"), lists.conflicts)
         )
@@ -300,6 +311,7 @@ class ConflictsScreen(QWidget):
         self.other_button.setEnabled(conflict is not None and not conflict.record_missing)
         self.open_person_button.setEnabled(conflict is not None and bool(conflict.person_id))
         self.compare_button.setEnabled(self.selected_pair() is not None)
+        self.distinct_button.setEnabled(self.selected_pair() is not None)
         self.conflict_detail.setText(self._detail(conflict) if conflict else "")
 
     def _detail(self, conflict: ConflictView) -> str:
@@ -391,6 +403,7 @@ class ConflictsScreen(QWidget):
         dialog = MergePeopleDialog(self.context, pair.a.id, pair.b.id, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.merged.connect(self._on_merged)
+        dialog.distinct.connect(self._on_dismissed)
         dialog.finished.connect(lambda _code: setattr(self, "merge_dialog", None))
         self.merge_dialog = dialog
         dialog.open()
@@ -408,6 +421,43 @@ class ConflictsScreen(QWidget):
         self._duplicates_stale = True
         self.refresh()
         self._announce()
+
+    def _on_distinct(self) -> None:
+        """Twins or namesakes: confirm, then leave the pair out of the list on this device."""
+        pair = self.selected_pair()
+        if pair is None or not confirm_distinct(self, pair.a.label, pair.b.label):
+            return
+        a_id, b_id = pair.a.id, pair.b.id
+        self.distinct_button.setEnabled(False)
+        dismiss_in_background(
+            self.context,
+            a_id,
+            b_id,
+            lambda: self._on_dismissed(a_id, b_id),
+            self._on_dismiss_failed,
+        )
+
+    def _on_dismissed(self, a_id: str, b_id: str) -> None:
+        self._show_message(
+            self.tr(
+                "Les deux fiches restent séparées : elles ne seront plus proposées comme "
+                "doublon sur ce poste."
+            )
+        )
+        self.pair_dismissed.emit(a_id, b_id)
+        self._duplicates_stale = True
+        self.refresh()
+
+    def _on_dismiss_failed(self, exc: Exception) -> None:
+        self._update_buttons()
+        known = isinstance(exc, ValueError | PermissionError)
+        self._show_message(
+            self.tr("Les fiches n'ont pas été séparées : %1").replace(
+                "%1", str(exc) if known else type(exc).__name__
+            ),
+            error=True,
+        )
+        self.refresh()
 
     def _show_message(self, text: str, *, error: bool = False) -> None:
         self.message_label.setStyleSheet(ERROR_STYLE if error else SUCCESS_STYLE)
