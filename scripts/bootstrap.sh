@@ -1,7 +1,9 @@
 #!/bin/sh
 # Checks what pip cannot install: Python 3.11+, venv, and the system libraries Qt loads.
 # As root with apt-get (a fresh Debian, CI) it installs what is missing; otherwise it says
-# which packages to install. Usage: bootstrap.sh [gui]   ("gui" adds the X11 libraries).
+# which packages to install. Usage: bootstrap.sh [gui|test]   ("gui" adds the X11 libraries;
+# "test" adds poppler's pdftotext, which the tests use to read the exported PDFs: without root
+# it is only advised, and those text checks are skipped).
 set -eu
 PYTHON=${PYTHON:-python3}
 
@@ -37,6 +39,18 @@ if ! "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null; then
     missing="$missing python3-venv"
 fi
 fc-list 2>/dev/null | grep -q . || missing="$missing fonts-dejavu-core"
+
+optional=""
+if [ "${1:-}" = "test" ] && ! command -v pdftotext >/dev/null 2>&1; then
+    optional="poppler-utils"
+fi
+if [ -n "$optional" ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        missing="$missing $optional"
+    else
+        echo "Conseillé pour les tests (texte des PDF exportés) : sudo apt-get install $optional" >&2
+    fi
+fi
 
 if [ -n "$missing" ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -5,12 +5,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.pdf import pdf_text
 from van_app.core.db import add_in_dependency_order
 from van_app.core.local_store import CurrentUser, LocalStore
 from van_app.core.models import (
@@ -286,11 +285,7 @@ def test_the_pdf_is_a_pdf_in_french(
     write_access_pdf(path, doc)
     assert path.read_bytes().startswith(b"%PDF-")
     assert not list(tmp_path.glob(".*partiel")), "no partial file left behind"
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed: text not checked")
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
-    ).stdout
+    text = pdf_text(path)
     squeezed = " ".join(text.split())
     for expected in (
         "Dossier de ROUX Camille — droit d'accès (RGPD, article 15)",

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from tests.core.test_tour_planning import (
     one_off,
     second_tuesday,
 )
+from tests.pdf import pdf_text
 from van_app.core.announcement import (
     announcement_email,
     announcement_pdf,
@@ -113,11 +112,7 @@ def test_pdf_is_written_and_says_the_dates(planned: LocalStore, tmp_path: Path) 
     path = announcement_pdf(tmp_path / "affiches" / "luc.pdf", announcement_for(planned))
     data = path.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 2000
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext is not installed: the text of the PDF is not checked")
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(path)
     for expected in (
         "Le camion médico-social passe à",
         "Luc-en-Diois",

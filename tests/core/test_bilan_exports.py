@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ from tests.core.activity_data import (
     ActivityData,
     build_activity_data,
 )
+from tests.pdf import pdf_text
 from van_app.core.indicators import ActivityFilter, ActivityReport, activity_report
 from van_app.core.local_store import LocalStore
 from van_app.core.reference import reference
@@ -43,11 +42,7 @@ def data(social_store: LocalStore) -> ActivityData:
 
 
 def _pdf_text(path: Path) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
-    out = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
-    ).stdout.decode("utf-8")
+    out = pdf_text(path, layout=False)
     return " ".join(out.replace("\u00a0", " ").split())
 
 

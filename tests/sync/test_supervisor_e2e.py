@@ -9,8 +9,6 @@ Sync runs as the app's sync does (the engine, each user's own token) between the
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -19,6 +17,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlmodel import select
 
+from tests.pdf import has_pdftotext, pdf_text
 from tests.sync.conftest import Van, add_person
 from tests.ui.conftest import _collect_between_tests, _ui_thread_gc  # noqa: F401
 from tests.ui.helpers import save_as, type_text
@@ -252,10 +251,8 @@ def test_plan_receive_review_answer_settle_and_report(
         qtbot.mouseClick(activity.pdf_button, LEFT)
     pdf = tmp_path / "bilan.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
-    if shutil.which("pdftotext"):
-        text = subprocess.run(
-            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-        ).stdout
+    if has_pdftotext():
+        text = pdf_text(pdf)
         assert "08/12/2026" in text and "Luc-en-Diois" in text and "Achard" not in text
     with supervisor.store.session() as session:
         assert len(session.exec(select(TourStop)).all()) == 1

@@ -37,7 +37,7 @@ from van_app.ui.models.conflicts import (
     DuplicatePairsTableModel,
     SortProxy,
 )
-from van_app.ui.widgets.record_table import list_table
+from van_app.ui.widgets.record_table import list_table, selected_source_row
 from van_app.ui.widgets.style import ERROR_STYLE, TITLE_STYLE
 
 SUCCESS_STYLE = "color: #1b5e20;"
@@ -292,10 +292,8 @@ class ConflictsScreen(QWidget):
     # -- conflicts -----------------------------------------------------------------------------
 
     def selected_conflict(self) -> ConflictView | None:
-        indexes = self.conflicts_table.selectionModel().selectedRows()
-        if not indexes:
-            return None
-        return self.conflicts_model.row_at(self.conflicts_proxy.mapToSource(indexes[0]).row())
+        row = selected_source_row(self.conflicts_table)
+        return None if row is None else self.conflicts_model.row_at(row)
 
     def select_conflict(self, conflict_id: str) -> bool:
         for row in range(self.conflicts_model.rowCount()):
@@ -390,10 +388,8 @@ class ConflictsScreen(QWidget):
     # -- duplicates ----------------------------------------------------------------------------
 
     def selected_pair(self) -> DuplicatePair | None:
-        indexes = self.duplicates_table.selectionModel().selectedRows()
-        if not indexes:
-            return None
-        return self.duplicates_model.row_at(self.duplicates_proxy.mapToSource(indexes[0]).row())
+        row = selected_source_row(self.duplicates_table)
+        return None if row is None else self.duplicates_model.row_at(row)
 
     def open_merge_dialog(self) -> MergePeopleDialog | None:
         """Compare the selected pair side by side (the dialog is window-modal, not blocking)."""

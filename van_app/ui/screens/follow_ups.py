@@ -26,7 +26,7 @@ from van_app.core.measures import format_date
 from van_app.core.validation import ValidationError
 from van_app.ui.context import AppContext
 from van_app.ui.models.follow_ups import FollowUpsSortProxy, FollowUpsTableModel
-from van_app.ui.widgets.record_table import list_table
+from van_app.ui.widgets.record_table import list_table, selected_source_row
 from van_app.ui.widgets.social_parts import (
     FieldErrors,
     date_edit,
@@ -197,10 +197,8 @@ class FollowUpsScreen(QWidget):
     # -- selection -----------------------------------------------------------------------------
 
     def selected_row(self) -> FollowUpRow | None:
-        indexes = self.table.selectionModel().selectedRows()
-        if not indexes:
-            return None
-        return self.model.row_at(self.proxy.mapToSource(indexes[0]).row())
+        row = selected_source_row(self.table)
+        return None if row is None else self.model.row_at(row)
 
     def select_follow_up(self, follow_up_id: str) -> bool:
         for row in range(self.model.rowCount()):

@@ -41,7 +41,7 @@ from van_app.ui.context import AppContext
 from van_app.ui.dialogs.review_consultation import ReviewConsultationDialog
 from van_app.ui.models.review_queue import ReviewQueueSortProxy, ReviewQueueTableModel
 from van_app.ui.widgets.consultation_form import OK_STYLE
-from van_app.ui.widgets.record_table import list_table
+from van_app.ui.widgets.record_table import list_table, selected_source_row
 from van_app.ui.widgets.social_parts import FieldErrors, date_edit, from_qdate, to_qdate
 from van_app.ui.widgets.style import ERROR_STYLE, TITLE_STYLE
 
@@ -333,10 +333,8 @@ class ReviewQueueScreen(QWidget):
     # -- selection and opening -------------------------------------------------------------------
 
     def selected_row(self) -> ReviewRow | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
-            return None
-        return self.model.row_at(self.proxy.mapToSource(rows[0]).row())
+        row = selected_source_row(self.table)
+        return None if row is None else self.model.row_at(row)
 
     def select_consultation(self, consultation_id: str) -> None:
         for row in range(self.proxy.rowCount()):

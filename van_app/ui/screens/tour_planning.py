@@ -38,7 +38,7 @@ from van_app.ui.dialogs.tour_pattern import TourPatternDialog
 from van_app.ui.dialogs.tour_stop import TourStopDialog
 from van_app.ui.models.tour_stops import TourStopsSortProxy, TourStopsTableModel
 from van_app.ui.widgets.commune_picker import CommunePickerWidget
-from van_app.ui.widgets.record_table import list_table
+from van_app.ui.widgets.record_table import list_table, selected_source_row
 from van_app.ui.widgets.social_parts import date_edit, from_qdate, to_qdate
 from van_app.ui.widgets.style import ERROR_STYLE, TITLE_STYLE
 
@@ -240,10 +240,8 @@ class TourPlanningScreen(QWidget):
     # -- selection -----------------------------------------------------------------------------
 
     def selected_row(self) -> PlannedStop | None:
-        indexes = self.table.selectionModel().selectedRows()
-        if not indexes:
-            return None
-        return self.model.row_at(self.proxy.mapToSource(indexes[0]).row())
+        row = selected_source_row(self.table)
+        return None if row is None else self.model.row_at(row)
 
     def select_stop(self, stop_id: str) -> bool:
         row = self.model.index_of(stop_id)

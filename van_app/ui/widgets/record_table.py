@@ -6,7 +6,7 @@ One builder so that every list behaves the same under the mouse and the keyboard
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtCore import QAbstractItemModel, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 
@@ -34,3 +34,14 @@ def list_table(
     if stretch_column is not None:
         header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
     return table
+
+
+def selected_source_row(table: QTableView) -> int | None:
+    """The selected row in the table's source model (through its sort proxy), or None."""
+    indexes = table.selectionModel().selectedRows()
+    if not indexes:
+        return None
+    index, model = indexes[0], table.model()
+    if isinstance(model, QSortFilterProxyModel):
+        index = model.mapToSource(index)
+    return index.row()
