@@ -18,9 +18,9 @@ from typing import Any
 from sync_server.wire_schema import (
     BOOKKEEPING,
     CONFLICT_TABLE,
-    CONFLICT_VALUE_FIELDS,
     FieldSpec,
     TableSpec,
+    field_class,
 )
 
 SOCIAL_WORKER = "social_worker"
@@ -111,17 +111,11 @@ def visible_fields(
 ) -> dict[str, Any]:
     """The record's fields the user may read; the others are left out (not nulled)."""
     classes = readable_classes(roles)
-    shown: dict[str, Any] = {}
-    for name, value in fields.items():
-        spec = table.fields.get(name)
-        if spec is None or name == "id":
-            continue
-        cls = spec.cls
-        if table.name == CONFLICT_TABLE and name in CONFLICT_VALUE_FIELDS:
-            cls = str(fields.get("value_class") or "M")
-        if cls in classes:
-            shown[name] = value
-    return shown
+    return {
+        name: value
+        for name, value in fields.items()
+        if name in table.fields and name != "id" and field_class(table, name, fields) in classes
+    }
 
 
 # -- writing ---------------------------------------------------------------------------------
@@ -219,6 +213,30 @@ def value_problem(spec: FieldSpec, value: Any) -> str | None:
     return "type inconnu"
 
 
+def canonical_fields(table: TableSpec, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Checked values in their one wire spelling: datetimes in UTC with microseconds and "Z",
+    dates and times as ISO (what every client writes back), so digests compare values."""
+    return {name: canonical_value(table.fields[name], value) for name, value in fields.items()}
+
+
+def canonical_value(spec: FieldSpec, value: Any) -> Any:
+    if value is None:
+        return None
+    if spec.type == "datetime":
+        parsed = parse_datetime(value)
+        if parsed is not None:
+            return parsed.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if spec.type == "time":
+        parsed_time = parse_time(value)
+        if parsed_time is not None:
+            return parsed_time.isoformat()
+    if spec.type == "date":
+        parsed_date = parse_date(value)
+        if parsed_date is not None:
+            return parsed_date.isoformat()
+    return value
+
+
 def parse_date(value: Any) -> dt.date | None:
     if not isinstance(value, str) or not _DATE.fullmatch(value):
         return None
@@ -242,9 +260,11 @@ def parse_datetime(value: Any) -> dt.datetime | None:
     if not isinstance(value, str) or not _DATETIME.fullmatch(value):
         return None
     try:
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed.astimezone(dt.UTC)  # out of range once in UTC (year 1 with an offset)
+    except (ValueError, OverflowError):
         return None
+    return parsed
 
 
 def check_new_record(table: TableSpec, actor: Actor, fields: Mapping[str, Any]) -> Rejection | None:

@@ -12,9 +12,11 @@ from sqlalchemy import Engine
 
 from sync_server.core.config import Settings
 from sync_server.core.db import make_engine, migrate, session_scope
+from sync_server.core.high_water import HighWater, high_water_path
 from sync_server.core.security import hash_password
-from sync_server.services import accounts
+from sync_server.services import accounts, epochs
 from sync_server.services.audit import audit
+from sync_server.services.versions import read_meta
 
 PASSWORD_ENV = "VAN_SYNC_PASSWORD"
 MIN_PASSWORD_LENGTH = 8
@@ -147,6 +149,25 @@ def _revoke_device(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mark_restored(args: argparse.Namespace) -> int:
+    """After restoring a backup: a new epoch, so every laptop sends again what was lost."""
+    settings, engine = _engine(args)
+    url = engine.url.render_as_string(hide_password=False)
+    high_water = HighWater(high_water_path(url, settings.resolved_state_dir()))
+    mark = high_water.mark
+    with session_scope(engine, write=True) as session:
+        before = read_meta(session)
+        seen = mark.max_version if mark and mark.server_id == before.server_id else 0
+        meta = epochs.mark_restored(session, reason="command", seen_max=seen, operator=_operator())
+        floor, server_id, max_version = meta.restore_floor, meta.server_id, meta.max_version
+    high_water.raise_to(server_id, max_version)
+    print(
+        "Restauration enregistrée : les postes renverront au serveur ce qu'ils savent "
+        f"au-delà de la version {floor} à leur prochaine synchronisation."
+    )
+    return 0
+
+
 def _seed_demo(args: argparse.Namespace) -> int:
     settings, engine = _engine(args)
     password_hash = hash_password(settings, DEMO_PASSWORD)
@@ -248,6 +269,11 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = command("revoke-device", "révoquer le jeton d'un poste", _revoke_device)
     revoke.add_argument("device_id", metavar="ID_POSTE")
     command("seed-demo", "créer les comptes de démonstration (CMS-DIE)", _seed_demo)
+    command(
+        "mark-restored",
+        "après la restauration d'une sauvegarde : les postes renvoient ce qui a été perdu",
+        _mark_restored,
+    )
     return parser
 
 

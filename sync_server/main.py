@@ -11,7 +11,9 @@ from sync_server.api.errors import install_error_handlers
 from sync_server.api.middleware import RequestBodyMiddleware
 from sync_server.api.routes import auth, health, sync
 from sync_server.core.config import Settings
-from sync_server.core.db import make_engine, migrate
+from sync_server.core.db import make_engine, migrate, session_scope
+from sync_server.core.high_water import HighWater, high_water_path
+from sync_server.services.digests import backfill_digests
 from sync_server.wire_schema import load_schema
 
 API_PREFIX = "/api/v1"
@@ -30,6 +32,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.schema = load_schema(settings.resolved_schema_path())
+    app.state.high_water = HighWater(
+        high_water_path(
+            engine.url.render_as_string(hide_password=False), settings.resolved_state_dir()
+        )
+    )
+    with session_scope(engine, write=True) as session:
+        backfill_digests(session, app.state.schema)
     install_error_handlers(app)
     app.add_middleware(RequestBodyMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=1000)

@@ -79,14 +79,40 @@ class LoginAttempt(ServerBase, table=True):
 
 
 class ServerMeta(ServerBase, table=True):
-    """One row: this database's random id and the version counter (locked by every write)."""
+    """One row: this database's random id and the version counter (locked by every write).
+
+    ``server_id`` names the current epoch: it changes when a restore from a backup is marked,
+    and ``restore_floor`` is then the newest version the restored database held. Versions above
+    it were written in this epoch (docs/protocol.md, "Server restored from a backup").
+    """
 
     __tablename__ = "server_meta"
 
     id: int = Field(default=1, primary_key=True)
     server_id: str = Field(default_factory=new_uuid, max_length=36)
     max_version: int = Field(default=0, sa_type=BigInteger)
+    restore_floor: int = Field(default=0, sa_type=BigInteger)
+    # The counter right after the last marked restore's jump: every version from before the
+    # restore (kept or lost) is below it, every version written since is above.
+    epoch_start: int = Field(default=0, sa_type=BigInteger)
+    restored_at: dt.datetime | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ServerEpoch(ServerBase, table=True):
+    """One marked restore: the epoch it opened, the one before it, and where it started.
+
+    A device that last synced in an older epoch learns from this chain which of its versions
+    the server lost (those above the smallest floor since).
+    """
+
+    __tablename__ = "server_epoch"
+
+    server_id: str = Field(primary_key=True, max_length=36)
+    previous_id: str = Field(max_length=36, index=True)
+    floor: int = Field(sa_type=BigInteger)
+    marked_at: dt.datetime = Field(default_factory=utcnow)
+    reason: str = Field(max_length=32)
 
 
 class SyncRecord(ServerBase, table=True):
@@ -104,9 +130,12 @@ class SyncRecord(ServerBase, table=True):
     deleted: bool = False
     fields: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     field_versions: dict[str, int] = Field(default_factory=dict, sa_type=JSON)
-    # {field: [updated_at, device, author]} of the change that wrote the field's value:
-    # what a same-field conflict compares, and what a sync_conflict record reports.
-    field_stamps: dict[str, list[str]] = Field(default_factory=dict, sa_type=JSON)
+    # {field: [updated_at, device, author, knowledge, kind]} of the change that wrote the
+    # field's value: what a same-field conflict compares and a sync_conflict reports, and
+    # what a replay after a restore compares (services/merge.py).
+    field_stamps: dict[str, list[Any]] = Field(default_factory=dict, sa_type=JSON)
+    # {"S": sha256, "C": …, "M": …} of the fields of each class (services/digests.py).
+    digests: dict[str, str] | None = Field(default=None, sa_type=JSON(none_as_null=True))
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
 

@@ -8,6 +8,7 @@ of a same-field conflict, pulled by supervisors (see ``CONFLICT_TABLE``).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -103,6 +104,17 @@ def parse_schema(data: dict[str, Any]) -> dict[str, TableSpec]:
         )
     tables[CONFLICT_TABLE] = conflict_table()
     return tables
+
+
+def field_class(table: TableSpec, name: str, fields: Mapping[str, Any]) -> str:
+    """The confidentiality class of one field of one record.
+
+    A conflict's two values take the class of the conflicting field (``value_class``, M when
+    unknown); every other field has its schema class.
+    """
+    if table.name == CONFLICT_TABLE and name in CONFLICT_VALUE_FIELDS:
+        return str(fields.get("value_class") or "M")
+    return table.fields[name].cls
 
 
 @lru_cache(maxsize=4)

@@ -15,11 +15,12 @@ from sync_server.api.errors import ApiError
 from sync_server.authz import Actor
 from sync_server.core.config import Settings
 from sync_server.core.db import session_scope
+from sync_server.core.high_water import HighWater
 from sync_server.core.security import token_digest
 from sync_server.models import Device, UserAccount, as_utc, utcnow
 from sync_server.wire_schema import TableSpec
 
-MIN_PROTOCOL_VERSION = 1
+MIN_PROTOCOL_VERSION = 2  # per-field bases, epochs and value digests
 LAST_SEEN_PRECISION = dt.timedelta(minutes=5)
 
 
@@ -35,9 +36,27 @@ def get_schema(request: Request) -> dict[str, TableSpec]:
     return request.app.state.schema
 
 
+def get_high_water(request: Request) -> HighWater:
+    return request.app.state.high_water
+
+
+def known_server_id(
+    x_server_id: Annotated[
+        str | None,
+        Header(
+            max_length=64,
+            description="The server_id the device's versions refer to (absent: a new device)",
+        ),
+    ] = None,
+) -> str | None:
+    return x_server_id or None
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SchemaDep = Annotated[dict[str, TableSpec], Depends(get_schema)]
+HighWaterDep = Annotated[HighWater, Depends(get_high_water)]
+KnownServerId = Annotated[str | None, Depends(known_server_id)]
 
 
 def require_protocol(

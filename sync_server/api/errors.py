@@ -18,6 +18,7 @@ _DEFAULTS: dict[int, tuple[str, str]] = {
     403: ("Accès refusé.", "forbidden"),
     404: ("Adresse inconnue du serveur.", "not_found"),
     405: ("Méthode non autorisée pour cette adresse.", "method_not_allowed"),
+    409: ("Conflit avec l'état du serveur.", "conflict"),
     413: ("Requête trop volumineuse.", "too_large"),
     415: ("Format de requête non pris en charge.", "unsupported_media_type"),
     426: ("Application trop ancienne : faites la mise à jour.", "client_too_old"),
@@ -29,10 +30,16 @@ class ApiError(StarletteHTTPException):
     """An HTTP error with a French ``detail`` and a stable ``code``."""
 
     def __init__(
-        self, status_code: int, detail: str, code: str, headers: dict[str, str] | None = None
+        self,
+        status_code: int,
+        detail: str,
+        code: str,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(status_code=status_code, detail=detail, headers=headers)
         self.code = code
+        self.extra = extra or {}
 
 
 def error_body(detail: str, code: str, **extra: Any) -> dict[str, Any]:
@@ -40,9 +47,15 @@ def error_body(detail: str, code: str, **extra: Any) -> dict[str, Any]:
 
 
 def error_response(
-    status: int, detail: str, code: str, headers: dict[str, str] | None = None
+    status: int,
+    detail: str,
+    code: str,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    return JSONResponse(error_body(detail, code), status_code=status, headers=headers)
+    return JSONResponse(
+        error_body(detail, code, **(extra or {})), status_code=status, headers=headers
+    )
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -50,7 +63,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     default_detail, default_code = _DEFAULTS.get(exc.status_code, ("Erreur.", "error"))
     detail = exc.detail if isinstance(exc, ApiError) else default_detail
     code = getattr(exc, "code", default_code)
-    return error_response(exc.status_code, str(detail), code, dict(exc.headers or {}) or None)
+    extra = getattr(exc, "extra", None)
+    return error_response(
+        exc.status_code, str(detail), code, dict(exc.headers or {}) or None, extra
+    )
 
 
 def _place(loc: tuple[Any, ...]) -> str:

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 MAX_VERSION = 2**62  # versions are 64-bit integers in the database
+MAX_FETCH = 1000
 
 
 class ErrorOut(BaseModel):
     detail: str
     code: str
+
+
+class RestoredOut(ErrorOut):
+    """409 ``server_restored``: the device's versions belong to an older epoch."""
+
+    server_id: str
+    floor: int
 
 
 class UserPublic(BaseModel):
@@ -43,8 +51,17 @@ class ChangeIn(BaseModel):
     table: str = Field(min_length=1, max_length=64)
     id: str = Field(min_length=1, max_length=64)
     base_version: int | None = None
+    bases: dict[str, int] | None = Field(
+        default=None, description="Per field, the version its author had seen"
+    )
     fields: dict[str, Any] = Field(default_factory=dict)
     deleted: bool = False
+    replay: bool = Field(
+        default=False, description="Values the server held before a restore (with origins)"
+    )
+    origins: dict[str, int] | None = Field(
+        default=None, description="Replay: each field's version before the restore"
+    )
 
 
 class PushIn(BaseModel):
@@ -57,6 +74,8 @@ class ChangeResult(BaseModel):
     version: int | None = None
     reason: str | None = None
     code: str | None = None
+    previous_version: int | None = None
+    lost_fields: list[str] = Field(default_factory=list)
 
 
 class PushOut(BaseModel):
@@ -92,10 +111,44 @@ class SummaryOut(BaseModel):
     tables: dict[str, TableSummary]
 
 
+class SummaryIn(BaseModel):
+    exclude: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list, description="Ids the device holds changes of its own for"
+    )
+
+
 class SyncIn(BaseModel):
     changes: list[ChangeIn] = Field(default_factory=list)
     since: int = Field(default=0, ge=0, le=MAX_VERSION)
     limit: int | None = Field(default=None, ge=0, le=MAX_VERSION)
+    exclude: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list)
+
+
+class RecordKey(BaseModel):
+    table: str = Field(min_length=1, max_length=64)
+    id: str = Field(min_length=1, max_length=64)
+
+
+class FetchIn(BaseModel):
+    records: list[RecordKey] = Field(max_length=MAX_FETCH)
+
+
+class FetchOut(BaseModel):
+    records: list[RecordOut]
+    server_max_version: int
+    server_id: str
+
+
+class DigestsIn(BaseModel):
+    table: str = Field(min_length=1, max_length=64)
+
+
+class DigestsOut(BaseModel):
+    """``records``: ``[id, version, digest]`` of every record of the table the user may pull."""
+
+    records: list[tuple[str, int, str]]
+    server_max_version: int
+    server_id: str
 
 
 class SyncOut(BaseModel):

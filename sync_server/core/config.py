@@ -26,6 +26,8 @@ class Settings(BaseSettings):
 
     environment: str = "development"
     database_url: str = ""  # empty: default_database_url()
+    # Where the high-water mark of a server database lives (an SQLite file keeps it beside).
+    state_dir: Path | None = None  # None: the account's data folder
     schema_path: Path | None = None  # None: default_schema_path()
     # Request limits (docs/protocol.md): 2 MB uncompressed per request, 500 changes per push.
     max_body_bytes: int = 2 * MIB
@@ -43,6 +45,9 @@ class Settings(BaseSettings):
 
     def resolved_database_url(self) -> str:
         return self.database_url or default_database_url()
+
+    def resolved_state_dir(self) -> Path:
+        return self.state_dir or Path(user_data_dir("van-sync-server"))
 
     def resolved_schema_path(self) -> Path:
         return self.schema_path or default_schema_path()

@@ -19,6 +19,7 @@ from sync_server.authz import CONSULTATION_TABLES, REVIEW_TABLE, SUPERVISOR, Act
 from sync_server.core.db import session_scope
 from sync_server.models import SyncRecord
 from sync_server.services.audit import audit
+from sync_server.services.digests import class_digests, user_digest
 from sync_server.services.versions import read_meta
 from sync_server.wire_schema import TableSpec
 
@@ -73,13 +74,7 @@ def pull_page(
         scanned = rows[:limit]
         readable_reviews = _readable_reviews(session, actor, scanned)
         records = [
-            {
-                "table": row.table_name,
-                "id": row.id,
-                "version": row.version,
-                "deleted": row.deleted,
-                "fields": authz.visible_fields(schema[row.table_name], actor.roles, row.fields),
-            }
+            _record_out(schema, actor, row)
             for row in scanned
             if row.table_name != REVIEW_TABLE or row.id in readable_reviews
         ]
@@ -131,30 +126,26 @@ def _consultations_authored_by(session: Session, actor: Actor, ids: set[str]) ->
     )
 
 
-def summarize(engine: Engine, schema: Mapping[str, TableSpec], actor: Actor) -> Summary:
-    """Count and checksum per table over everything this user may pull (tombstones too)."""
-    tables = authz.readable_tables(schema, actor.roles)
-    lines: dict[str, list[str]] = {name: [] for name in tables}
+def summarize(
+    engine: Engine,
+    schema: Mapping[str, TableSpec],
+    actor: Actor,
+    exclude: Iterable[str] = (),
+) -> Summary:
+    """Count and checksum per table over everything this user may pull (tombstones too).
+
+    Lines are ``"<id>:<version>:<digest>\n"``, the digest over the values the user reads.
+    ``exclude``: ids of records the device holds changes of its own for (not compared).
+    """
+    skipped = set(exclude)
+    lines: dict[str, list[str]] = {name: [] for name in authz.readable_tables(schema, actor.roles)}
     with session_scope(engine) as session:
         meta = read_meta(session)
-        plain = [name for name in tables if name != REVIEW_TABLE]
-        if plain:
-            for table_name, record_id, version in session.exec(
-                select(SyncRecord.table_name, SyncRecord.id, SyncRecord.version).where(
-                    SyncRecord.cms_code == actor.cms_code, col(SyncRecord.table_name).in_(plain)
-                )
-            ).all():
-                lines[table_name].append(f"{record_id}:{version}\n")
-        if REVIEW_TABLE in lines:
-            reviews = session.exec(
-                select(SyncRecord).where(
-                    SyncRecord.cms_code == actor.cms_code, SyncRecord.table_name == REVIEW_TABLE
-                )
-            ).all()
-            readable = _readable_reviews(session, actor, reviews)
-            lines[REVIEW_TABLE] = [
-                f"{row.id}:{row.version}\n" for row in reviews if row.id in readable
-            ]
+        for table_name, record_id, version, digest in _digest_rows(
+            session, schema, actor, list(lines)
+        ):
+            if record_id not in skipped:
+                lines[table_name].append(f"{record_id}:{version}:{digest}\n")
         summary = Summary(
             server_id=meta.server_id,
             server_max_version=meta.max_version,
@@ -168,8 +159,100 @@ def summarize(engine: Engine, schema: Mapping[str, TableSpec], actor: Actor) -> 
     return summary
 
 
+def digest_list(
+    engine: Engine, schema: Mapping[str, TableSpec], actor: Actor, table: str
+) -> list[tuple[str, int, str]]:
+    """[(id, version, digest)] of one table's records this user may pull: what a device
+    compares, record by record, when a table's checksum differs."""
+    if table not in authz.readable_tables(schema, actor.roles):
+        return []
+    with session_scope(engine) as session:
+        rows = [(rid, version, digest) for _, rid, version, digest in _digest_rows(
+            session, schema, actor, [table]
+        )]  # fmt: skip
+    return sorted(rows)
+
+
+def _digest_rows(
+    session: Session, schema: Mapping[str, TableSpec], actor: Actor, tables: list[str]
+) -> Iterable[tuple[str, str, int, str]]:
+    """(table, id, version, the user's digest) of the readable rows of ``tables``."""
+    classes = authz.readable_classes(actor.roles)
+    plain = [name for name in tables if name != REVIEW_TABLE]
+    if plain:
+        missing: list[tuple[str, str]] = []
+        for table_name, record_id, version, digests in session.exec(
+            select(
+                SyncRecord.table_name, SyncRecord.id, SyncRecord.version, SyncRecord.digests
+            ).where(SyncRecord.cms_code == actor.cms_code, col(SyncRecord.table_name).in_(plain))
+        ).all():
+            if digests is None:
+                missing.append((table_name, record_id))
+            else:
+                yield table_name, record_id, version, user_digest(digests, classes)
+        for table_name, record_id in missing:  # written before digests existed
+            row = session.get(SyncRecord, (table_name, record_id))
+            if row is not None:
+                stored = class_digests(schema[table_name], row.fields)
+                yield table_name, record_id, row.version, user_digest(stored, classes)
+    if REVIEW_TABLE in tables:
+        reviews = session.exec(
+            select(SyncRecord).where(
+                SyncRecord.cms_code == actor.cms_code, SyncRecord.table_name == REVIEW_TABLE
+            )
+        ).all()
+        readable = _readable_reviews(session, actor, reviews)
+        for row in reviews:
+            if row.id in readable:
+                stored = row.digests or class_digests(schema[REVIEW_TABLE], row.fields)
+                yield REVIEW_TABLE, row.id, row.version, user_digest(stored, classes)
+
+
+def fetch_records(
+    engine: Engine,
+    schema: Mapping[str, TableSpec],
+    actor: Actor,
+    keys: Iterable[tuple[str, str]],
+) -> list[dict[str, Any]]:
+    """The records named by (table, id) that this user may read, as a pull gives them."""
+    readable = set(authz.readable_tables(schema, actor.roles))
+    wanted: dict[str, set[str]] = {}
+    for table_name, record_id in keys:
+        if table_name in readable:
+            wanted.setdefault(table_name, set()).add(record_id)
+    rows: list[SyncRecord] = []
+    with session_scope(engine) as session:
+        for table_name, ids in wanted.items():
+            ordered = sorted(ids)
+            for start in range(0, len(ordered), 500):
+                rows += session.exec(
+                    select(SyncRecord).where(
+                        SyncRecord.cms_code == actor.cms_code,
+                        SyncRecord.table_name == table_name,
+                        col(SyncRecord.id).in_(ordered[start : start + 500]),
+                    )
+                ).all()
+        readable_reviews = _readable_reviews(session, actor, rows)
+    rows.sort(key=lambda row: row.version)
+    return [
+        _record_out(schema, actor, row)
+        for row in rows
+        if row.table_name != REVIEW_TABLE or row.id in readable_reviews
+    ]
+
+
+def _record_out(schema: Mapping[str, TableSpec], actor: Actor, row: SyncRecord) -> dict[str, Any]:
+    return {
+        "table": row.table_name,
+        "id": row.id,
+        "version": row.version,
+        "deleted": row.deleted,
+        "fields": authz.visible_fields(schema[row.table_name], actor.roles, row.fields),
+    }
+
+
 def checksum(lines: Iterable[str]) -> str:
-    """Hex SHA-256 of the sorted ``"<id>:<version>\\n"`` lines (docs/protocol.md)."""
+    """Hex SHA-256 of the sorted ``"<id>:<version>:<digest>\n"`` lines (docs/protocol.md)."""
     digest = hashlib.sha256()
     for line in sorted(lines):
         digest.update(line.encode("utf-8"))

@@ -1,37 +1,47 @@
-"""Applying pushed changes: authorization, idempotency, per-field merge, tombstones.
+"""Applying pushed changes: authorization, idempotency, per-field merge, tombstones, replays.
 
 One push is one transaction holding the version counter, so its versions commit together
 and in order; each change is recorded in ``applied_change`` in that same transaction, so a
-replay returns the first result and changes nothing (exactly once, invariant 2). A bad
-change is rejected on its own and never stops the others (invariant 8).
+replay of its change id returns the first result and changes nothing (exactly once,
+invariant 2). A bad change is rejected on its own and never stops the others (invariant 8).
+Values are stored in their canonical wire form, so the digests a device computes from what
+it pulled match the server's (``services/digests.py``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import uuid6
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from sync_server import authz
 from sync_server.authz import Actor, Rejection, StoredRecord
 from sync_server.core.db import session_scope
-from sync_server.models import AppliedChange, SyncRecord, utcnow
+from sync_server.models import AppliedChange, Device, SyncRecord, UserAccount, utcnow
 from sync_server.services.accounts import SERVER_AUTHOR, wire_datetime
 from sync_server.services.audit import audit
+from sync_server.services.digests import class_digests
+from sync_server.services.merge import (
+    LIVE,
+    REPLAY,
+    FieldConflict,
+    MergeResult,
+    merge_fields,
+    replay_fields,
+    stored_stamp,
+    when,
+)
 from sync_server.services.versions import VersionCounter, read_meta
-from sync_server.wire_schema import BOOKKEEPING, CONFLICT_TABLE, TableSpec
+from sync_server.wire_schema import CONFLICT_TABLE, TableSpec
 
 APPLIED = "applied"
 DUPLICATE = "duplicate"
 MERGED = "merged"
 REJECTED = "rejected"
-_EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
 # Creation facts: kept from the first write, never overwritten by a later change.
 _CREATION_FIELDS = frozenset({"author", "created_at"})
 
@@ -44,6 +54,9 @@ class Change:
     base_version: int | None = None
     fields: Mapping[str, Any] = field(default_factory=dict)
     deleted: bool = False
+    bases: Mapping[str, int] | None = None  # per field: the version its author had seen
+    replay: bool = False  # a value the server held before a restore (docs/protocol.md)
+    origins: Mapping[str, int] | None = None  # replay: each field's version before the restore
 
 
 @dataclass
@@ -59,6 +72,9 @@ def result(
     version: int | None = None,
     reason: str | None = None,
     code: str | None = None,
+    *,
+    previous_version: int | None = None,
+    lost_fields: Sequence[str] = (),
 ) -> dict[str, Any]:
     return {
         "change_id": change_id,
@@ -66,6 +82,8 @@ def result(
         "version": version,
         "reason": reason,
         "code": code,
+        "previous_version": previous_version,
+        "lost_fields": list(lost_fields),
     }
 
 
@@ -78,7 +96,8 @@ def push_changes(
             return PushOutcome([], meta.max_version, meta.server_id)
     with session_scope(engine, write=True) as session:
         counter = VersionCounter(session)  # first: serializes pushes from here to commit
-        results = [_handle(session, counter, schema, actor, change) for change in changes]
+        context = _Context(session, counter, schema, actor)
+        results = [context.handle(change) for change in changes]
         audit(
             session,
             "push",
@@ -92,239 +111,323 @@ def push_changes(
         return PushOutcome(results, counter.current, counter.server_id)
 
 
-def _handle(
-    session: Session,
-    counter: VersionCounter,
-    schema: Mapping[str, TableSpec],
-    actor: Actor,
-    change: Change,
-) -> dict[str, Any]:
-    seen = session.get(AppliedChange, change.change_id)
-    if seen is not None:
-        if seen.username != actor.username:
+class _Context:
+    """One push transaction: the session, the counter and who pushes."""
+
+    def __init__(
+        self,
+        session: Session,
+        counter: VersionCounter,
+        schema: Mapping[str, TableSpec],
+        actor: Actor,
+    ) -> None:
+        self.session = session
+        self.counter = counter
+        self.schema = schema
+        self.actor = actor
+        self.epoch_start = counter.meta.epoch_start
+        self.known_before = counter.current  # versions a device may have seen
+        self._device_users: dict[str, str | None] = {}
+
+    def handle(self, change: Change) -> dict[str, Any]:
+        seen = self.session.get(AppliedChange, change.change_id)
+        if seen is not None:
+            if seen.username != self.actor.username:
+                return result(
+                    change.change_id,
+                    REJECTED,
+                    reason="Identifiant de modification déjà utilisé par un autre compte.",
+                    code="invalid",
+                )
+            first = {"previous_version": None, "lost_fields": [], **dict(seen.result)}
+            if first["status"] in (APPLIED, MERGED):
+                first["status"] = DUPLICATE
+            return first
+        outcome = self.apply(change)
+        self.session.add(
+            AppliedChange(
+                change_id=change.change_id,
+                device_id=self.actor.device_id,
+                username=self.actor.username,
+                table_name=change.table[:64],
+                record_id=change.id[:64],
+                result=outcome,
+                version=outcome["version"],
+            )
+        )
+        self.session.flush()
+        return outcome
+
+    # -- one change ------------------------------------------------------------------------
+
+    def apply(self, change: Change) -> dict[str, Any]:
+        actor = self.actor
+
+        def rejected(rejection: Rejection) -> dict[str, Any]:
+            return result(change.change_id, REJECTED, reason=rejection.reason, code=rejection.code)
+
+        problem = authz.check_table(self.schema, change.table, actor.roles) or (
+            authz.check_record_id(change.id)
+        )
+        if problem:
+            return rejected(problem)
+        table = self.schema[change.table]
+        fields = dict(change.fields)
+        if "id" in fields and fields.pop("id") != change.id:
+            return rejected(Rejection("invalid", "Le champ « id » ne correspond pas à la fiche."))
+        problem = authz.check_fields(table, actor.roles, fields) or self._check_versions(
+            change, fields
+        )
+        if problem:
+            return rejected(problem)
+        fields = authz.canonical_fields(table, fields)
+        deleted = bool(change.deleted or fields.pop("deleted", False) is True)
+
+        record = self.session.get(SyncRecord, (change.table, change.id))
+        if record is None:
+            return self._create_new(change, table, fields, deleted)
+
+        previous = record.version
+        stored = StoredRecord(record.cms_code, record.author, record.deleted, record.fields)
+        problem = authz.check_existing_record(table, actor, stored, fields, deleted)
+        if problem:
+            return rejected(problem)
+        unchanged = result(change.change_id, APPLIED, record.version, previous_version=previous)
+        if record.deleted:  # a tombstone again: nothing to do
+            return unchanged
+        frozen = table.immutable or (
+            table.freeze_when_signed and record.fields.get("status") == authz.SIGNED
+        )
+        if frozen and not deleted:  # allowed only as a no-op (see check_existing_record)
+            return unchanged
+        stamp = self._stamp(change, fields)
+        if deleted:  # a tombstone wins whatever its base (invariant 7)
+            version = self.counter.next()
+            record.deleted = True
+            _write(record, {"updated_at": (stamp[0], [*stamp, 0, LIVE])}, version, table, actor)
+            return result(change.change_id, APPLIED, version, previous_version=previous)
+        if change.replay:
+            merged = replay_fields(
+                record, fields, change.origins or {}, stamp, self.epoch_start, merge=table.merge
+            )
+        elif table.merge:
+            merged = merge_fields(
+                record,
+                fields,
+                change.bases or {},
+                change.base_version or 0,
+                stamp,
+                self.epoch_start,
+            )
+        else:
+            merged = MergeResult({n: (v, [*stamp, 0, LIVE]) for n, v in fields.items()})
+        _raise_knowledge(record, merged.knowledge)
+        if not merged.winners and not merged.conflicts:
+            lost = merged.lost
+            if not lost:
+                return unchanged
             return result(
                 change.change_id,
-                REJECTED,
-                reason="Identifiant de modification déjà utilisé par un autre compte.",
-                code="invalid",
+                MERGED,
+                record.version,
+                reason=_merge_reason(lost),
+                previous_version=previous,
+                lost_fields=lost,
             )
-        first = dict(seen.result)
-        if first["status"] in (APPLIED, MERGED):
-            first["status"] = DUPLICATE
-        return first
-    outcome = _apply(session, counter, schema, actor, change)
-    session.add(
-        AppliedChange(
-            change_id=change.change_id,
-            device_id=actor.device_id,
-            username=actor.username,
-            table_name=change.table[:64],
-            record_id=change.id[:64],
-            result=outcome,
-            version=outcome["version"],
+        version = self.counter.next()
+        _write(record, merged.winners, version, table, actor, replay=change.replay)
+        for conflict in merged.conflicts:
+            self._store_conflict(table, record, conflict)
+        if not merged.lost and not merged.conflicts:
+            return result(change.change_id, APPLIED, version, previous_version=previous)
+        return result(
+            change.change_id,
+            MERGED,
+            version,
+            reason=_merge_reason(merged.lost),
+            previous_version=previous,
+            lost_fields=merged.lost,
         )
-    )
-    session.flush()
-    return outcome
 
+    def _check_versions(self, change: Change, fields: Mapping[str, Any]) -> Rejection | None:
+        """Bases and origins name versions the server has handed out, for fields pushed."""
+        versions = [change.base_version or 0, *(change.bases or {}).values()]
+        versions += list((change.origins or {}).values())
+        if any(not isinstance(v, int) or v < 0 or v > self.known_before for v in versions):
+            return Rejection("invalid", "Version de base inconnue du serveur.")
+        if change.replay:
+            missing = [n for n in fields if n not in (change.origins or {})]
+            if missing:
+                return Rejection(
+                    "invalid", f"Renvoi sans version d'origine pour : {', '.join(sorted(missing))}."
+                )
+        return None
 
-def _apply(
-    session: Session,
-    counter: VersionCounter,
-    schema: Mapping[str, TableSpec],
-    actor: Actor,
-    change: Change,
-) -> dict[str, Any]:
-    def rejected(rejection: Rejection) -> dict[str, Any]:
-        return result(change.change_id, REJECTED, reason=rejection.reason, code=rejection.code)
+    def _create_new(
+        self, change: Change, table: TableSpec, fields: dict[str, Any], deleted: bool
+    ) -> dict[str, Any]:
+        actor = self.actor
 
-    problem = authz.check_table(schema, change.table, actor.roles) or authz.check_record_id(
-        change.id
-    )
-    if problem:
-        return rejected(problem)
-    if change.base_version is not None and change.base_version < 0:
-        return rejected(Rejection("invalid", "Version de base invalide."))
-    table = schema[change.table]
-    fields = dict(change.fields)
-    if "id" in fields and fields.pop("id") != change.id:
-        return rejected(Rejection("invalid", "Le champ « id » ne correspond pas à la fiche."))
-    problem = authz.check_fields(table, actor.roles, fields)
-    if problem:
-        return rejected(problem)
-    deleted = bool(change.deleted or fields.pop("deleted", False) is True)
+        def rejected(rejection: Rejection) -> dict[str, Any]:
+            return result(change.change_id, REJECTED, reason=rejection.reason, code=rejection.code)
 
-    record = session.get(SyncRecord, (change.table, change.id))
-    if record is None:
-        if table.server_only:
+        restoring_conflict = change.replay and table.name == CONFLICT_TABLE
+        if table.server_only and not restoring_conflict:
             return rejected(Rejection("invalid", "Fiche inconnue du serveur."))
-        problem = authz.check_new_record(table, actor, fields) or (
+        author, checker = actor.username, actor
+        if change.replay and (table.merge or restoring_conflict):
+            # A record the restore lost comes back with its true author, whoever holds it,
+            # for the shared tables; a professional's own records only from her own devices.
+            author = self._restored_author(fields, conflict=restoring_conflict)
+            if author is None:
+                why = "L'auteur·rice indiqué·e n'est pas un compte de ce CMS."
+                return rejected(Rejection("not_author", why))
+            checker = _as(actor, author)
+        problem = authz.check_new_record(table, checker, fields) or (
             None if deleted else authz.missing_required(table, fields)
         )
         if problem:
             return rejected(problem)
-        record = _create(session, counter, table, actor, change.id, fields, deleted)
-        return result(change.change_id, APPLIED, record.version)
+        version = self.counter.next()
+        stamp = self._stamp(change, fields)
+        if restoring_conflict:
+            stamp = [stamp[0], SERVER_AUTHOR, SERVER_AUTHOR]
+        now = wire_datetime(utcnow())
+        values = {"created_at": now, "updated_at": now, **fields}
+        values.update(author=author, deleted=deleted)
+        values["device"] = fields.get("device") if change.replay else actor.device_id
+        values["device"] = values["device"] or actor.device_id
+        origins = change.origins or {}
+        record = SyncRecord(
+            table_name=table.name,
+            id=change.id,
+            cms_code=actor.cms_code,
+            author=author,
+            device=values["device"],
+            version=version,
+            deleted=deleted,
+            fields=values,
+            field_versions=dict.fromkeys(values, version),
+            field_stamps={
+                n: [*stamp, int(origins.get(n, 0)), REPLAY] if change.replay else [*stamp, 0, LIVE]
+                for n in values
+            },
+            digests=class_digests(table, values),
+        )
+        self.session.add(record)
+        self.session.flush()
+        return result(change.change_id, APPLIED, version)
 
-    stored = StoredRecord(record.cms_code, record.author, record.deleted, record.fields)
-    problem = authz.check_existing_record(table, actor, stored, fields, deleted)
-    if problem:
-        return rejected(problem)
-    if record.deleted:  # a tombstone again: nothing to do
-        return result(change.change_id, APPLIED, record.version)
-    frozen = table.immutable or (
-        table.freeze_when_signed and record.fields.get("status") == authz.SIGNED
-    )
-    if frozen and not deleted:  # allowed only as a no-op (see check_existing_record)
-        return result(change.change_id, APPLIED, record.version)
-    version = counter.next()
-    stamp = _stamp(fields, actor)
-    if deleted:  # a tombstone wins whatever its base (invariant 7)
-        record.deleted = True
-        _write(record, {"updated_at": stamp[0]}, version, stamp, actor)
-        return result(change.change_id, APPLIED, version)
-    if not table.merge:
-        _write(record, fields, version, stamp, actor)
-        return result(change.change_id, APPLIED, version)
-    winners, conflicts = merge_fields(record, fields, change.base_version or 0, stamp)
-    _write(record, winners, version, stamp, actor)
-    for conflict in conflicts:
-        _store_conflict(session, counter, table, record, conflict)
-    if not conflicts:
-        return result(change.change_id, APPLIED, version)
-    lost = sorted(c.field for c in conflicts if not c.pushed_won)
+    def _restored_author(self, fields: Mapping[str, Any], *, conflict: bool) -> str | None:
+        """The claimed author of a replayed record, if it is one of this CMS's accounts."""
+        author = fields.get("author")
+        if conflict:
+            return SERVER_AUTHOR if author in (None, SERVER_AUTHOR) else None
+        if not isinstance(author, str) or author == self.actor.username:
+            return self.actor.username
+        user = self.session.exec(
+            select(UserAccount).where(
+                UserAccount.username == author, UserAccount.cms_code == self.actor.cms_code
+            )
+        ).first()
+        return None if user is None else author
+
+    def _stamp(self, change: Change, fields: Mapping[str, Any]) -> list[Any]:
+        """[updated_at, device, author]: what a same-field conflict compares.
+
+        A replay is stamped with the device that last wrote the record (the author of the
+        last change as the server knew it), not with the device that happens to send it.
+        """
+        updated_at = fields.get("updated_at")
+        if not isinstance(updated_at, str):
+            updated_at = wire_datetime(utcnow())
+        if change.replay and isinstance(fields.get("device"), str):
+            device = fields["device"]
+            return [updated_at, device, self._user_of(device) or self.actor.username]
+        return [updated_at, self.actor.device_id, self.actor.username]
+
+    def _user_of(self, device_id: str) -> str | None:
+        if device_id not in self._device_users:
+            row = self.session.exec(
+                select(UserAccount.username)
+                .join(Device, Device.user_id == UserAccount.id)  # type: ignore[arg-type]
+                .where(Device.id == device_id)
+            ).first()
+            self._device_users[device_id] = row
+        return self._device_users[device_id]
+
+    def _store_conflict(
+        self, table: TableSpec, record: SyncRecord, conflict: FieldConflict
+    ) -> None:
+        store_conflict(self.session, self.counter, self.schema, table, record, conflict)
+
+
+def _as(actor: Actor, username: str) -> Actor:
+    return Actor(username, actor.roles, actor.cms_code, actor.device_id)
+
+
+def _merge_reason(lost: Sequence[str]) -> str:
     reason = "Modifié aussi sur un autre poste ; "
     reason += (
         f"valeur de l'autre poste conservée pour : {', '.join(lost)}."
         if lost
         else "votre valeur a été retenue."
     )
-    reason += " La responsable du CMS tranchera."
-    return result(change.change_id, MERGED, version, reason=reason)
+    return reason + " La responsable du CMS tranchera."
 
 
-def _stamp(fields: Mapping[str, Any], actor: Actor) -> list[str]:
-    """[updated_at, device, author] of a change: what a same-field conflict compares."""
-    updated_at = fields.get("updated_at")
-    if not isinstance(updated_at, str):
-        updated_at = wire_datetime(utcnow())
-    return [updated_at, actor.device_id, actor.username]
-
-
-def _create(
-    session: Session,
-    counter: VersionCounter,
-    table: TableSpec,
-    actor: Actor,
-    record_id: str,
-    fields: dict[str, Any],
-    deleted: bool,
-) -> SyncRecord:
-    version = counter.next()
-    now = wire_datetime(utcnow())
-    values = {"created_at": now, "updated_at": now, **fields}
-    values.update(author=actor.username, device=actor.device_id, deleted=deleted)
-    stamp = _stamp(values, actor)
-    record = SyncRecord(
-        table_name=table.name,
-        id=record_id,
-        cms_code=actor.cms_code,
-        author=actor.username,
-        device=actor.device_id,
-        version=version,
-        deleted=deleted,
-        fields=values,
-        field_versions=dict.fromkeys(values, version),
-        field_stamps={name: stamp for name in values},
-    )
-    session.add(record)
-    session.flush()
-    return record
+def _raise_knowledge(record: SyncRecord, raised: Mapping[str, int]) -> None:
+    """A replayed value the server already had: its field now covers that origin too."""
+    if not raised:
+        return
+    stamps = dict(record.field_stamps)
+    for name, origin in raised.items():
+        stamp = stored_stamp(record, name)
+        stamp[3] = max(int(stamp[3] or 0), origin)
+        stamps[name] = stamp
+    record.field_stamps = stamps
 
 
 def _write(
     record: SyncRecord,
-    changed: Mapping[str, Any],
+    changed: Mapping[str, tuple[Any, list[Any]]],
     version: int,
-    stamp: list[str],
+    table: TableSpec,
     actor: Actor,
+    *,
+    replay: bool = False,
 ) -> None:
-    """Set fields with this version (new dicts: JSON columns do not track in-place edits)."""
+    """Set fields (value, stamp) at this version; new dicts, since JSON columns do not track
+    in-place edits."""
     values = dict(record.fields)
     versions = dict(record.field_versions)
     stamps = dict(record.field_stamps)
-    for name, value in changed.items():
+    for name, (value, stamp) in changed.items():
         if name in _CREATION_FIELDS and name in values:
             continue
-        if name == "updated_at" and not _later(value, values.get(name)):
+        if name == "updated_at" and when(value) < when(values.get(name)):
             continue
+        if name == "device":
+            continue  # set below
         values[name] = value
         versions[name] = version
         stamps[name] = stamp
-    values["device"] = actor.device_id
+    device = changed["device"][0] if replay and "device" in changed else actor.device_id
+    values["device"] = device
     values["deleted"] = record.deleted
     record.fields = values
     record.field_versions = versions
     record.field_stamps = stamps
-    record.device = actor.device_id
+    record.device = str(device)[:64]
     record.version = version
     record.updated_at = utcnow()
+    record.digests = class_digests(table, values)
 
 
-def _later(new: Any, old: Any) -> bool:
-    return _when(new) >= _when(old)
-
-
-def _when(value: Any) -> dt.datetime:
-    return authz.parse_datetime(value) or _EPOCH
-
-
-@dataclass(frozen=True)
-class FieldConflict:
-    field: str
-    pushed_value: Any
-    stored_value: Any
-    pushed_stamp: list[str]
-    stored_stamp: list[str]
-    pushed_won: bool
-
-
-def merge_fields(
-    record: SyncRecord, fields: Mapping[str, Any], base_version: int, stamp: list[str]
-) -> tuple[dict[str, Any], list[FieldConflict]]:
-    """The pushed fields to write, and the same-field conflicts found.
-
-    A field the server has not changed since ``base_version`` takes the pushed value. A field
-    changed since, to a different value, is a conflict: the later ``updated_at`` wins (ties:
-    the greater device id, then the greater value), whatever the order the changes arrive in.
-    """
-    winners: dict[str, Any] = {}
-    conflicts: list[FieldConflict] = []
-    for name, value in fields.items():
-        if name in BOOKKEEPING:
-            winners[name] = value
-            continue
-        if record.field_versions.get(name, 0) <= base_version:
-            winners[name] = value
-            continue
-        stored_value = record.fields.get(name)
-        if stored_value == value:
-            continue
-        stored_stamp = list(record.field_stamps.get(name) or ["", "", ""])
-        pushed_won = _rank(stamp, value) > _rank(stored_stamp, stored_value)
-        if pushed_won:
-            winners[name] = value
-        conflicts.append(FieldConflict(name, value, stored_value, stamp, stored_stamp, pushed_won))
-    return winners, conflicts
-
-
-def _rank(stamp: Sequence[str], value: Any) -> tuple[dt.datetime, str, str]:
-    return (_when(stamp[0]), stamp[1], json.dumps(value, sort_keys=True))
-
-
-def _store_conflict(
+def store_conflict(
     session: Session,
     counter: VersionCounter,
+    schema: Mapping[str, TableSpec],
     table: TableSpec,
     record: SyncRecord,
     conflict: FieldConflict,
@@ -367,5 +470,6 @@ def _store_conflict(
             version=version,
             fields=values,
             field_versions=dict.fromkeys(values, version),
+            digests=class_digests(schema[CONFLICT_TABLE], values),
         )
     )

@@ -12,7 +12,8 @@ from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
 import van_app.core.local_meta
-import van_app.core.outbox  # noqa: F401
+import van_app.core.outbox
+import van_app.core.sync_state  # noqa: F401
 from van_app.core.db import (
     current_revision,
     head_revision,

@@ -33,8 +33,9 @@ CMS = "CMS-DIE"
 
 def fast_settings(database_url: str = "", **overrides: Any) -> Settings:
     """Argon2id at a test cost (the production cost is argon2-cffi's default)."""
+    if database_url:
+        overrides["database_url"] = database_url  # else VAN_SYNC_DATABASE_URL (a test folder)
     return Settings(
-        database_url=database_url,
         argon2_time_cost=1,
         argon2_memory_kib=8 * 1024,
         argon2_parallelism=1,
@@ -54,6 +55,7 @@ def postgres_available() -> bool:
 def _no_user_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Nothing in these tests may write the real server database of the account."""
     monkeypatch.setenv("VAN_SYNC_DATABASE_URL", f"sqlite:///{tmp_path / 'default-sync.db'}")
+    monkeypatch.setenv("VAN_SYNC_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.delenv("VAN_SYNC_PASSWORD", raising=False)
 
 

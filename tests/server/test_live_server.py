@@ -57,7 +57,7 @@ def live_url(tmp_path: Path) -> Iterator[str]:
 def test_health_enrol_and_a_gzip_push_over_http(live_url: str) -> None:
     with httpx.Client(base_url=live_url, timeout=10) as http:
         assert http.get("/api/v1/health").json()["status"] == "ok"
-        headers = {"X-Protocol-Version": "1"}
+        headers = {"X-Protocol-Version": "2"}
         enrol = http.post(
             "/api/v1/auth/enrol",
             json={"username": "amartin", "password": PASSWORD, "device_name": "Camion"},

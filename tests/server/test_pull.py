@@ -148,11 +148,35 @@ def test_reviews_go_to_supervisors_and_the_reviewed_author(team: Server) -> None
     assert summary["tables"]["supervisor_review"]["count"] == 0
 
 
+READS = {"amartin": "SC", "bnguyen": "SM", "croux": "SC"}
+
+
+def protocol_digest(record: dict, classes: str) -> str:
+    """A record's digest as docs/protocol.md ("Verification") defines it, from its pulled
+    fields and the shipped schema alone."""
+    import json
+
+    table = json.loads(default_schema_path().read_text("utf-8"))["tables"][record["table"]]
+    parts = []
+    for cls in "SCM":
+        if cls not in classes:
+            continue
+        values = {
+            name: record["fields"].get(name)
+            for name, spec in table["fields"].items()
+            if name != "id" and spec["class"] == cls
+        }
+        text = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+        parts.append(hashlib.sha256(text.encode()).hexdigest())
+    return hashlib.sha256(":".join(parts).encode()).hexdigest()[:16]
+
+
 def test_summary_checksums_match_what_was_pulled(team: Server) -> None:
     for username in ("amartin", "bnguyen", "croux"):
-        latest: dict[tuple[str, str], int] = {}
+        latest: dict[tuple[str, str], str] = {}
         for record in team.pull_all(username):
-            latest[(record["table"], record["id"])] = record["version"]
+            digest = protocol_digest(record, READS[username])
+            latest[(record["table"], record["id"])] = f"{record['version']}:{digest}"
         response = team.client.get("/api/v1/sync/summary", headers=team.headers(username))
         summary = response.json()
         for table, info in summary["tables"].items():

@@ -3,7 +3,12 @@
 Every connection is keyed before anything else runs, then set to WAL with
 ``synchronous=FULL`` (a consultation acknowledged to the user survives a power cut) and
 ``temp_store=MEMORY`` (no plaintext spills into temp files). Transactions are explicit:
-pysqlite's implicit BEGIN is switched off and SQLAlchemy's ``begin`` emits ``BEGIN``.
+pysqlite's implicit BEGIN is switched off and SQLAlchemy's ``begin`` emits ``BEGIN``, or
+``BEGIN IMMEDIATE`` for the sessions that may write (``session_scope``): such a transaction
+holds the write lock from its start, so another writer (a save during a background sync)
+waits its turn (``busy_timeout``) instead of failing with "database is locked" when its read
+snapshot cannot be upgraded. Long reads use ``read_only=True`` sessions (plain ``BEGIN``) and
+never hold writers up.
 """
 
 from __future__ import annotations
@@ -24,6 +29,12 @@ from sqlmodel import Session, SQLModel
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 KEY_BYTES = 32
+READ_ONLY = "van_read_only"  # session flag: a transaction that only reads
+IMMEDIATE = "van_immediate"  # execution option: a transaction that may write
+
+
+class ReadOnlySessionError(RuntimeError):
+    """A write was attempted in a session opened to read (a programming error)."""
 
 
 class WrongKeyError(Exception):
@@ -83,7 +94,8 @@ def make_engine(path: Path, key: bytes) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN")
+        immediate = conn.get_execution_options().get(IMMEDIATE)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -103,8 +115,10 @@ def alembic_config(connection=None) -> Config:  # type: ignore[no-untyped-def]
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (the newest by default), in one transaction."""
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), revision)
+    with engine.connect() as connection:
+        connection.execution_options(**{IMMEDIATE: True})
+        with connection.begin():
+            command.upgrade(alembic_config(connection), revision)
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -119,15 +133,27 @@ def head_revision() -> str:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session whose work commits as one transaction, or not at all."""
+def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
+    """A session whose work commits as one transaction, or not at all.
+
+    ``read_only``: the transaction takes no write lock (plain BEGIN) and refuses to flush a
+    change; for long reads (figures, exports, searches) that must not hold up a save.
+    """
     with Session(engine, expire_on_commit=False) as session:
+        session.info[READ_ONLY] = read_only
+        session.connection(execution_options={IMMEDIATE: not read_only})
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes_when_reading(session: Session, flush_context, instances) -> None:  # type: ignore[no-untyped-def]
+    if session.info.get(READ_ONLY) and (session.new or session.dirty or session.deleted):
+        raise ReadOnlySessionError("write attempted in a read-only session")
 
 
 def add_in_dependency_order(session: Session, records: Iterable[SQLModel]) -> None:

@@ -22,6 +22,7 @@ from van_app.core.keystore import KdfParams, Keystore, KeystoreError
 from van_app.core.local_meta import get_meta, set_meta
 from van_app.core.models import StaffAccount, SyncedRecord, utcnow
 from van_app.core.outbox import FROM_SERVER  # importing it installs the outbox hook
+from van_app.core.sync_state import FieldVersions  # noqa: F401  (its table, for migrations)
 
 DEVICE_ID_KEY = "device_id"
 
@@ -149,8 +150,19 @@ class LocalStore:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One transaction: everything in the block commits together or not at all."""
+        """One transaction: everything in the block commits together or not at all.
+
+        It holds the write lock from its start (BEGIN IMMEDIATE): a save waits for a sync's
+        page to commit, and the reverse, rather than failing.
+        """
         with session_scope(self.engine) as session:
+            yield session
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A transaction that only reads (figures, exports, searches): it never holds up a
+        save, and any write in it is refused."""
+        with session_scope(self.engine, read_only=True) as session:
             yield session
 
     def close(self) -> None:

@@ -36,6 +36,9 @@ class OutboxEntry(SQLModel, table=True):
     # applies the change exactly once. An entry in flight is never widened: later changes to
     # the record queue a new entry, which a replay of the first cannot swallow.
     change_id: str | None = Field(default=None, max_length=36)
+    # Values the server held before it was restored from a backup, sent back with the version
+    # they had then (van_app/sync/recovery.py). Never widened by a local edit.
+    replay: bool = False
 
 
 def _changed_fields(record: SyncedRecord, is_new: bool) -> set[str]:
@@ -62,6 +65,7 @@ def _queue_changes(session: Session, flush_context: Any, instances: Any) -> None
                     OutboxEntry.record_id == record.id,
                     col(OutboxEntry.rejected_reason).is_(None),
                     col(OutboxEntry.change_id).is_(None),
+                    col(OutboxEntry.replay).is_(False),
                 )
             ).first()
             if not is_new
@@ -111,6 +115,9 @@ TABLE_LABELS = {
     "satisfaction_answer": "Avis d'usager",
     "supervisor_review": "Relecture",
     "tour_stop": "Arrêt de la tournée",
+    "tour_pattern": "Arrêt régulier de la tournée",
+    "sync_conflict": "Conflit de modification",
+    "staff_account": "Compte de professionnel·le",
 }
 
 

@@ -54,6 +54,7 @@ from van_app.core.review_records import (
     AddendumItem,
     CompletionRequestItem,
     ConsultationDetail,
+    EventOrder,
     FilterChoices,
     ReviewAccessError,
     ReviewFilter,
@@ -64,7 +65,9 @@ from van_app.core.review_records import (
     current_review,
     derive_status,
     display_names,
+    event_order,
     models_of,
+    pending_ids,
     place_label,
     reviews_by_consultation,
     shown_people,
@@ -180,7 +183,7 @@ def review_queue(
             if c.stop_id in stops and stops[c.stop_id].commune_insee == filt.commune_insee
         ]
     reviews: dict[tuple[str, str], list[SupervisorReview]] = {}
-    addenda: dict[tuple[str, str], list[dt.datetime]] = {}
+    addenda: dict[tuple[str, str], list[EventOrder]] = {}
     for kind in KINDS:
         mine = [c for k, c in found if k == kind]
         for cid, rows in reviews_by_consultation(session, kind, [c.id for c in mine]).items():
@@ -192,11 +195,12 @@ def review_queue(
         session,
         {c.author for _, c in found} | {r.author for rows in reviews.values() for r in rows},
     )
+    pending = pending_ids(session, [r.id for rows in reviews.values() for r in rows])
 
     rows: list[ReviewRow] = []
     for kind, c in found:
-        review = current_review(reviews.get((kind, c.id), []))
-        status = derive_status(review, addenda.get((kind, c.id), []), c.status == "signed")
+        review = current_review(reviews.get((kind, c.id), []), pending)
+        status = derive_status(review, addenda.get((kind, c.id), []), c.status == "signed", pending)
         if filt.status == TO_ACT:
             if status not in (TO_REVIEW, COMPLETION_PROVIDED):
                 continue
@@ -324,7 +328,8 @@ def consultation_detail(
         .order_by(addendum_model.created_at)
     ).all()
     reviews = reviews_by_consultation(session, kind, [record.id]).get(record.id, [])
-    current = current_review(reviews)
+    pending = pending_ids(session, [r.id for r in reviews])
+    current = current_review(reviews, pending)
     names = display_names(
         session, {record.author} | {a.author for a in addenda_rows} | {r.author for r in reviews}
     )
@@ -345,10 +350,11 @@ def consultation_detail(
         )
     status = derive_status(
         current,
-        [a.created_at for a in addenda_rows if a.author == record.author],
+        [event_order(a) for a in addenda_rows if a.author == record.author],
         record.status == "signed",
+        pending,
     )
-    history = sorted(reviews, key=lambda r: (r.updated_at, r.id), reverse=True)
+    history = sorted(reviews, key=lambda r: (event_order(r, pending), r.id), reverse=True)
     person = shown_people(session, {record.beneficiary_id}).get(record.beneficiary_id)
     stop = session.get(TourStop, record.stop_id) if record.stop_id else None
     refusal = _refusal(user, record)
@@ -410,11 +416,13 @@ def _write_review(
         if errors:
             raise ValidationError(errors)
         reviews = reviews_by_consultation(session, kind, [record.id]).get(record.id, [])
-        current = current_review(reviews)
-        shown = derive_status(current, author_addenda(session, kind, [record]).get(record.id, []))
+        pending = pending_ids(session, [r.id for r in reviews])
+        current = current_review(reviews, pending)
+        addenda = author_addenda(session, kind, [record]).get(record.id, [])
+        shown = derive_status(current, addenda, True, pending)
         if current is not None and shown == status and current.comment == text:
             return current.id  # already so: no change to send
-        own = current_review(r for r in reviews if r.author == user.username)
+        own = current_review((r for r in reviews if r.author == user.username), pending)
         review = own or SupervisorReview(
             consultation_id=record.id, consultation_kind=kind, status=status, author="", device=""
         )
@@ -455,10 +463,11 @@ def completion_requests_for(session: Session, user: CurrentUser) -> list[Complet
             grouped.setdefault(consultation.id, []).append(review)
             consultations[consultation.id] = consultation
         addenda = author_addenda(session, kind, list(consultations.values()))
+        pending = pending_ids(session, [r.id for rows in grouped.values() for r in rows])
         waiting = []
         for cid, reviews in grouped.items():
-            review = current_review(reviews)
-            if derive_status(review, addenda.get(cid, [])) == COMPLETION_REQUESTED:
+            review = current_review(reviews, pending)
+            if derive_status(review, addenda.get(cid, []), True, pending) == COMPLETION_REQUESTED:
                 waiting.append((consultations[cid], review))
         people = shown_people(session, {c.beneficiary_id for c, _ in waiting})
         names = display_names(session, {r.author for _, r in waiting})

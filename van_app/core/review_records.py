@@ -8,7 +8,7 @@ addenda, names, people as shown, stops) that the queue, the detail and Today sha
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,7 @@ from van_app.core.models import (
     SupervisorReview,
     TourStop,
 )
+from van_app.core.outbox import OutboxEntry
 from van_app.core.person_file import Entry
 from van_app.core.reference import ReferenceData
 
@@ -167,21 +168,60 @@ def models_of(kind: str) -> tuple[type[Any], type[Any]]:
     return KINDS[kind]
 
 
-def current_review(reviews: Iterable[SupervisorReview]) -> SupervisorReview | None:
-    """The review that counts: the latest written, the same on every device."""
+EventOrder = tuple[int, int, dt.datetime]
+_LONG_AGO = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+
+
+def event_order(record: Any, pending: Container[str] = frozenset()) -> EventOrder:
+    """Where a record stands in the order of events, as the server orders them.
+
+    Records the server has come in server-version order (one order on every device, whatever
+    the laptops' clocks say); a record written here and not yet accepted by the server
+    (``pending``, or never sent) comes after all of them: it was written after what this
+    device had received.
+    """
+    if record.server_version is None or record.id in pending:
+        return (1, 0, record.updated_at)
+    return (0, int(record.server_version), _LONG_AGO)
+
+
+def pending_ids(session: Session, ids: Iterable[str]) -> set[str]:
+    """Which of these records have a change here that the server has not accepted yet."""
+    wanted = sorted(set(ids))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        found |= set(
+            session.exec(
+                select(OutboxEntry.record_id).where(
+                    col(OutboxEntry.record_id).in_(wanted[start : start + 500])
+                )
+            ).all()
+        )
+    return found
+
+
+def current_review(
+    reviews: Iterable[SupervisorReview], pending: Container[str] = frozenset()
+) -> SupervisorReview | None:
+    """The review that counts: the latest in the order of events, the same on every device."""
     live = [r for r in reviews if not r.deleted]
-    return max(live, key=lambda r: (r.updated_at, r.id)) if live else None
+    return max(live, key=lambda r: (event_order(r, pending), r.id)) if live else None
 
 
 def derive_status(
-    review: SupervisorReview | None, addenda_at: Iterable[dt.datetime], signed: bool = True
+    review: SupervisorReview | None,
+    addenda: Iterable[EventOrder],
+    signed: bool = True,
+    pending: Container[str] = frozenset(),
 ) -> str:
-    """The status shown, from the current review and when the author's addenda were written."""
+    """The status shown, from the current review and where the author's addenda stand in the
+    order of events (not the clocks of two laptops)."""
     if review is None:
         return TO_REVIEW if signed else NOT_SIGNED
     if review.status == VALIDATED:
         return VALIDATED
-    if any(moment > review.updated_at for moment in addenda_at):
+    requested = event_order(review, pending)
+    if any(order > requested for order in addenda):
         return COMPLETION_PROVIDED
     return COMPLETION_REQUESTED
 
@@ -192,13 +232,14 @@ def review_state(
     """One consultation's current review and the status derived from it, as the queue shows it.
 
     The one rule for the forms' banner too: a completion request waits (COMPLETION_REQUESTED)
-    until the consultation's author adds an addendum after the review's ``updated_at``; it is
-    then answered (COMPLETION_PROVIDED), until the supervisor renews or validates it.
+    until the consultation's author adds an addendum after the review, in the order of events;
+    it is then answered (COMPLETION_PROVIDED), until the supervisor renews or validates it.
     """
     reviews = reviews_by_consultation(session, kind, [consultation.id]).get(consultation.id, [])
-    review = current_review(reviews)
+    pending = pending_ids(session, [r.id for r in reviews])
+    review = current_review(reviews, pending)
     addenda = author_addenda(session, kind, [consultation]).get(consultation.id, [])
-    return review, derive_status(review, addenda, consultation.status == "signed")
+    return review, derive_status(review, addenda, consultation.status == "signed", pending)
 
 
 # -- bulk reads ------------------------------------------------------------------------------
@@ -221,11 +262,11 @@ def reviews_by_consultation(
 
 def author_addenda(
     session: Session, kind: str, consultations: list[Any]
-) -> dict[str, list[dt.datetime]]:
-    """When each consultation's own author added addenda to it."""
+) -> dict[str, list[EventOrder]]:
+    """Where each consultation's own author's addenda stand in the order of events."""
     _, addendum_model = models_of(kind)
     authors = {c.id: c.author for c in consultations}
-    times: dict[str, list[dt.datetime]] = {}
+    times: dict[str, list[EventOrder]] = {}
     if authors:
         for addendum in session.exec(
             select(addendum_model)
@@ -233,7 +274,7 @@ def author_addenda(
             .where(col(addendum_model.deleted).is_(False))
         ).all():
             if addendum.author == authors[addendum.consultation_id]:
-                times.setdefault(addendum.consultation_id, []).append(addendum.created_at)
+                times.setdefault(addendum.consultation_id, []).append(event_order(addendum))
     return times
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import requests
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 60
 
@@ -51,6 +51,20 @@ class ServerFailedError(SyncError):
     code = "server_error"
 
 
+class ServerRestoredError(SyncError):
+    """409 ``server_restored``: the server went back to a backup; recover, then sync again.
+
+    ``server_id`` is the new epoch; ``floor`` the newest version this device shares with it.
+    """
+
+    code = "server_restored"
+
+    def __init__(self, message: str, server_id: str, floor: int) -> None:
+        super().__init__(message)
+        self.server_id = server_id
+        self.floor = floor
+
+
 @dataclass
 class WireStats:
     requests: int = 0
@@ -64,6 +78,9 @@ class SyncClient:
     def __init__(self, server_url: str, token: str | None = None) -> None:
         self.server_url = server_url.rstrip("/")
         self.token = token
+        # The server id (epoch) the device's versions refer to: sent with every sync call so a
+        # restored server answers 409 before applying anything. None: a device never synced.
+        self.server_id: str | None = None
         self.stats = WireStats()
         self._http = requests.Session()
         self._http.headers.update(
@@ -92,12 +109,30 @@ class SyncClient:
     def pull(self, since: int, limit: int) -> dict[str, Any]:
         return self._call("GET", f"/api/v1/sync/pull?since={since}&limit={limit}")
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self, exclude: list[str] | None = None) -> dict[str, Any]:
+        """Counts and checksums; ``exclude``: ids this device holds changes of its own for."""
+        if exclude:
+            return self._call("POST", "/api/v1/sync/summary", {"exclude": exclude})
         return self._call("GET", "/api/v1/sync/summary")
 
-    def sync(self, changes: list[dict[str, Any]], since: int, limit: int) -> dict[str, Any]:
+    def digests(self, table: str) -> dict[str, Any]:
+        """[id, version, digest] of every record of ``table`` this user may pull."""
+        return self._call("POST", "/api/v1/sync/digests", {"table": table})
+
+    def fetch(self, keys: list[tuple[str, str]]) -> dict[str, Any]:
+        """Named records again, as a pull gives them."""
+        body = {"records": [{"table": table, "id": record_id} for table, record_id in keys]}
+        return self._call("POST", "/api/v1/sync/fetch", body)
+
+    def sync(
+        self,
+        changes: list[dict[str, Any]],
+        since: int,
+        limit: int,
+        exclude: list[str] | None = None,
+    ) -> dict[str, Any]:
         """Push, first pull page and summary in one request (a quiet sync costs one)."""
-        body = {"changes": changes, "since": since, "limit": limit}
+        body = {"changes": changes, "since": since, "limit": limit, "exclude": exclude or []}
         return self._call("POST", "/api/v1/sync", body)
 
     # -- plumbing ----------------------------------------------------------------------------
@@ -118,6 +153,8 @@ class SyncClient:
                     "première fois avec le réseau."
                 )
             headers["Authorization"] = f"Bearer {self.token}"
+            if self.server_id:
+                headers["X-Server-Id"] = self.server_id
         try:
             response = self._http.request(
                 method,
@@ -154,6 +191,12 @@ class SyncClient:
             raise UpdateRequiredError(
                 "Cette version de l'application est trop ancienne pour le serveur du CMS : "
                 "faites la mise à jour."
+            )
+        if status == 409 and code == "server_restored" and isinstance(payload, dict):
+            raise ServerRestoredError(
+                detail if isinstance(detail, str) else "Serveur restauré.",
+                str(payload.get("server_id") or ""),
+                int(payload.get("floor") or 0),
             )
         if status == 401:
             raise DeviceNotAuthorizedError(

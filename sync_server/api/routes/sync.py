@@ -1,4 +1,4 @@
-"""Push, pull, summary, and all three in one request (docs/protocol.md)."""
+"""Push, pull, summary, all three in one request, and the repair calls (docs/protocol.md)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from fastapi import APIRouter, Depends, Query
 from sync_server.api.deps import (
     CurrentActor,
     EngineDep,
+    HighWaterDep,
+    KnownServerId,
     SchemaDep,
     SettingsDep,
     require_protocol,
@@ -17,25 +19,33 @@ from sync_server.api.errors import ApiError
 from sync_server.api.schemas import (
     MAX_VERSION,
     ChangeIn,
+    DigestsIn,
+    DigestsOut,
     ErrorOut,
+    FetchIn,
+    FetchOut,
     PullOut,
     PushIn,
     PushOut,
+    RestoredOut,
+    SummaryIn,
     SummaryOut,
     SyncIn,
     SyncOut,
 )
+from sync_server.authz import Actor
 from sync_server.core.config import Settings
-from sync_server.core.db import session_scope
-from sync_server.services.pull import pull_page, summarize
+from sync_server.core.high_water import HighWater
+from sync_server.services.epochs import Epoch, ServerRestored, VersionFromNowhere, check_epoch
+from sync_server.services.pull import digest_list, fetch_records, pull_page, summarize
 from sync_server.services.push import Change, push_changes
-from sync_server.services.versions import read_meta
 
 router = APIRouter(prefix="/sync", tags=["sync"], dependencies=[Depends(require_protocol)])
 
 _ERRORS = {
     401: {"model": ErrorOut, "description": "Jeton inconnu, poste révoqué ou compte désactivé"},
     403: {"model": ErrorOut, "description": "Compte sans rôle de synchronisation"},
+    409: {"model": RestoredOut, "description": "Serveur restauré : le poste doit se recaler"},
     413: {"model": ErrorOut, "description": "Requête trop volumineuse"},
     422: {"model": ErrorOut, "description": "Requête mal formée (rien n'est appliqué)"},
     426: {"model": ErrorOut, "description": "Application trop ancienne"},
@@ -51,8 +61,40 @@ def _changes(settings: Settings, changes: list[ChangeIn]) -> list[Change]:
             "too_many_changes",
         )
     return [
-        Change(c.change_id, c.table, c.id, c.base_version, c.fields, c.deleted) for c in changes
+        Change(
+            c.change_id,
+            c.table,
+            c.id,
+            c.base_version,
+            c.fields,
+            c.deleted,
+            bases=c.bases,
+            replay=c.replay,
+            origins=c.origins,
+        )
+        for c in changes
     ]
+
+
+def _epoch(engine, high_water: HighWater, actor: Actor, known_id: str | None, seen: int) -> Epoch:  # type: ignore[no-untyped-def]
+    """The current epoch; 409 when the device must recover from a restore first."""
+    try:
+        return check_epoch(
+            engine, high_water, known_id=known_id, seen_version=seen,
+            username=actor.username, device_id=actor.device_id,
+        )  # fmt: skip
+    except ServerRestored as restored:
+        raise ApiError(
+            409,
+            "Le serveur du CMS a été restauré depuis une sauvegarde : ce poste renvoie ce "
+            "qui a été perdu, puis se synchronise.",
+            "server_restored",
+            extra={"server_id": restored.server_id, "floor": restored.floor},
+        ) from None
+    except VersionFromNowhere:
+        raise ApiError(
+            422, "Version inconnue du serveur : rien n'a été appliqué.", "invalid_version"
+        ) from None
 
 
 def _limit(settings: Settings, limit: int | None) -> int:
@@ -66,9 +108,14 @@ def push(
     engine: EngineDep,
     schema: SchemaDep,
     settings: SettingsDep,
+    high_water: HighWaterDep,
+    known_id: KnownServerId,
 ) -> PushOut:
     """Apply changes in order; each gets its own result. Replays return the first result."""
-    outcome = push_changes(engine, schema, actor, _changes(settings, body.changes))
+    changes = _changes(settings, body.changes)
+    _epoch(engine, high_water, actor, known_id, 0)
+    outcome = push_changes(engine, schema, actor, changes)
+    high_water.raise_to(outcome.server_id, outcome.server_max_version)
     return PushOut.model_validate(outcome, from_attributes=True)
 
 
@@ -78,18 +125,79 @@ def pull(
     engine: EngineDep,
     schema: SchemaDep,
     settings: SettingsDep,
+    high_water: HighWaterDep,
+    known_id: KnownServerId,
     since: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
     limit: Annotated[int | None, Query(ge=0, le=MAX_VERSION)] = None,
 ) -> PullOut:
     """The next page of records this user may read, with only the fields they may read."""
+    _epoch(engine, high_water, actor, known_id, since)
     page = pull_page(engine, schema, actor, since, _limit(settings, limit))
     return PullOut.model_validate(page, from_attributes=True)
 
 
 @router.get("/summary", response_model=SummaryOut, responses=_ERRORS)  # type: ignore[arg-type]
-def summary(actor: CurrentActor, engine: EngineDep, schema: SchemaDep) -> SummaryOut:
+def summary(
+    actor: CurrentActor,
+    engine: EngineDep,
+    schema: SchemaDep,
+    high_water: HighWaterDep,
+    known_id: KnownServerId,
+) -> SummaryOut:
     """Count and checksum per table of what this user may pull, to verify a quiet sync."""
+    _epoch(engine, high_water, actor, known_id, 0)
     return SummaryOut.model_validate(summarize(engine, schema, actor), from_attributes=True)
+
+
+@router.post("/summary", response_model=SummaryOut, responses=_ERRORS)  # type: ignore[arg-type]
+def summary_except(
+    body: SummaryIn,
+    actor: CurrentActor,
+    engine: EngineDep,
+    schema: SchemaDep,
+    high_water: HighWaterDep,
+    known_id: KnownServerId,
+) -> SummaryOut:
+    """The summary without the records the device holds changes of its own for."""
+    _epoch(engine, high_water, actor, known_id, 0)
+    checked = summarize(engine, schema, actor, body.exclude)
+    return SummaryOut.model_validate(checked, from_attributes=True)
+
+
+@router.post("/digests", response_model=DigestsOut, responses=_ERRORS)  # type: ignore[arg-type]
+def digests(
+    body: DigestsIn,
+    actor: CurrentActor,
+    engine: EngineDep,
+    schema: SchemaDep,
+    high_water: HighWaterDep,
+    known_id: KnownServerId,
+) -> DigestsOut:
+    """Id, version and value digest of each record of one table: to find what differs."""
+    epoch = _epoch(engine, high_water, actor, known_id, 0)
+    records = digest_list(engine, schema, actor, body.table)
+    return DigestsOut(
+        records=records, server_max_version=epoch.max_version, server_id=epoch.server_id
+    )
+
+
+@router.post("/fetch", response_model=FetchOut, responses=_ERRORS)  # type: ignore[arg-type]
+def fetch(
+    body: FetchIn,
+    actor: CurrentActor,
+    engine: EngineDep,
+    schema: SchemaDep,
+    high_water: HighWaterDep,
+    known_id: KnownServerId,
+) -> FetchOut:
+    """Named records again, as a pull gives them: what a device holds stale or lacks."""
+    epoch = _epoch(engine, high_water, actor, known_id, 0)
+    records = fetch_records(engine, schema, actor, [(k.table, k.id) for k in body.records])
+    return FetchOut(
+        records=records,  # type: ignore[arg-type]
+        server_max_version=epoch.max_version,
+        server_id=epoch.server_id,
+    )
 
 
 @router.post("", response_model=SyncOut, responses=_ERRORS)  # type: ignore[arg-type]
@@ -99,13 +207,16 @@ def sync(
     engine: EngineDep,
     schema: SchemaDep,
     settings: SettingsDep,
+    high_water: HighWaterDep,
+    known_id: KnownServerId,
 ) -> SyncOut:
     """Push, then the first pull page, then the summary (docs/protocol.md, "Order of a sync")."""
-    with session_scope(engine) as session:
-        before = read_meta(session).max_version  # a client ahead of it: a restored server
-    outcome = push_changes(engine, schema, actor, _changes(settings, body.changes))
+    changes = _changes(settings, body.changes)
+    epoch = _epoch(engine, high_water, actor, known_id, body.since)
+    outcome = push_changes(engine, schema, actor, changes)
+    high_water.raise_to(outcome.server_id, outcome.server_max_version)
     page = pull_page(engine, schema, actor, body.since, _limit(settings, body.limit))
-    checked = summarize(engine, schema, actor)
+    checked = summarize(engine, schema, actor, body.exclude)
     return SyncOut(
         results=outcome.results,  # type: ignore[arg-type]
         records=page.records,  # type: ignore[arg-type]
@@ -113,6 +224,6 @@ def sync(
         more=page.more,
         summary=SummaryOut.model_validate(checked, from_attributes=True),
         server_max_version=checked.server_max_version,
-        server_max_version_before=before,
+        server_max_version_before=epoch.max_version,
         server_id=checked.server_id,
     )

@@ -1,0 +1,168 @@
+"""Records from the server into the local store, keeping what is typed here and not yet sent.
+
+Used for pulled pages and for records fetched again by verification. A field with a local
+change not yet accepted (pending, in flight, refused, or a replay waiting to leave) is never
+overwritten: its value stays, and so does its version, the one its author saw (a pull never
+makes a pending field look seen). Every other field takes the server's value, at the record's
+new version. No Qt.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from van_app.core.models import StaffAccount, SyncedRecord
+from van_app.core.outbox import OutboxEntry
+from van_app.core.sync_state import FieldVersions, load_field_versions
+from van_app.sync.wire import MODELS, decode_fields, new_local_record, wire_fields
+
+log = logging.getLogger(__name__)
+
+
+def protected_fields(session: Session, ids: Iterable[str]) -> dict[str, set[str]]:
+    """Per record id: the fields with a local change the server has not accepted yet."""
+    wanted = sorted(set(ids))
+    protected: dict[str, set[str]] = {}
+    for start in range(0, len(wanted), 500):
+        for record_id, fields in session.exec(
+            select(OutboxEntry.record_id, OutboxEntry.changed_fields).where(
+                col(OutboxEntry.record_id).in_(wanted[start : start + 500])
+            )
+        ).all():
+            protected.setdefault(record_id, set()).update(fields)
+    return protected
+
+
+def preload(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    """The records of (table, id) pairs in a few queries, held in a dict (the session's
+    identity map holds unmodified objects only weakly)."""
+    by_table: dict[str, list[str]] = {}
+    for table, record_id in keys:
+        if table in MODELS:
+            by_table.setdefault(table, []).append(record_id)
+    found: dict[tuple[str, str], Any] = {}
+    for table, ids in by_table.items():
+        model = MODELS[table]
+        unique = sorted(set(ids))
+        for start in range(0, len(unique), 500):
+            for record in session.exec(
+                select(model).where(col(model.id).in_(unique[start : start + 500]))
+            ).all():
+                found[(table, record.id)] = record
+    return found
+
+
+class FieldVersionBook:
+    """The per-field version exceptions of a batch of records, loaded once, saved once."""
+
+    def __init__(self, session: Session, ids: Iterable[str]) -> None:
+        self.session = session
+        self.rows = load_field_versions(session, ids)
+        self._touched: set[str] = set()
+
+    def of(self, record_id: str) -> dict[str, int | None]:
+        row = self.rows.get(record_id)
+        return dict(row.versions) if row is not None else {}
+
+    def version(self, record: SyncedRecord, name: str) -> int | None:
+        """The server version of the value of ``name`` this device holds (what was seen)."""
+        versions = self.of(record.id)
+        return versions.get(name, record.server_version)
+
+    def set(self, record: SyncedRecord, versions: dict[str, int | None]) -> None:
+        """Keep only the fields whose version differs from the record's."""
+        kept = {n: v for n, v in versions.items() if v != record.server_version}
+        row = self.rows.get(record.id)
+        if not kept:
+            if row is not None:
+                self.session.delete(row)
+                del self.rows[record.id]
+            return
+        if row is None:
+            row = FieldVersions(record_id=record.id, record_table=record.__tablename__)  # type: ignore[arg-type]
+            self.rows[record.id] = row
+        row.versions = kept
+        self.session.add(row)
+
+    def take_server_state(self, record: SyncedRecord, version: int, protected: set[str]) -> None:
+        """The record now holds the server's state at ``version``, but for ``protected``."""
+        versions = self.of(record.id)
+        kept = {name: versions.get(name, record.server_version) for name in protected}
+        record.server_version = version
+        self.set(record, kept)
+
+    def accepted(
+        self,
+        record: SyncedRecord,
+        fields: Iterable[str],
+        lost: Iterable[str],
+        version: int,
+        previous: int | None,
+    ) -> None:
+        """The server took our values of ``fields`` at ``version`` (and not ``lost``).
+
+        When nobody else changed the record since what we held (``previous``), the whole
+        record is the server's state at ``version``, but for the lost fields, which keep the
+        version they had; otherwise only the taken fields are at ``version``.
+        """
+        versions = self.of(record.id)
+        held = record.server_version
+        if held is None or (previous is not None and previous == held):
+            for name in lost:
+                versions.setdefault(name, held)
+            record.server_version = max(version, held or 0)
+            for name in fields:
+                versions.pop(name, None)
+        else:
+            for name in fields:
+                if held != version:
+                    versions[name] = version
+                else:
+                    versions.pop(name, None)
+        self.set(record, versions)
+
+
+def apply_record(
+    session: Session,
+    book: FieldVersionBook,
+    loaded: dict[tuple[str, str], Any],
+    item: dict[str, Any],
+    protected: set[str],
+) -> bool:
+    """Store one record as the server sent it; False if it is older than what we hold."""
+    table = item["table"]
+    model = MODELS.get(table)
+    if model is None:
+        log.info("pulled a record of a table this app does not keep: %s", table)
+        return False
+    values = decode_fields(table, item.get("fields") or {})
+    values["deleted"] = bool(item.get("deleted")) or values.get("deleted", False)
+    version = int(item["version"])
+    record = loaded.get((table, item["id"]))
+    if record is None and table == "staff_account":
+        # The account written at enrolment carries a local id: the server's replaces it.
+        for local in session.exec(
+            select(StaffAccount).where(StaffAccount.username == values.get("username"))
+        ).all():
+            session.delete(local)
+        session.flush()
+    if record is None:
+        record = new_local_record(table, item["id"], values)
+        record.server_version = version
+        loaded[(table, item["id"])] = record
+        session.add(record)
+        return True
+    if record.server_version is not None and record.server_version > version:
+        return False  # older than what we hold (the same version is applied again)
+    for name, value in values.items():
+        if name not in protected:
+            setattr(record, name, value)
+    if item.get("deleted"):
+        record.deleted = True  # a tombstone is never undone by a local value
+    book.take_server_state(record, version, protected & set(wire_fields()[table]))
+    session.add(record)
+    return True

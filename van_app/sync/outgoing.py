@@ -1,0 +1,178 @@
+"""What leaves in a push, and what the server's answers do to the local store. No Qt.
+
+- A batch holds the oldest pending outbox entries, at most one per record: a later entry of
+  the same record leaves only once the earlier one is answered, so the base it claims for each
+  field is what its author saw, the earlier answer included.
+- Each change carries, per field, the version its author saw (``bases``); a replay after a
+  restore carries each field's version from before the restore (``origins``).
+- The change id is saved in the entry before it first leaves: a retry after a lost answer is a
+  replay the server recognises (exactly once).
+- An accepted change updates the fields' versions; a field the server kept another value for
+  (a lost conflict, a replay it did not take) keeps its old version, so verification fetches
+  the server's value; a refused change stays, with its reason, for its author to see.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from van_app.core.ids import new_id
+from van_app.core.outbox import OutboxEntry
+from van_app.core.sync_schema import POLICIES
+from van_app.sync.apply import FieldVersionBook, preload
+from van_app.sync.wire import PULL_ONLY, record_fields, wire_fields
+
+ALWAYS_SENT = frozenset({"created_at", "updated_at", "author", "device", "deleted"})
+CHUNK = 500  # outbox entries read at a time while a batch is filled
+
+
+@dataclass
+class PushCounts:
+    pushed: int = 0
+    rejected: int = 0
+
+
+def may_send(policy: dict[str, Any], record: Any, username: str) -> bool:
+    """Whether this user's token carries the record's changes.
+
+    On a laptop shared by several professionals, a new record or a consultation leaves with
+    its author's own token; identity records, shared by the team, go with whoever syncs.
+    """
+    if record.author == username:
+        return True
+    shared = bool(policy.get("merge") or policy.get("server_written"))
+    return shared and record.server_version is not None
+
+
+class Outgoing:
+    """Builds push batches for one user and applies the server's results."""
+
+    def __init__(self, username: str, batch_bytes: int, batch_max: int) -> None:
+        self.username = username
+        self.batch_bytes = batch_bytes
+        self.batch_max = batch_max
+
+    # -- batches ---------------------------------------------------------------------------
+
+    def next_batch(self, session: Session) -> list[tuple[int, dict[str, Any]]]:
+        """The oldest pending changes, at most one per record, each with its change id saved.
+
+        Runs in the caller's transaction, which commits the change ids before the request.
+        """
+        batch: list[tuple[int, dict[str, Any], int]] = []
+        seen: set[str] = set()
+        size = 0
+        last_seq = 0
+        with session.no_autoflush:
+            while True:  # read the queue a chunk at a time, oldest first, until the batch fills
+                chunk = session.exec(
+                    select(OutboxEntry)
+                    .where(col(OutboxEntry.rejected_reason).is_(None))
+                    .where(col(OutboxEntry.seq) > last_seq)
+                    .order_by(col(OutboxEntry.seq))
+                    .limit(CHUNK)
+                ).all()
+                if not chunk:
+                    break
+                last_seq = chunk[-1].seq or last_seq
+                loaded = preload(session, [(e.record_table, e.record_id) for e in chunk])
+                book = FieldVersionBook(session, [e.record_id for e in chunk])
+                full, size = self._fill(session, chunk, loaded, book, batch, seen, size)
+                if full:
+                    break
+        return [(seq, change) for seq, change, _ in batch]
+
+    def _fill(self, session, entries, loaded, book, batch, seen, size) -> tuple[bool, int]:  # type: ignore[no-untyped-def]
+        """Add ``entries`` to ``batch`` until it is full (True); skip others' changes."""
+        for entry in entries:
+            if entry.record_id in seen:
+                continue  # waits for the answer to the earlier change of the same record
+            seen.add(entry.record_id)  # even when skipped: order per record is kept
+            record = loaded.get((entry.record_table, entry.record_id))
+            if record is None or entry.record_table in PULL_ONLY:
+                session.delete(entry)  # nothing to send: the record is the server's
+                continue
+            if not may_send(POLICIES[entry.record_table], record, self.username):
+                continue  # created here by a colleague: it leaves with the colleague's token
+            change = self.change_for(entry, record, book)
+            cost = len(json.dumps(change, separators=(",", ":")))
+            if batch and (size + cost > self.batch_bytes or len(batch) >= self.batch_max):
+                return True, size
+            if entry.change_id is None:  # saved before it leaves: retries reuse it
+                entry.change_id = change["change_id"]
+                session.add(entry)
+            batch.append((entry.seq, change, cost))
+            size += cost
+        return False, size
+
+    @staticmethod
+    def change_for(entry: OutboxEntry, record: Any, book: FieldVersionBook) -> dict[str, Any]:
+        table = entry.record_table
+        wire = wire_fields()[table]
+        change: dict[str, Any] = {
+            "change_id": entry.change_id or new_id(),
+            "table": table,
+            "id": record.id,
+            "base_version": record.server_version,
+            "deleted": record.deleted,
+        }
+        if entry.replay:
+            names = (set(entry.changed_fields) | ALWAYS_SENT) & set(wire)
+            change["fields"] = record_fields(record, names)
+            change["replay"] = True
+            change["origins"] = {n: book.version(record, n) or 0 for n in change["fields"]}
+            return change
+        if record.server_version is None:  # new here: every field, nothing seen before
+            change["fields"] = record_fields(record)
+            return change
+        names = (set(entry.changed_fields) | ALWAYS_SENT) & set(wire)
+        change["fields"] = record_fields(record, names)
+        change["bases"] = {
+            n: book.version(record, n) or 0 for n in change["fields"] if n not in ALWAYS_SENT
+        }
+        return change
+
+    # -- results ---------------------------------------------------------------------------
+
+    def apply_results(
+        self,
+        session: Session,
+        batch: list[tuple[int, dict[str, Any]]],
+        results: list[dict[str, Any]],
+        counts: PushCounts,
+    ) -> None:
+        """Record the server's answers (in the caller's transaction)."""
+        by_change = {r.get("change_id"): r for r in results if isinstance(r, dict)}
+        loaded = preload(session, [(c["table"], c["id"]) for _, c in batch])
+        book = FieldVersionBook(session, [c["id"] for _, c in batch])
+        entries = {
+            e.seq: e
+            for e in session.exec(
+                select(OutboxEntry).where(col(OutboxEntry.seq).in_([seq for seq, _ in batch]))
+            ).all()
+        }
+        with session.no_autoflush:
+            for seq, change in batch:
+                answer = by_change.get(change["change_id"])
+                entry = entries.get(seq)
+                if answer is None or entry is None:
+                    continue  # not answered: it stays queued, same change id, next time
+                if answer.get("status") == "rejected":
+                    entry.rejected_reason = answer.get("reason") or "Refusé par le serveur."
+                    entry.rejected_code = answer.get("code") or "rejected"
+                    session.add(entry)
+                    counts.rejected += 1
+                    continue
+                record = loaded.get((change["table"], change["id"]))
+                if record is not None and answer.get("version") is not None:
+                    lost = set(answer.get("lost_fields") or ())
+                    kept = [n for n in change["fields"] if n not in lost]
+                    previous = answer.get("previous_version")
+                    book.accepted(record, kept, lost, int(answer["version"]), previous)
+                    session.add(record)
+                session.delete(entry)
+                counts.pushed += 1
