@@ -37,9 +37,13 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
+_OPEN_ENGINES: list[Engine] = []  # closed when the command ends (main)
+
+
 def _engine(args: argparse.Namespace) -> tuple[Settings, Engine]:
     settings = _settings(args)
     engine = make_engine(settings.resolved_database_url())
+    _OPEN_ENGINES.append(engine)
     migrate(engine)
     return settings, engine
 
@@ -284,6 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     except accounts.AccountError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 1
+    finally:
+        while _OPEN_ENGINES:
+            _OPEN_ENGINES.pop().dispose()
 
 
 if __name__ == "__main__":

@@ -62,6 +62,9 @@ class ChangeIn(BaseModel):
     origins: dict[str, int] | None = Field(
         default=None, description="Replay: each field's version before the restore"
     )
+    seen: dict[str, Any] | None = Field(
+        default=None, description="Per field, the value its author saw before changing it"
+    )
 
 
 class PushIn(BaseModel):
@@ -76,6 +79,9 @@ class ChangeResult(BaseModel):
     code: str | None = None
     previous_version: int | None = None
     lost_fields: list[str] = Field(default_factory=list)
+    conflicts: list[dict[str, Any]] = Field(
+        default_factory=list, description="Conflicts this change made: {id, version, fields}"
+    )
 
 
 class PushOut(BaseModel):

@@ -23,12 +23,12 @@ from sqlmodel import Session, select
 
 from sync_server.core.db import session_scope
 from sync_server.core.high_water import HighWater
-from sync_server.models import ServerEpoch, ServerMeta, as_utc, new_uuid, utcnow
+from sync_server.models import AuditEvent, ServerEpoch, ServerMeta, new_uuid, utcnow
 from sync_server.services.audit import audit
 from sync_server.services.versions import read_meta
 
 RESTORE_GAP = 1_000_000_000  # more versions than a CMS writes between a backup and a restore
-EVIDENCE_INTERVAL = dt.timedelta(minutes=10)  # a device's evidence marks at most this often
+EVIDENCE_INTERVAL = dt.timedelta(minutes=10)  # one device's evidence marks at most this often
 
 
 class ServerRestored(Exception):
@@ -132,16 +132,16 @@ def check_epoch(
                 high_water, Epoch(meta.server_id, meta.max_version, meta.restore_floor),
                 known_id, seen_version,
             )  # fmt: skip
-            recent = meta.restored_at is not None and utcnow() - as_utc(meta.restored_at) < (
-                EVIDENCE_INTERVAL
-            )
-            if reason == "device" and (recent or seen_version > meta.max_version + RESTORE_GAP):
+            if reason == "device" and (
+                _evidence_recently(session, device_id)
+                or seen_version > meta.max_version + RESTORE_GAP
+            ):
                 raise VersionFromNowhere(seen_version)
             if reason is not None:
                 mark = high_water.mark
                 seen = max(seen_version, mark.max_version if mark else 0)
                 meta = mark_restored(session, reason=reason, seen_max=seen, operator=username)
-                if device_id:
+                if reason == "device":
                     audit(session, "restore_evidence", username=username, device_id=device_id)
             state = Epoch(meta.server_id, meta.max_version, meta.restore_floor)
     high_water.raise_to(state.server_id, state.max_version)
@@ -149,6 +149,22 @@ def check_epoch(
         with session_scope(engine) as session:
             raise ServerRestored(state.server_id, floor_for(session, known_id))
     return state
+
+
+def _evidence_recently(session: Session, device_id: str | None) -> bool:
+    """A device's evidence marks a restore at most once per ``EVIDENCE_INTERVAL``: a hostile
+    client cannot make every laptop recover again and again."""
+    since = utcnow() - EVIDENCE_INTERVAL
+    return (
+        session.exec(
+            select(AuditEvent.id).where(
+                AuditEvent.action == "restore_evidence",
+                AuditEvent.device_id == device_id,
+                AuditEvent.at > since,
+            )
+        ).first()
+        is not None
+    )
 
 
 def _restore_reason(

@@ -11,7 +11,8 @@ Every field on the server carries the version of the write that set its value
 
 Rules (docs/protocol.md):
 - An ordinary change's field whose server version is at most the base its author saw *for
-  that field* is applied; one changed since, to another value, is a same-field conflict: the
+  that field*, or whose server value is the one she saw, is applied; one changed since, to
+  another value than she saw, is a same-field conflict: the
   later ``updated_at`` wins (then the greater device id, then the greater value), the same
   whatever the order of arrival, and the loser is kept for the supervisor.
 - A replayed field brings a value the server held before a restore, with its version then
@@ -101,8 +102,14 @@ def merge_fields(
     default_base: int,
     stamp: Sequence[Any],
     epoch_start: int,
+    seen: Mapping[str, Any] | None = None,
 ) -> MergeResult:
-    """An ordinary change: each field against the base its author saw for it."""
+    """An ordinary change: each field against the base its author saw for it.
+
+    A field written since that base is still taken without a conflict when the server's value
+    is the one its author saw (``seen``): she replaced it knowingly.
+    """
+    seen = seen or {}
     result = MergeResult()
     for name, value in fields.items():
         base = int(bases.get(name, default_base))
@@ -113,6 +120,9 @@ def merge_fields(
             continue
         if record.fields.get(name) == value:
             continue  # the same value reached the server by another way: nothing to settle
+        if name in seen and seen[name] == record.fields.get(name):
+            result.winners[name] = (value, field_stamp)
+            continue
         conflict, pushed_won = _conflict(record, name, value, field_stamp)
         if pushed_won:
             result.winners[name] = (value, field_stamp)

@@ -57,6 +57,7 @@ class Change:
     bases: Mapping[str, int] | None = None  # per field: the version its author had seen
     replay: bool = False  # a value the server held before a restore (docs/protocol.md)
     origins: Mapping[str, int] | None = None  # replay: each field's version before the restore
+    seen: Mapping[str, Any] | None = None  # per field: the value its author saw before the edit
 
 
 @dataclass
@@ -166,6 +167,8 @@ class _Context:
         def rejected(rejection: Rejection) -> dict[str, Any]:
             return result(change.change_id, REJECTED, reason=rejection.reason, code=rejection.code)
 
+        if change.replay and change.table == CONFLICT_TABLE:
+            return self._restore_conflict(change)
         problem = authz.check_table(self.schema, change.table, actor.roles) or (
             authz.check_record_id(change.id)
         )
@@ -175,12 +178,16 @@ class _Context:
         fields = dict(change.fields)
         if "id" in fields and fields.pop("id") != change.id:
             return rejected(Rejection("invalid", "Le champ « id » ne correspond pas à la fiche."))
-        problem = authz.check_fields(table, actor.roles, fields) or self._check_versions(
-            change, fields
+        seen = dict(change.seen or {})
+        problem = (
+            authz.check_fields(table, actor.roles, fields)
+            or self._check_versions(change, fields)
+            or _check_seen(table, actor, seen)
         )
         if problem:
             return rejected(problem)
         fields = authz.canonical_fields(table, fields)
+        seen = authz.canonical_fields(table, seen)
         deleted = bool(change.deleted or fields.pop("deleted", False) is True)
 
         record = self.session.get(SyncRecord, (change.table, change.id))
@@ -218,6 +225,7 @@ class _Context:
                 change.base_version or 0,
                 stamp,
                 self.epoch_start,
+                seen,
             )
         else:
             merged = MergeResult({n: (v, [*stamp, 0, LIVE]) for n, v in fields.items()})
@@ -236,11 +244,10 @@ class _Context:
             )
         version = self.counter.next()
         _write(record, merged.winners, version, table, actor, replay=change.replay)
-        for conflict in merged.conflicts:
-            self._store_conflict(table, record, conflict)
+        made = [self._store_conflict(table, record, conflict) for conflict in merged.conflicts]
         if not merged.lost and not merged.conflicts:
             return result(change.change_id, APPLIED, version, previous_version=previous)
-        return result(
+        outcome = result(
             change.change_id,
             MERGED,
             version,
@@ -248,6 +255,15 @@ class _Context:
             previous_version=previous,
             lost_fields=merged.lost,
         )
+        # The pushing device keeps the conflicts its change made: if the server loses them in
+        # a restore before a supervisor pulled them, that device sends them back.
+        outcome["conflicts"] = [
+            {"id": row.id, "version": row.version, "fields": self._visible(row)} for row in made
+        ]
+        return outcome
+
+    def _visible(self, row: SyncRecord) -> dict[str, Any]:
+        return authz.visible_fields(self.schema[CONFLICT_TABLE], self.actor.roles, row.fields)
 
     def _check_versions(self, change: Change, fields: Mapping[str, Any]) -> Rejection | None:
         """Bases and origins name versions the server has handed out, for fields pushed."""
@@ -318,6 +334,47 @@ class _Context:
         self.session.flush()
         return result(change.change_id, APPLIED, version)
 
+    def _restore_conflict(self, change: Change) -> dict[str, Any]:
+        """A conflict the restore lost, sent back by a device that holds it: a supervisor who
+        pulled it, or a professional whose push made it (its result carried it).
+
+        Allowed to whoever may write the conflicting table and read the conflicting field;
+        a conflict the server has again already changes nothing.
+        """
+
+        def rejected(rejection: Rejection) -> dict[str, Any]:
+            return result(change.change_id, REJECTED, reason=rejection.reason, code=rejection.code)
+
+        table = self.schema[CONFLICT_TABLE]
+        fields = dict(change.fields)
+        fields.pop("id", None)
+        conflicted = self.schema.get(str(fields.get("table")))
+        problem = authz.check_record_id(change.id) or authz.check_fields(
+            table, self.actor.roles, fields
+        )
+        if problem:
+            return rejected(problem)
+        readable = authz.readable_classes(self.actor.roles)
+        if (
+            conflicted is None
+            or not conflicted.writers.intersection(self.actor.roles)
+            or fields.get("field") not in conflicted.fields
+            or fields.get("value_class") not in readable
+        ):
+            return rejected(
+                Rejection("forbidden_table", "Ce conflit ne concerne pas une fiche de votre rôle.")
+            )
+        record = self.session.get(SyncRecord, (CONFLICT_TABLE, change.id))
+        if record is not None:
+            if record.cms_code != self.actor.cms_code:
+                return rejected(Rejection("other_cms", "Cette fiche appartient à un autre CMS."))
+            return result(
+                change.change_id, APPLIED, record.version, previous_version=record.version
+            )
+        if fields.get("author", SERVER_AUTHOR) != SERVER_AUTHOR:
+            return rejected(Rejection("not_author", "Un conflit est écrit par le serveur."))
+        return self._create_new(change, table, authz.canonical_fields(table, fields), False)
+
     def _restored_author(self, fields: Mapping[str, Any], *, conflict: bool) -> str | None:
         """The claimed author of a replayed record, if it is one of this CMS's accounts."""
         author = fields.get("author")
@@ -358,8 +415,17 @@ class _Context:
 
     def _store_conflict(
         self, table: TableSpec, record: SyncRecord, conflict: FieldConflict
-    ) -> None:
-        store_conflict(self.session, self.counter, self.schema, table, record, conflict)
+    ) -> SyncRecord:
+        return store_conflict(self.session, self.counter, self.schema, table, record, conflict)
+
+
+def _check_seen(table: TableSpec, actor: Actor, seen: Mapping[str, Any]) -> Rejection | None:
+    """Seen values are compared, never stored: still, each is a valid value of a field the
+    user may read."""
+    problem = authz.check_fields(table, actor.roles, seen)
+    if problem:
+        return Rejection("invalid", f"Valeur vue : {problem.reason}")
+    return None
 
 
 def _as(actor: Actor, username: str) -> Actor:
@@ -431,7 +497,7 @@ def store_conflict(
     table: TableSpec,
     record: SyncRecord,
     conflict: FieldConflict,
-) -> None:
+) -> SyncRecord:
     """Keep the losing value as a sync_conflict record, pulled by the CMS's supervisors."""
     if conflict.pushed_won:
         kept, kept_stamp = conflict.pushed_value, conflict.pushed_stamp
@@ -460,16 +526,16 @@ def store_conflict(
         "other_device": other_stamp[1] or None,
         "other_author": other_stamp[2] or None,
     }
-    session.add(
-        SyncRecord(
-            table_name=CONFLICT_TABLE,
-            id=str(uuid6.uuid7()),
-            cms_code=record.cms_code,
-            author=SERVER_AUTHOR,
-            device=SERVER_AUTHOR,
-            version=version,
-            fields=values,
-            field_versions=dict.fromkeys(values, version),
-            digests=class_digests(schema[CONFLICT_TABLE], values),
-        )
+    row = SyncRecord(
+        table_name=CONFLICT_TABLE,
+        id=str(uuid6.uuid7()),
+        cms_code=record.cms_code,
+        author=SERVER_AUTHOR,
+        device=SERVER_AUTHOR,
+        version=version,
+        fields=values,
+        field_versions=dict.fromkeys(values, version),
+        digests=class_digests(schema[CONFLICT_TABLE], values),
     )
+    session.add(row)
+    return row

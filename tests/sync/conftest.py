@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -60,13 +61,17 @@ class SyncServer:
     database_url: str
     port: int
     process: subprocess.Popen[bytes] | None = None
+    state_dir: Path | None = None  # where a PostgreSQL server keeps its high-water mark
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def env(self) -> dict[str, str]:
-        return {**os.environ, **SERVER_ENV, "VAN_SYNC_DATABASE_URL": self.database_url}
+        env = {**os.environ, **SERVER_ENV, "VAN_SYNC_DATABASE_URL": self.database_url}
+        if self.state_dir is not None:
+            env["VAN_SYNC_STATE_DIR"] = str(self.state_dir)
+        return env
 
     def admin(self, *args: str) -> str:
         """``van-sync-server <args>`` on this server's database, as the administrator types it.
@@ -76,8 +81,17 @@ class SyncServer:
         from sync_server.cli import main
 
         out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            code = main([*args, "--database-url", self.database_url])
+        saved = os.environ.get("VAN_SYNC_STATE_DIR")
+        if self.state_dir is not None:
+            os.environ["VAN_SYNC_STATE_DIR"] = str(self.state_dir)
+        try:
+            with contextlib.redirect_stdout(out):
+                code = main([*args, "--database-url", self.database_url])
+        finally:
+            if saved is None:
+                os.environ.pop("VAN_SYNC_STATE_DIR", None)
+            else:
+                os.environ["VAN_SYNC_STATE_DIR"] = saved
         assert code in (0, None), out.getvalue()
         return out.getvalue()
 
@@ -113,21 +127,66 @@ class SyncServer:
         self.process = None
 
 
+@contextlib.contextmanager
+def _server_env() -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in SERVER_ENV}
+    os.environ.update(SERVER_ENV)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 @pytest.fixture(scope="module")
 def sync_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncServer]:
     """One server process per test module; each test works in a CMS of its own."""
-    saved = {name: os.environ.get(name) for name in SERVER_ENV}
-    os.environ.update(SERVER_ENV)
-    folder = tmp_path_factory.mktemp("cms")
-    server = SyncServer(f"sqlite:///{folder / 'cms.db'}", free_port())
-    server.start()
-    yield server
-    server.stop()
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
+    with _server_env():
+        folder = tmp_path_factory.mktemp("cms")
+        server = SyncServer(f"sqlite:///{folder / 'cms.db'}", free_port())
+        server.start()
+        yield server
+        server.stop()
+
+
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def postgres_answers() -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", 5432), 0.5):
+        return True
+    return False
+
+
+@pytest.fixture(scope="module")
+def pg_sync_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncServer]:
+    """The same server on a fresh PostgreSQL database (dropped after); skipped only when
+    nothing answers on 127.0.0.1:5432."""
+    if not postgres_answers():
+        pytest.skip("PostgreSQL ne répond pas sur 127.0.0.1:5432")
+    from sqlalchemy import create_engine, text
+
+    name = f"van_sync_e2e_{secrets.token_hex(6)}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        with _server_env():
+            server = SyncServer(
+                f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}",
+                free_port(),
+                state_dir=tmp_path_factory.mktemp("state"),
+            )
+            server.start()
+            yield server
+            server.stop()
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 _TEST_NUMBER = iter(range(1, 1_000_000))
@@ -156,13 +215,7 @@ class Van:
         self.store.close()
 
 
-@pytest.fixture
-def enrol(tmp_path: Path, sync_server: SyncServer) -> Iterator[Callable[..., Van]]:
-    """enrol("amartin") → a new laptop enrolled online for that account.
-
-    Accounts are created for this test only, in a CMS of its own ("dvalence" in a second
-    one), so tests sharing the server never see each other's records.
-    """
+def _enrolling(tmp_path: Path, server: SyncServer) -> Iterator[Callable[..., Van]]:
     number = next(_TEST_NUMBER)
     vans: list[Van] = []
     created: set[str] = set()
@@ -172,12 +225,12 @@ def enrol(tmp_path: Path, sync_server: SyncServer) -> Iterator[Callable[..., Van
         username = f"{account}{number}"
         if username not in created:
             role_args = [arg for role in roles for arg in ("--role", role)]
-            sync_server.admin(
+            server.admin(
                 "create-user", username, "--display-name", name, *role_args,
                 "--cms", f"{cms}-{number}", "--password", PASSWORD,
             )  # fmt: skip
             created.add(username)
-        url = server_url or sync_server.url
+        url = server_url or server.url
         folder = tmp_path / f"van-{username}-{len(vans)}"
         tokens = TokenStore()
         store = enrol_device(folder, url, username, PASSWORD, tokens=tokens, kdf=FAST_KDF)
@@ -188,6 +241,22 @@ def enrol(tmp_path: Path, sync_server: SyncServer) -> Iterator[Callable[..., Van
     yield make
     for van in vans:
         van.close()
+
+
+@pytest.fixture
+def enrol(tmp_path: Path, sync_server: SyncServer) -> Iterator[Callable[..., Van]]:
+    """enrol("amartin") → a new laptop enrolled online for that account.
+
+    Accounts are created for this test only, in a CMS of its own ("dvalence" in a second
+    one), so tests sharing the server never see each other's records.
+    """
+    yield from _enrolling(tmp_path, sync_server)
+
+
+@pytest.fixture
+def pg_enrol(tmp_path: Path, pg_sync_server: SyncServer) -> Iterator[Callable[..., Van]]:
+    """``enrol`` against the server on PostgreSQL."""
+    yield from _enrolling(tmp_path, pg_sync_server)
 
 
 def add_person(van: Van, birth_name: str = "Achard", first: str = "Josiane", **values) -> str:  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ meets exactly one planned fate:
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -88,6 +89,10 @@ class FaultyProxy:
     def _exchange(self, client: socket.socket) -> None:
         fault = self.plan.popleft() if self.plan else "pass"
         self.seen.append(fault)
+        with contextlib.suppress(OSError):  # either side may hang up: that is the point
+            self._forward(client, fault)
+
+    def _forward(self, client: socket.socket, fault: str) -> None:
         with client:
             request = _read_message(client)
             if not request or fault == "drop_before":

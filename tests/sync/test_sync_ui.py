@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from tests.sync.conftest import PASSWORD, SyncServer
 from tests.ui.conftest import _collect_between_tests, _ui_thread_gc  # noqa: F401
 from van_app.config import Settings
 from van_app.core.models import Beneficiary
+from van_app.sync.engine import SyncEngine
 from van_app.ui.main_window import MainWindow
 
 LEFT = Qt.MouseButton.LeftButton
@@ -23,7 +26,7 @@ def status(window: MainWindow) -> str:
 
 
 def test_first_login_enrols_then_sync_runs_and_the_status_never_lies(
-    qtbot: QtBot, data_dir: Path, sync_server: SyncServer
+    qtbot: QtBot, data_dir: Path, sync_server: SyncServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sync_server.admin(
         "create-user", "emartin", "--display-name", "Emma Martin", "--role", "social_worker",
@@ -83,6 +86,19 @@ def test_first_login_enrols_then_sync_runs_and_the_status_never_lies(
         assert not status(window).startswith("Synchronisé")
     finally:
         sync_server.start()
+    qtbot.mouseClick(window.sync_status.sync_button, LEFT)
+    qtbot.waitUntil(lambda: status(window).startswith("Synchronisé"), timeout=15000)
+
+    # Something unexpected breaks a sync: a sentence in French, never a Python class name.
+    def broken(self):  # type: ignore[no-untyped-def]
+        raise OperationalError("PRAGMA", {}, Exception("disk I/O error"))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SyncEngine, "run", broken)
+        qtbot.mouseClick(window.sync_status.sync_button, LEFT)
+        qtbot.waitUntil(lambda: "retentée" in status(window), timeout=15000)
+    assert "Error" not in status(window) and "(" not in status(window)
+    assert not status(window).startswith("Synchronisé")
     qtbot.mouseClick(window.sync_status.sync_button, LEFT)
     qtbot.waitUntil(lambda: status(window).startswith("Synchronisé"), timeout=15000)
     window.logout()

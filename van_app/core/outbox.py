@@ -15,6 +15,7 @@ from sqlalchemy import JSON, event, func, inspect
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from van_app.core.models import SyncedRecord, UTCDateTime, utcnow
+from van_app.core.wire_values import to_wire
 
 FROM_SERVER = "from_server"
 _BOOKKEEPING = {"server_version"}
@@ -39,14 +40,27 @@ class OutboxEntry(SQLModel, table=True):
     # Values the server held before it was restored from a backup, sent back with the version
     # they had then (van_app/sync/recovery.py). Never widened by a local edit.
     replay: bool = False
+    # Per changed field, the value its author saw before changing it (wire JSON): the server
+    # takes the change without a conflict when that is still its value. For a replay: the
+    # values to send for fields typed here since (what the server held, not what was typed).
+    seen: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
 
 
-def _changed_fields(record: SyncedRecord, is_new: bool) -> set[str]:
+def _changed_fields(record: SyncedRecord, is_new: bool) -> tuple[set[str], dict[str, Any]]:
+    """The fields changed in this flush, and the values they had before (when loaded)."""
     columns = {c.name for c in record.__table__.columns}  # type: ignore[attr-defined]
     if is_new:
-        return columns - _BOOKKEEPING
+        return columns - _BOOKKEEPING, {}
     state = inspect(record)
-    return {name for name in columns - _BOOKKEEPING if state.attrs[name].history.has_changes()}
+    changed: set[str] = set()
+    before: dict[str, Any] = {}
+    for name in columns - _BOOKKEEPING:
+        history = state.attrs[name].history
+        if history.has_changes():
+            changed.add(name)
+            if history.deleted:
+                before[name] = to_wire(history.deleted[0])
+    return changed, before
 
 
 @event.listens_for(Session, "before_flush")
@@ -56,7 +70,7 @@ def _queue_changes(session: Session, flush_context: Any, instances: Any) -> None
     for record, is_new in [(r, True) for r in session.new] + [(r, False) for r in session.dirty]:
         if not isinstance(record, SyncedRecord):
             continue
-        fields = _changed_fields(record, is_new)
+        fields, before = _changed_fields(record, is_new)
         if not fields:
             continue
         pending = (
@@ -77,9 +91,12 @@ def _queue_changes(session: Session, flush_context: Any, instances: Any) -> None
                     record_table=record.__tablename__,  # type: ignore[arg-type]
                     record_id=record.id,
                     changed_fields=sorted(fields),
+                    seen=before,
                 )
             )
-        else:
+        else:  # what was seen is what stood before the first of these edits
+            first_seen = {n: v for n, v in before.items() if n not in pending.changed_fields}
+            pending.seen = {**first_seen, **(pending.seen or {})}
             pending.changed_fields = sorted(set(pending.changed_fields) | fields)
             session.add(pending)
 

@@ -21,10 +21,17 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from van_app.core.ids import new_id
+from van_app.core.models import SyncConflict
 from van_app.core.outbox import OutboxEntry
 from van_app.core.sync_schema import POLICIES
 from van_app.sync.apply import FieldVersionBook, preload
-from van_app.sync.wire import PULL_ONLY, record_fields, wire_fields
+from van_app.sync.wire import (
+    PULL_ONLY,
+    decode_fields,
+    new_local_record,
+    record_fields,
+    wire_fields,
+)
 
 ALWAYS_SENT = frozenset({"created_at", "updated_at", "author", "device", "deleted"})
 CHUNK = 500  # outbox entries read at a time while a batch is filled
@@ -61,29 +68,33 @@ class Outgoing:
     def next_batch(self, session: Session) -> list[tuple[int, dict[str, Any]]]:
         """The oldest pending changes, at most one per record, each with its change id saved.
 
-        Runs in the caller's transaction, which commits the change ids before the request.
+        Replays go first: after a restore, the server may lack a record that an ordinary
+        change (a few fields) only completes. Runs in the caller's transaction, which commits
+        the change ids before the request.
         """
         batch: list[tuple[int, dict[str, Any], int]] = []
         seen: set[str] = set()
         size = 0
-        last_seq = 0
         with session.no_autoflush:
-            while True:  # read the queue a chunk at a time, oldest first, until the batch fills
-                chunk = session.exec(
-                    select(OutboxEntry)
-                    .where(col(OutboxEntry.rejected_reason).is_(None))
-                    .where(col(OutboxEntry.seq) > last_seq)
-                    .order_by(col(OutboxEntry.seq))
-                    .limit(CHUNK)
-                ).all()
-                if not chunk:
-                    break
-                last_seq = chunk[-1].seq or last_seq
-                loaded = preload(session, [(e.record_table, e.record_id) for e in chunk])
-                book = FieldVersionBook(session, [e.record_id for e in chunk])
-                full, size = self._fill(session, chunk, loaded, book, batch, seen, size)
-                if full:
-                    break
+            for replay in (True, False):
+                last_seq = 0
+                while True:  # a chunk at a time, oldest first, until the batch fills
+                    chunk = session.exec(
+                        select(OutboxEntry)
+                        .where(col(OutboxEntry.rejected_reason).is_(None))
+                        .where(col(OutboxEntry.replay).is_(replay))
+                        .where(col(OutboxEntry.seq) > last_seq)
+                        .order_by(col(OutboxEntry.seq))
+                        .limit(CHUNK)
+                    ).all()
+                    if not chunk:
+                        break
+                    last_seq = chunk[-1].seq or last_seq
+                    loaded = preload(session, [(e.record_table, e.record_id) for e in chunk])
+                    book = FieldVersionBook(session, [e.record_id for e in chunk])
+                    full, size = self._fill(session, chunk, loaded, book, batch, seen, size)
+                    if full:
+                        return [(seq, change) for seq, change, _ in batch]
         return [(seq, change) for seq, change, _ in batch]
 
     def _fill(self, session, entries, loaded, book, batch, seen, size) -> tuple[bool, int]:  # type: ignore[no-untyped-def]
@@ -123,6 +134,8 @@ class Outgoing:
         if entry.replay:
             names = (set(entry.changed_fields) | ALWAYS_SENT) & set(wire)
             change["fields"] = record_fields(record, names)
+            # Fields typed here since the restore go back as the server held them.
+            change["fields"].update({n: v for n, v in (entry.seen or {}).items() if n in names})
             change["replay"] = True
             change["origins"] = {n: book.version(record, n) or 0 for n in change["fields"]}
             return change
@@ -134,9 +147,25 @@ class Outgoing:
         change["bases"] = {
             n: book.version(record, n) or 0 for n in change["fields"] if n not in ALWAYS_SENT
         }
+        seen = {n: v for n, v in (entry.seen or {}).items() if n in change["bases"]}
+        if seen:
+            change["seen"] = seen
         return change
 
     # -- results ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _keep_conflicts(session: Session, conflicts: list[dict[str, Any]]) -> None:
+        """Keep the conflicts this push made: if a restore loses them on the server before a
+        supervisor pulled them, this device sends them back (recovery.py)."""
+        for item in conflicts:
+            if not isinstance(item, dict) or session.get(SyncConflict, item.get("id")):
+                continue
+            record = new_local_record(
+                "sync_conflict", str(item["id"]), decode_fields("sync_conflict", item["fields"])
+            )
+            record.server_version = int(item["version"])
+            session.add(record)
 
     def apply_results(
         self,
@@ -167,6 +196,7 @@ class Outgoing:
                     session.add(entry)
                     counts.rejected += 1
                     continue
+                self._keep_conflicts(session, answer.get("conflicts") or [])
                 record = loaded.get((change["table"], change["id"]))
                 if record is not None and answer.get("version") is not None:
                     lost = set(answer.get("lost_fields") or ())

@@ -13,6 +13,7 @@ later edit. The entries, the rewound cursor and the new server id commit togethe
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -23,6 +24,18 @@ from van_app.sync.verify import may_replay
 from van_app.sync.wire import MODELS, wire_fields
 
 BOOKKEEPING = frozenset({"id", "created_at", "updated_at", "author", "device", "deleted"})
+
+
+def _seen_before_typing(session: Session, record_id: str, fields: set[str]) -> dict[str, Any]:
+    """What the server held for fields typed here since: the oldest entry's seen values."""
+    seen: dict[str, Any] = {}
+    for entry in session.exec(
+        select(OutboxEntry)
+        .where(OutboxEntry.record_id == record_id, col(OutboxEntry.replay).is_(False))
+        .order_by(col(OutboxEntry.seq).desc())
+    ).all():
+        seen.update({n: v for n, v in (entry.seen or {}).items() if n in fields})
+    return seen
 
 
 def queue_replays(
@@ -69,9 +82,11 @@ def queue_replays(
             lost = [
                 name for name in names if floor is None or (book.version(record, name) or 0) > floor
             ]
-            if len(lost) < len(names):  # the server keeps the record: typed values wait
+            whole = len(lost) == len(names)  # the server may lack the record altogether
+            if not whole:  # typed values wait for their own changes
                 lost = [name for name in lost if name not in busy]
-            if not lost:
+            tombstone = record.deleted and (floor is None or (record.server_version or 0) > floor)
+            if not lost and not tombstone:
                 continue
             session.add(
                 OutboxEntry(

@@ -43,8 +43,9 @@ def may_replay(table: str, record: Any, username: str, roles: Iterable[str]) -> 
         return False
     policy = POLICIES[table]
     roles = set(roles)
-    if policy.get("server_written"):
-        return SUPERVISOR in roles
+    if policy.get("server_written"):  # a conflict: supervisors, and whoever's push made it
+        conflicted = POLICIES.get(getattr(record, "table", ""), {})
+        return SUPERVISOR in roles or bool(roles.intersection(conflicted.get("writers") or ()))
     if policy.get("merge"):
         return bool(roles.intersection(policy.get("writers") or ()))
     return record.author == username

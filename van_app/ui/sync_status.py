@@ -61,7 +61,14 @@ class SyncController(QObject):
 
     def report_error(self, exc: Exception) -> None:
         """Getting a token failed: say why; the work stays on this laptop meanwhile."""
-        self.error = str(exc) if isinstance(exc, SyncError) else type(exc).__name__
+        if isinstance(exc, SyncError):
+            self.error = str(exc)
+        else:
+            log.error("enrolment failed", exc_info=exc)
+            self.error = self.tr(
+                "La connexion au serveur du CMS a échoué : elle sera retentée. "
+                "Les saisies restent sur ce poste."
+            )
         self.reachable = not isinstance(exc, ServerUnreachableError)
         self.state_changed.emit()
 
@@ -143,10 +150,11 @@ class SyncController(QObject):
             self.error = str(exc)
             if isinstance(exc, DeviceNotAuthorizedError):
                 self.timer.stop()
-        else:
-            log.error("sync failed: %s", type(exc).__name__)
-            self.error = self.tr("La synchronisation a échoué (%1) : elle sera retentée.").replace(
-                "%1", type(exc).__name__
+        else:  # a fault of this laptop, not the network: the log has the detail
+            log.error("sync failed", exc_info=exc)
+            self.error = self.tr(
+                "La synchronisation s'est interrompue sur ce poste : elle sera retentée. "
+                "Les saisies restent enregistrées ici."
             )
         self.refresh_counts()
 

@@ -71,6 +71,7 @@ def _changes(settings: Settings, changes: list[ChangeIn]) -> list[Change]:
             bases=c.bases,
             replay=c.replay,
             origins=c.origins,
+            seen=c.seen,
         )
         for c in changes
     ]

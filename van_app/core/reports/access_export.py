@@ -266,7 +266,13 @@ def _merged(session, user, ref, merged: list[Beneficiary], names) -> AccessSecti
 
 
 def _conflicts(session, user, ref, group: tuple[str, ...], names) -> AccessSection | None:  # type: ignore[no-untyped-def]
-    """Identity values recorded on two devices at once, kept until a supervisor decides."""
+    """Identity values recorded on two devices at once, kept until a supervisor decides.
+
+    Only a supervisor's device holds the CMS's conflicts; another device keeps only those its
+    own pushes made, to send back after a restore (they may be settled since): not shown.
+    """
+    if "supervisor" not in user.roles:
+        return None
     classes = {c.value for c in readable_classes(user.roles)}
     rows = session.exec(
         select(SyncConflict)

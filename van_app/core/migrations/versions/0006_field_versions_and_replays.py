@@ -1,4 +1,4 @@
-"""per-field versions of values the server has not confirmed; outbox replays after a restore
+"""per-field versions of values the server has not confirmed; outbox replays and seen values
 
 Revision ID: 0006
 Revises: 0005
@@ -29,9 +29,11 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("replay", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+        batch_op.add_column(sa.Column("seen", sa.JSON(), nullable=False, server_default="{}"))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_column("seen")
         batch_op.drop_column("replay")
     op.drop_table("sync_field_version")
