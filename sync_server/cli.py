@@ -16,7 +16,6 @@ from sync_server.core.high_water import HighWater, high_water_path
 from sync_server.core.security import hash_password
 from sync_server.services import accounts, epochs
 from sync_server.services.audit import audit
-from sync_server.services.versions import read_meta
 
 PASSWORD_ENV = "VAN_SYNC_PASSWORD"
 MIN_PASSWORD_LENGTH = 8
@@ -160,8 +159,8 @@ def _mark_restored(args: argparse.Namespace) -> int:
     high_water = HighWater(high_water_path(url, settings.resolved_state_dir()))
     mark = high_water.mark
     with session_scope(engine, write=True) as session:
-        before = read_meta(session)
-        seen = mark.max_version if mark and mark.server_id == before.server_id else 0
+        # Whatever epoch the mark was written in: versions went that high once.
+        seen = mark.max_version if mark else 0
         meta = epochs.mark_restored(session, reason="command", seen_max=seen, operator=_operator())
         floor, server_id, max_version = meta.restore_floor, meta.server_id, meta.max_version
     high_water.raise_to(server_id, max_version)

@@ -119,6 +119,7 @@ def publish_staff_record(session: Session, user: UserAccount) -> SyncRecord:
     record.version = version
     record.fields = fields
     record.field_versions = dict.fromkeys(fields, version)
+    record.digests = None  # computed from the new fields by the next summary or start
     record.updated_at = utcnow()
     session.add(record)
     session.flush()

@@ -28,6 +28,7 @@ from sync_server.services.audit import audit
 from sync_server.services.versions import read_meta
 
 RESTORE_GAP = 1_000_000_000  # more versions than a CMS writes between a backup and a restore
+MAX_PLAUSIBLE = 2**52  # versions stay exact in every JSON reader, whatever a client claims
 EVIDENCE_INTERVAL = dt.timedelta(minutes=10)  # one device's evidence marks at most this often
 
 
@@ -124,12 +125,12 @@ def check_epoch(
     with session_scope(engine) as session:
         meta = read_meta(session)
         state = Epoch(meta.server_id, meta.max_version, meta.restore_floor)
-    reason = _restore_reason(high_water, state, known_id, seen_version)
+        reason = _restore_reason(session, high_water, state, known_id, seen_version)
     if reason is not None:
         with session_scope(engine, write=True) as session:
             meta = _locked_meta(session)
             reason = _restore_reason(
-                high_water, Epoch(meta.server_id, meta.max_version, meta.restore_floor),
+                session, high_water, Epoch(meta.server_id, meta.max_version, meta.restore_floor),
                 known_id, seen_version,
             )  # fmt: skip
             if reason == "device" and (
@@ -147,8 +148,29 @@ def check_epoch(
     high_water.raise_to(state.server_id, state.max_version)
     if known_id is not None and known_id != state.server_id:
         with session_scope(engine) as session:
-            raise ServerRestored(state.server_id, floor_for(session, known_id))
+            floor = floor_for(session, known_id)
+        if floor == 0 and seen_version > state.max_version:
+            _rise_above(engine, high_water, seen_version, username, device_id)
+        raise ServerRestored(state.server_id, floor)
     return state
+
+
+def _rise_above(
+    engine: Engine, high_water: HighWater, seen: int, username: str | None, device: str | None
+) -> None:
+    """A device of an epoch this database never had (a backup older than it) holds versions
+    above ours: move the counter past them, so that what it sends back compares rightly."""
+    with session_scope(engine, write=True) as session:
+        if _evidence_recently(session, device) or seen > MAX_PLAUSIBLE:
+            raise VersionFromNowhere(seen)
+        meta = _locked_meta(session)
+        if meta.max_version < seen:
+            meta.max_version = seen + RESTORE_GAP
+            meta.epoch_start = meta.max_version
+            session.add(meta)
+        audit(session, "restore_evidence", username=username, device_id=device, seen=seen)
+        state = (meta.server_id, meta.max_version)
+    high_water.raise_to(*state)
 
 
 def _evidence_recently(session: Session, device_id: str | None) -> bool:
@@ -168,12 +190,26 @@ def _evidence_recently(session: Session, device_id: str | None) -> bool:
 
 
 def _restore_reason(
-    high_water: HighWater, state: Epoch, known_id: str | None, seen_version: int
+    session: Session, high_water: HighWater, state: Epoch, known_id: str | None, seen: int
 ) -> str | None:
     mark = high_water.mark
-    behind = mark is not None and mark.server_id == state.server_id
-    if behind and mark is not None and state.max_version < mark.max_version:
-        return "high_water"
-    if known_id in (None, state.server_id) and seen_version > state.max_version:
+    if mark is not None:
+        if mark.server_id == state.server_id and state.max_version < mark.max_version:
+            return "high_water"
+        if mark.server_id != state.server_id and not _in_lineage(session, mark.server_id):
+            return "high_water"  # a backup from before an epoch this server had opened
+    if known_id in (None, state.server_id) and seen > state.max_version:
         return "device"
     return None
+
+
+def _in_lineage(session: Session, server_id: str) -> bool:
+    """Whether this database has been in the epoch ``server_id`` (now or before)."""
+    return (
+        session.exec(
+            select(ServerEpoch.server_id).where(
+                (ServerEpoch.previous_id == server_id) | (ServerEpoch.server_id == server_id)
+            )
+        ).first()
+        is not None
+    )

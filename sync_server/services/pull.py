@@ -190,11 +190,18 @@ def _digest_rows(
                 missing.append((table_name, record_id))
             else:
                 yield table_name, record_id, version, user_digest(digests, classes)
-        for table_name, record_id in missing:  # written before digests existed
-            row = session.get(SyncRecord, (table_name, record_id))
-            if row is not None:
-                stored = class_digests(schema[table_name], row.fields)
-                yield table_name, record_id, row.version, user_digest(stored, classes)
+        if missing:  # written without digests (an older server, an account change)
+            wanted = {record_id for _, record_id in missing}
+            for row in session.exec(
+                select(SyncRecord).where(
+                    SyncRecord.cms_code == actor.cms_code,
+                    col(SyncRecord.table_name).in_(sorted({t for t, _ in missing})),
+                    col(SyncRecord.digests).is_(None),
+                )
+            ).all():
+                if row.id in wanted:
+                    stored = class_digests(schema[row.table_name], row.fields)
+                    yield row.table_name, row.id, row.version, user_digest(stored, classes)
     if REVIEW_TABLE in tables:
         reviews = session.exec(
             select(SyncRecord).where(

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from sync_server import authz
-from sync_server.authz import Actor, Rejection, StoredRecord
+from sync_server.authz import SUPERVISOR, Actor, Rejection, StoredRecord
 from sync_server.core.db import session_scope
 from sync_server.models import AppliedChange, Device, SyncRecord, UserAccount, utcnow
 from sync_server.services.accounts import SERVER_AUTHOR, wire_datetime
@@ -355,25 +355,39 @@ class _Context:
         if problem:
             return rejected(problem)
         readable = authz.readable_classes(self.actor.roles)
+        party = self.actor.username in (fields.get("kept_author"), fields.get("other_author"))
+        key = (str(fields.get("table")), str(fields.get("record_id")))
+        about = self.session.get(SyncRecord, key)  # may come later, from another replay
         if (
             conflicted is None
             or not conflicted.writers.intersection(self.actor.roles)
             or fields.get("field") not in conflicted.fields
             or fields.get("value_class") not in readable
+            or not (party or SUPERVISOR in self.actor.roles)
+            or (about is not None and about.cms_code != self.actor.cms_code)
         ):
             return rejected(
                 Rejection("forbidden_table", "Ce conflit ne concerne pas une fiche de votre rôle.")
             )
+        # Settled (tombstoned) on a supervisor's laptop: it stays settled.
+        settled = bool(change.deleted or fields.pop("deleted", False) is True)
+        settled = settled and SUPERVISOR in self.actor.roles
         record = self.session.get(SyncRecord, (CONFLICT_TABLE, change.id))
         if record is not None:
             if record.cms_code != self.actor.cms_code:
                 return rejected(Rejection("other_cms", "Cette fiche appartient à un autre CMS."))
-            return result(
-                change.change_id, APPLIED, record.version, previous_version=record.version
-            )
+            if not settled or record.deleted:
+                return result(
+                    change.change_id, APPLIED, record.version, previous_version=record.version
+                )
+            previous, version = record.version, self.counter.next()
+            record.deleted = True
+            stamp = [*self._stamp(change, fields), 0, REPLAY]
+            _write(record, {"updated_at": (stamp[0], stamp)}, version, table, self.actor)
+            return result(change.change_id, APPLIED, version, previous_version=previous)
         if fields.get("author", SERVER_AUTHOR) != SERVER_AUTHOR:
             return rejected(Rejection("not_author", "Un conflit est écrit par le serveur."))
-        return self._create_new(change, table, authz.canonical_fields(table, fields), False)
+        return self._create_new(change, table, authz.canonical_fields(table, fields), settled)
 
     def _restored_author(self, fields: Mapping[str, Any], *, conflict: bool) -> str | None:
         """The claimed author of a replayed record, if it is one of this CMS's accounts."""

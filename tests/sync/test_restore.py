@@ -11,6 +11,7 @@ record has its true author, and every laptop's foreign keys hold.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from tests.sync.helpers import (
     value,
 )
 from tests.sync.test_contract import record_consultation
+from van_app.core.conflicts import settle_conflict
 from van_app.core.models import Beneficiary, PmiConsultation, SocialConsultation, SyncConflict
 from van_app.core.outbox import OutboxEntry
 
@@ -143,3 +145,101 @@ def test_a_conflict_the_restore_lost_comes_back_from_the_laptop_that_made_it(  #
     [conflict] = [c for c in rows(supervisor, SyncConflict) if not c.deleted]
     assert (conflict.kept_value, conflict.other_value) == ("0475222222", "0475111111")
     assert value(supervisor, person, "phone") == value(social, person, "phone") == "0475222222"
+
+
+@pytest.mark.parametrize("noticed_by", ["command", "high_water"])
+def test_a_backup_older_than_an_earlier_restore_loses_nothing(  # type: ignore[no-untyped-def]
+    enrol, sync_server: SyncServer, noticed_by: str
+) -> None:
+    """Restored once (marked), worked on, then restored again from an older nightly backup."""
+    social, nurse = enrol("amartin"), enrol("bnguyen")
+    person = add_person(social, phone="0475000000")
+    assert social.sync().verified and nurse.sync().verified
+    oldest = backup(sync_server)
+    kept = oldest.with_name("oldest-copy.db")
+    shutil.copyfile(oldest, kept)
+    edit(social, person, "phone", "0475111111")
+    assert social.sync().verified and nurse.sync().verified
+    restore(sync_server, oldest)
+    sync_server.start()
+    for van in (social, nurse, social, nurse):
+        van.sync()
+    edit(social, person, "phone", "0475222222")  # work in the new epoch
+    late = add_person(social, "Tardif")
+    assert social.sync().verified and nurse.sync().verified
+    restore(sync_server, kept)  # the older backup, from before the first restore
+    if noticed_by == "command":
+        sync_server.admin("mark-restored")
+    sync_server.start()
+    for van in (social, nurse, social, nurse):
+        van.sync()
+    assert social.sync().verified and nurse.sync().verified
+    for van in (social, nurse):
+        assert rows(van, OutboxEntry) == []
+        assert value(van, person, "phone") == "0475222222"
+    server = ServerDatabase(sync_server, social.store.user.cms_code)
+    try:
+        people = server.records("beneficiary")
+        assert set(people) == {person, late}
+        assert people[person].fields["phone"] == "0475222222"
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("backup_before", ["conflict", "settlement"])
+def test_a_settled_conflict_stays_settled_after_a_restore(  # type: ignore[no-untyped-def]
+    enrol, sync_server: SyncServer, backup_before: str
+) -> None:
+    social, nurse, supervisor = enrol("amartin"), enrol("bnguyen"), enrol("croux")
+    person = add_person(social, phone="0475000000")
+    assert all(v.sync().verified for v in (social, nurse, supervisor))
+    copy = backup(sync_server) if backup_before == "conflict" else None
+    edit(social, person, "phone", "0475111111")
+    edit(nurse, person, "phone", "0475222222")
+    social.sync(), nurse.sync(), social.sync()
+    assert supervisor.sync().verified
+    copy = copy or backup(sync_server)  # "settlement": the conflict is open in the backup
+    [conflict] = [c for c in rows(supervisor, SyncConflict) if not c.deleted]
+    settle_conflict(supervisor.store, conflict.id, "kept")
+    assert supervisor.sync().verified
+    restore(sync_server, copy)
+    sync_server.start()
+    for van in (supervisor, social, nurse, supervisor, social, nurse):
+        van.sync()
+    assert supervisor.sync().verified
+    assert [c.deleted for c in rows(supervisor, SyncConflict)] == [True]
+    server = ServerDatabase(sync_server, supervisor.store.user.cms_code)
+    try:
+        assert [r.deleted for r in server.records("sync_conflict").values()] == [True]
+    finally:
+        server.close()
+
+
+def test_an_edit_undone_after_the_backup_does_not_leave_the_laptop_stuck(  # type: ignore[no-untyped-def]
+    enrol, sync_server: SyncServer
+) -> None:
+    social = enrol("amartin")
+    person = add_person(social, phone="0475000000")
+    assert social.sync().verified
+    copy = backup(sync_server)
+    edit(social, person, "phone", "0475111111")
+    assert social.sync().verified
+    edit(social, person, "phone", "0475000000")  # a typo corrected: back to the old number
+    assert social.sync().verified
+    restore(sync_server, copy)
+    sync_server.start()
+    social.sync()
+    assert social.sync().verified
+    assert rows(social, OutboxEntry) == []
+
+
+def test_disabling_a_colleague_leaves_every_laptop_verified(  # type: ignore[no-untyped-def]
+    enrol, sync_server: SyncServer
+) -> None:
+    social, nurse = enrol("amartin"), enrol("bnguyen")
+    assert social.sync().verified
+    sync_server.kill()
+    sync_server.start()
+    sync_server.admin("disable-user", nurse.username)
+    social.sync()
+    assert social.sync().verified

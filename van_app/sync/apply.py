@@ -102,16 +102,26 @@ class FieldVersionBook:
         lost: Iterable[str],
         version: int,
         previous: int | None,
+        *,
+        replay: bool = False,
     ) -> None:
         """The server took our values of ``fields`` at ``version`` (and not ``lost``).
 
         When nobody else changed the record since what we held (``previous``), the whole
         record is the server's state at ``version``, but for the lost fields, which keep the
-        version they had; otherwise only the taken fields are at ``version``.
+        version they had; otherwise only the taken fields are at ``version``. After a replay
+        (a restore), a lost field is marked as never seen (verification fetches the server's
+        value; an edit meanwhile cannot pass for informed).
         """
         versions = self.of(record.id)
         held = record.server_version
-        if held is None or (previous is not None and previous == held):
+        if replay:
+            for name in lost:
+                versions[name] = 0
+            if previous is None or version != previous:  # the replay wrote them
+                for name in fields:
+                    versions[name] = version
+        elif held is None or (previous is not None and previous == held):
             for name in lost:
                 versions.setdefault(name, held)
             record.server_version = max(version, held or 0)
@@ -132,8 +142,14 @@ def apply_record(
     loaded: dict[tuple[str, str], Any],
     item: dict[str, Any],
     protected: set[str],
+    *,
+    force: bool = False,
 ) -> bool:
-    """Store one record as the server sent it; False if it is older than what we hold."""
+    """Store one record as the server sent it; False if it is older than what we hold.
+
+    ``force``: verification found the server behind and nothing to send it back; its state
+    is taken even at an older version (after a restore, what the device held was replaced).
+    """
     table = item["table"]
     model = MODELS.get(table)
     if model is None:
@@ -156,7 +172,7 @@ def apply_record(
         loaded[(table, item["id"])] = record
         session.add(record)
         return True
-    if record.server_version is not None and record.server_version > version:
+    if not force and record.server_version is not None and record.server_version > version:
         return False  # older than what we hold (the same version is applied again)
     for name, value in values.items():
         if name not in protected:

@@ -34,8 +34,8 @@ from van_app.core.outbox import FROM_SERVER, TABLE_LABELS, pending_summary
 from van_app.sync.apply import FieldVersionBook, apply_record, preload, protected_fields
 from van_app.sync.client import ServerRestoredError, SyncClient, SyncError
 from van_app.sync.outgoing import Outgoing, PushCounts
-from van_app.sync.recovery import queue_replays
-from van_app.sync.verify import Verifier, ids_with_entries
+from van_app.sync.recovery import differing_fields, queue_replays
+from van_app.sync.verify import Verifier, ids_with_entries, refused_replays
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,7 @@ class SyncReport:
     verified: bool = False
     mismatches: list[str] = field(default_factory=list)
     repaired: int = 0  # records fetched again or sent again by verification
+    unrepairable: int = 0  # records the server lacks that only their author's laptop can send
     restored_server: bool = False
     finished_at: dt.datetime | None = None
 
@@ -169,9 +170,19 @@ class SyncEngine:
                 self._pull_all(report, True)
             differ = self._compare(self._summary())
         report.mismatches = [self._mismatch_label(table) for table in differ]
-        # Verified: the server and this device agree and none of this user's changes waits
-        # (on a shared laptop, a colleague's changes wait for the colleague's own sync).
-        report.verified = not differ and not self._step(self.outgoing.next_batch)
+        if differ and report.unrepairable:
+            report.mismatches.append(
+                f"{report.unrepairable} fiche(s) perdue(s) par le serveur, que seul le poste "
+                "de leur auteur·rice peut renvoyer"
+            )
+        # Verified: the server and this device agree, none of this user's changes waits (on a
+        # shared laptop, a colleague's changes wait for the colleague's own sync), and no value
+        # the server lost was refused when sent back.
+        report.verified = (
+            not differ
+            and not self._step(self.outgoing.next_batch)
+            and not self._step(refused_replays)
+        )
 
     def _finish(self, report: SyncReport, start_requests: int) -> SyncReport:
         report.requests = self.client.stats.requests - start_requests
@@ -236,7 +247,11 @@ class SyncEngine:
         report.pulled += self._store_records(page["records"], move_cursor)
 
     def _store_records(
-        self, records: list[dict[str, Any]], also: Callable[[Session], None] | None = None
+        self,
+        records: list[dict[str, Any]],
+        also: Callable[[Session], None] | None = None,
+        *,
+        force: bool = False,
     ) -> int:
         """Apply server records (and ``also``) in one transaction; how many were taken.
 
@@ -245,7 +260,7 @@ class SyncEngine:
         """
         for attempt in range(LOCK_RETRIES):
             try:
-                return self._store_records_once(records, also)
+                return self._store_records_once(records, also, force)
             except OperationalError as exc:
                 if "locked" not in str(exc) or attempt == LOCK_RETRIES - 1:
                     raise
@@ -253,7 +268,10 @@ class SyncEngine:
         raise AssertionError("unreachable")
 
     def _store_records_once(
-        self, records: list[dict[str, Any]], also: Callable[[Session], None] | None
+        self,
+        records: list[dict[str, Any]],
+        also: Callable[[Session], None] | None,
+        force: bool,
     ) -> int:
         taken = 0
         with self.store.engine.connect() as connection:
@@ -271,7 +289,7 @@ class SyncEngine:
                     with session.no_autoflush:
                         for item in records:
                             busy = protected.get(item["id"], set())
-                            if apply_record(session, book, loaded, item, busy):
+                            if apply_record(session, book, loaded, item, busy, force=force):
                                 taken += 1
                     if also is not None:
                         also(session)
@@ -310,21 +328,33 @@ class SyncEngine:
             server_rows = self.client.digests(table)["records"]
             with self.store.read_session() as session:
                 plan = self.verifier.plan(session, table, server_rows, lines[table], exclude)
-            for start in range(0, len(plan.fetch), FETCH_MAX):
-                fetched = self.client.fetch(plan.fetch[start : start + FETCH_MAX])
-                report.repaired += self._store_records(fetched["records"])
+            self._fetch(plan.fetch, report)
             resend.update(plan.resend)
-            if plan.unrepairable:
-                log.warning(
-                    "%s: %d records only their authors can send again", table, plan.unrepairable
-                )
+            report.unrepairable += plan.unrepairable
         if not resend:
             return False
+        # The server holds an older state than this device saw: compare the values. Those it
+        # lost go back as replays; if none differs, its state is the one to hold.
+        behind = [key for key, version in resend.items() if version is not None]
+        theirs: dict[tuple[str, str], dict[str, Any]] = {}
+        for start in range(0, len(behind), FETCH_MAX):
+            for item in self.client.fetch(behind[start : start + FETCH_MAX])["records"]:
+                theirs[(item["table"], item["id"])] = item
+        only = self._step(lambda session: differing_fields(session, theirs))
         queued = self._step(
-            lambda session: queue_replays(session, self.username, self.store.user.roles, resend)
+            lambda session: queue_replays(
+                session, self.username, self.store.user.roles, resend, only=only
+            )
         )
-        report.repaired += queued
-        return queued > 0
+        report.repaired += len(queued)
+        adopted = [item for key, item in theirs.items() if key not in queued]
+        report.repaired += self._store_records(adopted, force=True)
+        return bool(queued)
+
+    def _fetch(self, keys: list[tuple[str, str]], report: SyncReport) -> None:
+        for start in range(0, len(keys), FETCH_MAX):
+            fetched = self.client.fetch(keys[start : start + FETCH_MAX])
+            report.repaired += self._store_records(fetched["records"])
 
     def _mismatch_label(self, table: str) -> str:
         return TABLE_LABELS.get(table, table)

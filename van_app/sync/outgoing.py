@@ -202,7 +202,14 @@ class Outgoing:
                     lost = set(answer.get("lost_fields") or ())
                     kept = [n for n in change["fields"] if n not in lost]
                     previous = answer.get("previous_version")
-                    book.accepted(record, kept, lost, int(answer["version"]), previous)
+                    book.accepted(
+                        record,
+                        kept,
+                        lost,
+                        int(answer["version"]),
+                        previous,
+                        replay=bool(change.get("replay")),
+                    )
                     session.add(record)
                 session.delete(entry)
                 counts.pushed += 1

@@ -18,10 +18,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from van_app.core.outbox import OutboxEntry
+from van_app.core.sync_schema import POLICIES
 from van_app.core.sync_state import FieldVersions
 from van_app.sync.apply import FieldVersionBook, protected_fields
 from van_app.sync.verify import may_replay
-from van_app.sync.wire import MODELS, wire_fields
+from van_app.sync.wire import MODELS, decode_fields, wire_fields
 
 BOOKKEEPING = frozenset({"id", "created_at", "updated_at", "author", "device", "deleted"})
 
@@ -38,19 +39,41 @@ def _seen_before_typing(session: Session, record_id: str, fields: set[str]) -> d
     return seen
 
 
+def differing_fields(
+    session: Session, theirs: Mapping[tuple[str, str], dict[str, Any]]
+) -> dict[tuple[str, str], set[str]]:
+    """Per record the server holds: the fields whose value here differs from the server's."""
+    differ: dict[tuple[str, str], set[str]] = {}
+    for (table, record_id), item in theirs.items():
+        record = session.get(MODELS[table], record_id)
+        if record is None:
+            continue
+        values = decode_fields(table, item.get("fields") or {})
+        differ[(table, record_id)] = {
+            name
+            for name, value in values.items()
+            if name not in BOOKKEEPING and getattr(record, name) != value
+        }
+        if bool(item.get("deleted")) != record.deleted:
+            differ[(table, record_id)].add("deleted")
+    return differ
+
+
 def queue_replays(
     session: Session,
     username: str,
     roles: Iterable[str],
     above: Mapping[tuple[str, str], int | None] | int,
-) -> int:
-    """Queue replays of what the server lacks; how many records.
+    only: Mapping[tuple[str, str], set[str]] | None = None,
+) -> set[tuple[str, str]]:
+    """Queue replays of what the server lacks; the (table, id) of the records queued.
 
     ``above``: one floor for every record (after a restore), or per (table, id) the version the
-    server holds (None: it lacks the record, every field goes back).
+    server holds (None: it lacks the record, every field goes back). ``only``: per record,
+    the fields whose values differ from the server's (the others need not go back).
     """
     roles = tuple(roles)
-    queued = 0
+    queued: set[tuple[str, str]] = set()
     for table, model in MODELS.items():
         if isinstance(above, int):
             exceptions = set(
@@ -76,25 +99,29 @@ def queue_replays(
         book = FieldVersionBook(session, [r.id for r in records])
         protected = protected_fields(session, [r.id for r in records])
         names = [n for n in wire_fields()[table] if n not in BOOKKEEPING]
+        conflicts = bool(POLICIES[table].get("server_written"))
         for record in records:
             floor = floors[record.id]
             busy = protected.get(record.id, set())
             lost = [
                 name for name in names if floor is None or (book.version(record, name) or 0) > floor
             ]
+            tombstone = record.deleted and (floor is None or (record.server_version or 0) > floor)
+            if only is not None and (table, record.id) in only:
+                differ = only[(table, record.id)]
+                lost = [name for name in lost if name in differ]
+                tombstone = tombstone and "deleted" in differ
+            if conflicts and (lost or tombstone):
+                lost = list(names)  # a conflict goes whole: the server checks what it is about
             whole = len(lost) == len(names)  # the server may lack the record altogether
             if not whole:  # typed values wait for their own changes
                 lost = [name for name in lost if name not in busy]
-            tombstone = record.deleted and (floor is None or (record.server_version or 0) > floor)
             if not lost and not tombstone:
                 continue
-            session.add(
-                OutboxEntry(
-                    record_table=table,
-                    record_id=record.id,
-                    changed_fields=sorted(lost),
-                    replay=True,
-                )
-            )
-            queued += 1
+            entry = OutboxEntry(record_table=table, record_id=record.id, replay=True)
+            entry.changed_fields = sorted(lost)
+            if whole and busy:  # send what the server held, not what was typed since
+                entry.seen = _seen_before_typing(session, record.id, busy)
+            session.add(entry)
+            queued.add((table, record.id))
     return queued
