@@ -105,7 +105,8 @@ class World:
     deleted: set[str] = field(default_factory=set)
     social_visits: set[str] = field(default_factory=set)
     pmi_visits: set[str] = field(default_factory=set)
-    backup: Backup | None = None
+    backups: list[Backup] = field(default_factory=list)
+    restore_due: int | None = None
     events: dict[str, int] = field(default_factory=dict)
     trace: deque[Any] = field(default_factory=lambda: deque(maxlen=5000))
     _counter: int = 0
@@ -239,19 +240,20 @@ class World:
                  str(url.database)],
                 check=True,
             )  # fmt: skip
-        self.backup = Backup(path, scenario)
+        self.backups = [*self.backups[-3:], Backup(path, scenario)]  # the last four nights
         self.count("backup")
 
     def restore_backup(self) -> None:
-        """What the administrator does: stop, put the backup back, maybe mark it, start."""
-        assert self.backup is not None
+        """What the administrator does: stop, put a backup back (the last, or an older one,
+        even one from before an earlier restore), maybe mark it, start."""
+        chosen = self.backups[-1] if self.rng.random() < 0.7 else self.rng.choice(self.backups)
         self.server.kill()
         url = make_url(self.server.database_url)
         if url.get_backend_name() == "sqlite":
             assert url.database
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{url.database}{suffix}").unlink(missing_ok=True)
-            shutil.copyfile(self.backup.path, url.database)
+            shutil.copyfile(chosen.path, url.database)
         else:
             admin = create_engine(
                 url.set(database="test").render_as_string(hide_password=False),
@@ -263,7 +265,7 @@ class World:
             admin.dispose()
             subprocess.run(
                 ["pg_restore", "-h", "127.0.0.1", "-U", "postgres", "-d", str(url.database),
-                 str(self.backup.path)],
+                 str(chosen.path)],
                 check=True,
             )  # fmt: skip
         if self.rng.random() < 0.5:
@@ -271,7 +273,7 @@ class World:
             self.count("restore marked by the command")
         else:
             self.count("restore noticed by the server")
-        self.backup = None
+        self.restore_due = None
         self.server.start()
 
     # -- healing and the oracle ----------------------------------------------------------
@@ -384,8 +386,9 @@ def play(world: World, scenario: int) -> None:
     """One scenario: a few things happen on the laptops, with syncs meeting faults."""
     rng = world.rng
     devices = sorted(world.vans)
-    if world.backup is None and rng.random() < 0.06:
+    if world.restore_due is None and rng.random() < 0.08:
         world.take_backup(scenario)
+        world.restore_due = scenario + rng.randint(1, 4)
     for _ in range(rng.randint(2, 7)):
         device = rng.choice(devices)
         known = world.live_people(device)
@@ -416,7 +419,7 @@ def play(world: World, scenario: int) -> None:
             world.sync(device)
     for device in rng.sample(devices, len(devices)):
         world.sync(device)
-    if world.backup is not None and (scenario - world.backup.taken_at_scenario > rng.randint(1, 4)):
+    if world.restore_due is not None and scenario >= world.restore_due:
         world.restore_backup()
 
 
