@@ -12,7 +12,13 @@ from sqlmodel import select
 from tests.conftest import FAST_KDF
 from van_app import config
 from van_app.core.db import WrongKeyError, make_engine
-from van_app.core.keystore import KdfParams, Keystore, KeystoreError, WrongPasswordError
+from van_app.core.keystore import (
+    KdfParams,
+    Keystore,
+    KeystoreDamagedError,
+    KeystoreError,
+    WrongPasswordError,
+)
 from van_app.core.local_store import LocalStore
 from van_app.core.models import StaffAccount
 
@@ -109,3 +115,33 @@ def test_device_cannot_be_set_up_twice(social_store: LocalStore, data_dir: Path)
             cms_code="CMS-DIE",
             kdf=FAST_KDF,
         )
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: "pas du JSON",
+        lambda data: json.dumps([1, 2]),
+        lambda data: json.dumps({**data, "version": 99}),
+        lambda data: json.dumps(_tamper(data, memory_cost_kib=64 * 1024 * 1024)),  # 64 GiB
+        lambda data: json.dumps(_tamper(data, time_cost=10_000)),
+        lambda data: json.dumps(_tamper(data, time_cost=0)),
+        lambda data: json.dumps(_tamper(data, parallelism="2")),
+        lambda data: json.dumps(_tamper(data, salt="@@@")),
+        lambda data: json.dumps(_tamper(data, nonce=base64.b64encode(b"x").decode())),
+        lambda data: json.dumps(_tamper(data, kdf="md5")),
+    ],
+)
+def test_a_damaged_or_tampered_key_file_is_said_so_and_bounded(  # type: ignore[no-untyped-def]
+    social_store: LocalStore, data_dir: Path, damage
+) -> None:
+    social_store.close()
+    path = data_dir / config.KEYS_FILE
+    path.write_text(damage(json.loads(path.read_text("utf-8"))), "utf-8")
+    with pytest.raises(KeystoreDamagedError):
+        LocalStore.open(data_dir, "amartin", "Soleil-du-Diois-2026")
+
+
+def _tamper(data: dict, **values) -> dict:  # type: ignore[type-arg, no-untyped-def]
+    entry = {**data["users"]["amartin"], **values}
+    return {**data, "users": {"amartin": entry}}

@@ -29,7 +29,13 @@ from tests.sync.helpers import (
 )
 from tests.sync.test_contract import record_consultation
 from van_app.core.conflicts import settle_conflict
-from van_app.core.models import Beneficiary, PmiConsultation, SocialConsultation, SyncConflict
+from van_app.core.models import (
+    Beneficiary,
+    FollowUp,
+    PmiConsultation,
+    SocialConsultation,
+    SyncConflict,
+)
 from van_app.core.outbox import OutboxEntry
 
 ORDERS = [
@@ -243,3 +249,27 @@ def test_disabling_a_colleague_leaves_every_laptop_verified(  # type: ignore[no-
     sync_server.admin("disable-user", nurse.username)
     social.sync()
     assert social.sync().verified
+
+
+def test_a_colleagues_record_put_back_as_it_was_is_taken_as_the_server_holds_it(  # type: ignore[no-untyped-def]
+    enrol, sync_server: SyncServer
+) -> None:
+    """The social worker moved a follow-up's due date and moved it back after the backup; the
+    nurse's laptop pulled it meanwhile. After the restore the server holds the same values at
+    an older version, and only the social worker may send it: the nurse's laptop must not wait
+    for her forever."""
+    social, nurse = enrol("amartin"), enrol("bnguyen")
+    record_consultation(social, add_person(social))
+    [follow_up] = rows(social, FollowUp)
+    assert social.sync().verified and nurse.sync().verified
+    copy = backup(sync_server)
+    due = follow_up.due_on
+    edit(social, follow_up.id, "due_on", due + dt.timedelta(days=7), model=FollowUp)
+    assert social.sync().verified
+    edit(social, follow_up.id, "due_on", due, model=FollowUp)
+    assert social.sync().verified and nurse.sync().verified
+    restore(sync_server, copy)
+    sync_server.start()
+    for van in (social, nurse, social, nurse):
+        van.sync()
+    assert social.sync().verified and nurse.sync().verified

@@ -45,6 +45,21 @@ def test_wrong_password_is_refused_in_french(
     assert window.pages.currentWidget() is login
 
 
+def test_a_damaged_key_file_is_said_in_french_and_no_new_setup_is_offered(
+    qtbot: QtBot, social_store: LocalStore, data_dir: Path
+) -> None:
+    social_store.close()
+    (data_dir / "keys.json").write_text('{"version": 1, "users": {"amartin": 3', "utf-8")
+    window = MainWindow(data_dir)
+    qtbot.addWidget(window)
+    window.show()
+    login = window.login_screen
+    qtbot.waitUntil(login.error_label.isVisible)
+    assert "keys.json" in login.error_label.text() and "endommagé" in login.error_label.text()
+    assert not login.server_edit.isVisible()  # never "first login": the store is still there
+    assert "Error" not in login.error_label.text()
+
+
 def test_login_shows_stop_of_the_day_and_people_seen(
     qtbot: QtBot, social_store: LocalStore, data_dir: Path
 ) -> None:

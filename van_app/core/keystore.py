@@ -34,6 +34,18 @@ class KeystoreError(Exception):
     """The key file is missing, unreadable or inconsistent."""
 
 
+class KeystoreDamagedError(KeystoreError):
+    """The key file exists but is damaged or was tampered with (not JSON, wrong shape,
+    parameters out of bounds): nothing can be unwrapped from it."""
+
+
+# Bounds on the Argon2id parameters read back from the file: a tampered file must not make
+# the login take an hour or a gigabyte, nor weaken the derivation below the default's floor.
+TIME_COST = (1, 10)
+MEMORY_KIB = (8 * 1024, 1024 * 1024)
+PARALLELISM = (1, 16)
+
+
 @dataclass(frozen=True)
 class KdfParams:
     """Argon2id cost. The defaults follow RFC 9106's second recommended option (64 MiB)."""
@@ -78,6 +90,34 @@ def _wrap(db_key: bytes, username: str, password: str, params: KdfParams) -> dic
     }
 
 
+def _checked_entry(entry: Any) -> tuple[KdfParams, bytes, bytes, bytes]:
+    """A user's entry, its parameters within bounds and its fields well formed."""
+
+    def bounded(name: str, limits: tuple[int, int]) -> int:
+        value = entry.get(name)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise KeystoreDamagedError(f"{name}: not an integer")
+        if not limits[0] <= value <= limits[1]:
+            raise KeystoreDamagedError(f"{name}: out of bounds")
+        return value
+
+    if not isinstance(entry, dict) or entry.get("kdf") != "argon2id":
+        raise KeystoreDamagedError("unknown key derivation")
+    params = KdfParams(
+        bounded("time_cost", TIME_COST),
+        bounded("memory_cost_kib", MEMORY_KIB),
+        bounded("parallelism", PARALLELISM),
+    )
+    try:
+        salt, nonce = _unb64(entry["salt"]), _unb64(entry["nonce"])
+        sealed = _unb64(entry["wrapped_key"])
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise KeystoreDamagedError("malformed wrapped key") from exc
+    if len(salt) < 16 or len(nonce) != 12 or len(sealed) != KEY_BYTES + 16:
+        raise KeystoreDamagedError("malformed wrapped key")
+    return params, salt, nonce, sealed
+
+
 class Keystore:
     """The ``keys.json`` file: one wrapped copy of the database key per user of the device."""
 
@@ -93,9 +133,13 @@ class Keystore:
         except FileNotFoundError as exc:
             raise KeystoreError("no key file: this device has no user yet") from exc
         except (OSError, ValueError) as exc:
-            raise KeystoreError(f"unreadable key file: {exc}") from exc
-        if data.get("version") != FORMAT_VERSION or not isinstance(data.get("users"), dict):
-            raise KeystoreError("unknown key file format")
+            raise KeystoreDamagedError(f"unreadable key file: {type(exc).__name__}") from exc
+        if (
+            not isinstance(data, dict)
+            or data.get("version") != FORMAT_VERSION
+            or not isinstance(data.get("users"), dict)
+        ):
+            raise KeystoreDamagedError("unknown key file format")
         return data
 
     def _write(self, data: dict[str, Any]) -> None:
@@ -134,14 +178,10 @@ class Keystore:
         entry = self._read()["users"].get(username)
         if entry is None:
             raise WrongPasswordError(username)
-        params = KdfParams(entry["time_cost"], entry["memory_cost_kib"], entry["parallelism"])
-        kek = params.derive(password, _unb64(entry["salt"]))
+        params, salt, nonce, sealed = _checked_entry(entry)
+        kek = params.derive(password, salt)
         try:
-            return AESGCM(kek).decrypt(
-                _unb64(entry["nonce"]),
-                _unb64(entry["wrapped_key"]),
-                _AAD_PREFIX + username.encode("utf-8"),
-            )
+            return AESGCM(kek).decrypt(nonce, sealed, _AAD_PREFIX + username.encode("utf-8"))
         except InvalidTag as exc:
             raise WrongPasswordError(username) from exc
 

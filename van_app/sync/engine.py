@@ -329,6 +329,7 @@ class SyncEngine:
             with self.store.read_session() as session:
                 plan = self.verifier.plan(session, table, server_rows, lines[table], exclude)
             self._fetch(plan.fetch, report)
+            self._fetch(plan.adopt, report, force=True)
             resend.update(plan.resend)
             report.unrepairable += plan.unrepairable
         if not resend:
@@ -351,10 +352,12 @@ class SyncEngine:
         report.repaired += self._store_records(adopted, force=True)
         return bool(queued)
 
-    def _fetch(self, keys: list[tuple[str, str]], report: SyncReport) -> None:
+    def _fetch(
+        self, keys: list[tuple[str, str]], report: SyncReport, *, force: bool = False
+    ) -> None:
         for start in range(0, len(keys), FETCH_MAX):
             fetched = self.client.fetch(keys[start : start + FETCH_MAX])
-            report.repaired += self._store_records(fetched["records"])
+            report.repaired += self._store_records(fetched["records"], force=force)
 
     def _mismatch_label(self, table: str) -> str:
         return TABLE_LABELS.get(table, table)

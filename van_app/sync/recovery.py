@@ -42,11 +42,18 @@ def _seen_before_typing(session: Session, record_id: str, fields: set[str]) -> d
 def differing_fields(
     session: Session, theirs: Mapping[tuple[str, str], dict[str, Any]]
 ) -> dict[tuple[str, str], set[str]]:
-    """Per record the server holds: the fields whose value here differs from the server's."""
+    """Per record the server holds: the fields whose value here differs from the server's.
+
+    Nothing for a record the server holds as a tombstone: a tombstone is final (invariant 7), the
+    values it carries no longer matter, and nothing sent back could change them.
+    """
     differ: dict[tuple[str, str], set[str]] = {}
     for (table, record_id), item in theirs.items():
         record = session.get(MODELS[table], record_id)
         if record is None:
+            continue
+        if item.get("deleted"):
+            differ[(table, record_id)] = set()
             continue
         values = decode_fields(table, item.get("fields") or {})
         differ[(table, record_id)] = {

@@ -33,6 +33,7 @@ SUPERVISOR_ONLY = frozenset({"satisfaction_answer", "sync_conflict"})
 @dataclass
 class RepairPlan:
     fetch: list[tuple[str, str]] = field(default_factory=list)
+    adopt: list[tuple[str, str]] = field(default_factory=list)  # same values, older version
     resend: dict[tuple[str, str], int | None] = field(default_factory=dict)  # → server version
     unrepairable: int = 0  # the server lacks a record only its author's device can send
 
@@ -160,7 +161,9 @@ class Verifier:
             mine = local_rows.get(rid)
             if mine == (version, digest):
                 continue
-            if mine is not None and mine[0] > version:
+            if mine is not None and mine[0] > version and mine[1] == digest:
+                plan.adopt.append((table, rid))  # same values: take the server's version
+            elif mine is not None and mine[0] > version:
                 behind[rid] = version  # the server went back: it lost what we saw
             else:
                 plan.fetch.append((table, rid))
@@ -175,6 +178,10 @@ class Verifier:
             ).all():
                 if may_replay(table, record, self.username, self.roles):
                     plan.resend[(table, record.id)] = behind[record.id]
+                elif behind[record.id] is not None:
+                    # Not ours to send back: the server's state stands (its author's laptop
+                    # sends back what the restore lost, if anything).
+                    plan.adopt.append((table, record.id))
                 else:
-                    plan.unrepairable += 1
+                    plan.unrepairable += 1  # kept here until its author sends it back
         return plan

@@ -19,7 +19,12 @@ from PySide6.QtWidgets import (
 
 from van_app import config
 from van_app.config import Settings
-from van_app.core.keystore import Keystore, KeystoreError, WrongPasswordError
+from van_app.core.keystore import (
+    Keystore,
+    KeystoreDamagedError,
+    KeystoreError,
+    WrongPasswordError,
+)
 from van_app.sync.client import SyncError
 from van_app.tasks import DB_LANE, NETWORK_LANE, TaskRunner
 from van_app.ui.idle import IdleWatcher
@@ -64,11 +69,26 @@ class MainWindow(QMainWindow):
 
     def _load_usernames(self) -> None:
         keystore = Keystore(self.data_dir / config.KEYS_FILE)
-        self.runner.submit(keystore.usernames, self._on_usernames_loaded)
+        self.runner.submit(keystore.usernames, self._on_usernames_loaded, self._on_keys_unreadable)
 
     def _on_usernames_loaded(self, usernames: list[str]) -> None:
         self.login_screen.set_usernames(usernames)
         self.login_screen.set_first_setup(not usernames, self.settings.server_url)
+
+    def _on_keys_unreadable(self, exc: Exception) -> None:
+        """keys.json damaged or tampered with: say so; never offer to set the laptop up again
+        (that would start an empty store beside the one holding the unsynced work)."""
+        log.error("key file unreadable: %s", exc)
+        self.login_screen.set_usernames([])
+        self.login_screen.set_first_setup(False, self.settings.server_url)
+        self.login_screen.show_error(self._damaged_keys_message())
+
+    def _damaged_keys_message(self) -> str:
+        return self.tr(
+            "Le fichier des clés de ce poste (keys.json) est endommagé ou a été modifié : la "
+            "base locale ne peut pas être ouverte. Ne supprimez rien (les saisies sont toujours "
+            "dans la base chiffrée) et contactez le support du CMS."
+        )
 
     def _on_login_requested(self, username: str, password: str) -> None:
         self.login_screen.set_busy(True)
@@ -199,16 +219,20 @@ class MainWindow(QMainWindow):
             )
         elif isinstance(exc, SyncError | PermissionError):
             self.login_screen.show_error(str(exc))
+        elif isinstance(exc, KeystoreDamagedError):
+            log.error("key file damaged: %s", exc)
+            self.login_screen.show_error(self._damaged_keys_message())
         elif isinstance(exc, KeystoreError):
             self.login_screen.show_error(
                 self.tr("Ce poste n'est pas prêt : aucune clé pour cet utilisateur.")
             )
         else:
-            log.error("unlock failed: %s", type(exc).__name__)
+            log.error("unlock failed", exc_info=exc)
             self.login_screen.show_error(
                 self.tr(
-                    "La base locale n'a pas pu être ouverte (%1). Contactez le support."
-                ).replace("%1", type(exc).__name__)
+                    "La base locale n'a pas pu être ouverte : le détail est dans le journal de "
+                    "l'application. Contactez le support du CMS."
+                )
             )
 
     def logout(self) -> None:
