@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sync_server.text import json_problem, shown, text_problem
 from sync_server.wire_schema import (
     BOOKKEEPING,
     CONFLICT_TABLE,
@@ -55,6 +56,7 @@ class Actor:
     roles: tuple[str, ...]
     cms_code: str
     device_id: str
+    address: str | None = None  # the client's address, for the audit log
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,7 @@ def check_fields(
     classes = readable_classes(roles)
     for name in fields:
         if name not in table.fields:
-            return Rejection("invalid", f"Champ inconnu : « {name} ».")
+            return Rejection("invalid", f"Champ inconnu : « {shown(name)} ».")
     for name in fields:
         if table.fields[name].cls not in classes:
             return Rejection(
@@ -182,15 +184,11 @@ def value_problem(spec: FieldSpec, value: Any) -> str | None:
         return None if spec.nullable else "valeur obligatoire"
     kind = spec.type
     if kind == "any":
-        return None
+        return json_problem(value)
     if kind == "str":
         if not isinstance(value, str):
             return "texte attendu"
-        if "\x00" in value:
-            return "caractère interdit"
-        if spec.max_length is not None and len(value) > spec.max_length:
-            return f"texte trop long ({spec.max_length} caractères au plus)"
-        return None
+        return text_problem(value, multiline=spec.multiline, max_length=spec.max_length)
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= MAX_INT:
             return "nombre entier attendu"
@@ -201,8 +199,11 @@ def value_problem(spec: FieldSpec, value: Any) -> str | None:
         if not isinstance(value, list) or len(value) > MAX_LIST_ITEMS:
             return "liste de textes attendue"
         for item in value:
-            if not isinstance(item, str) or len(item) > MAX_LIST_ITEM_LENGTH or "\x00" in item:
+            if not isinstance(item, str):
                 return "liste de textes attendue"
+            problem = text_problem(item, max_length=MAX_LIST_ITEM_LENGTH)
+            if problem:
+                return f"élément de liste : {problem}"
         return None
     if kind == "date":
         return None if parse_date(value) else "date attendue (AAAA-MM-JJ)"
@@ -235,6 +236,31 @@ def canonical_value(spec: FieldSpec, value: Any) -> Any:
         if parsed_date is not None:
             return parsed_date.isoformat()
     return value
+
+
+SERVICE_START = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)  # before it, no record was written
+CLOCK_SKEW = dt.timedelta(minutes=5)  # a laptop's clock may run this far ahead
+STAMP_FIELDS = ("created_at", "updated_at", "signed_at")
+
+
+def checked_stamps(
+    fields: Mapping[str, Any], now: dt.datetime
+) -> tuple[dict[str, Any], Rejection | None]:
+    """The client's timestamps, not trusted blindly (docs/protocol.md): one before the service
+    existed is refused; one more than a few minutes ahead of the server's clock is brought
+    back to the server's time, so a wrong clock cannot win every later conflict."""
+    checked = dict(fields)
+    for name in STAMP_FIELDS:
+        moment = parse_datetime(checked.get(name))
+        if moment is None:
+            continue
+        if moment < SERVICE_START:
+            return checked, Rejection(
+                "invalid", f"Champ « {name} » : date antérieure à la mise en service."
+            )
+        if moment > now + CLOCK_SKEW:
+            checked[name] = now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return checked, None
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -277,7 +303,13 @@ def check_new_record(table: TableSpec, actor: Actor, fields: Mapping[str, Any]) 
 
 
 def check_existing_record(
-    table: TableSpec, actor: Actor, stored: StoredRecord, fields: Mapping[str, Any], deleted: bool
+    table: TableSpec,
+    actor: Actor,
+    stored: StoredRecord,
+    fields: Mapping[str, Any],
+    deleted: bool,
+    *,
+    restoring_tombstone: bool = False,
 ) -> Rejection | None:
     """Rules for changing a record the server has: CMS, tombstone, author, frozen records.
 
@@ -294,6 +326,16 @@ def check_existing_record(
         return Rejection(
             "deleted",
             "Cette fiche a été supprimée sur le serveur : la modification n'a pas été appliquée.",
+        )
+    if (
+        deleted
+        and table.merge
+        and stored.author != actor.username
+        and SUPERVISOR not in actor.roles
+    ):
+        return Rejection(
+            "not_author",
+            "Seul·e l'auteur·rice de la fiche ou la responsable du CMS peut la supprimer.",
         )
     if "author" in fields and fields["author"] != stored.author:
         return Rejection("not_author", "L'auteur·rice d'une fiche ne peut pas changer.")

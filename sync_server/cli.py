@@ -14,8 +14,9 @@ from sync_server.core.config import Settings
 from sync_server.core.db import make_engine, migrate, session_scope
 from sync_server.core.high_water import HighWater, high_water_path
 from sync_server.core.security import hash_password
-from sync_server.services import accounts, epochs
+from sync_server.services import accounts, disclosure, epochs, quarantine
 from sync_server.services.audit import audit
+from sync_server.wire_schema import load_schema
 
 PASSWORD_ENV = "VAN_SYNC_PASSWORD"
 MIN_PASSWORD_LENGTH = 8
@@ -171,6 +172,44 @@ def _mark_restored(args: argparse.Namespace) -> int:
     return 0
 
 
+def _who_received(args: argparse.Namespace) -> int:
+    """Who received a person's file: every pull that handed out a record of it."""
+    _, engine = _engine(args)
+    with session_scope(engine) as session:
+        records = disclosure.person_file(session, args.person_id)
+        if not records:
+            raise accounts.AccountError("Aucune personne avec cet identifiant sur ce serveur.")
+        found = disclosure.receipts(session, set(records))
+        audit(session, "disclosure_listed", username=_operator(), target=args.person_id)
+    print(f"Dossier de la personne {args.person_id} : {len(records)} fiche(s).")
+    if not found:
+        print("Aucun poste ne l'a reçu (dans la période que le journal conserve).")
+    for receipt in found:
+        when = receipt.at.strftime("%d/%m/%Y %H:%M")
+        print(
+            f"{when}  {receipt.username or '?':<16} poste {receipt.device_id or '?'}  "
+            f"depuis {receipt.address or '?'}  {receipt.records} fiche(s)"
+        )
+    return 0
+
+
+def _quarantine(args: argparse.Namespace) -> int:
+    """Records set aside because they could not be served; --repair serves them again."""
+    settings, engine = _engine(args)
+    schema = load_schema(settings.resolved_schema_path())
+    with session_scope(engine, write=True) as session:
+        rows = quarantine.quarantined(session)
+        if not rows:
+            print("Aucune fiche mise de côté.")
+            return 0
+        for row in rows:
+            print(f"{row.table_name:<22} {row.id}  {row.cms_code:<10} {row.quarantined}")
+        if args.repair:
+            count = quarantine.repair(session, schema, rows, _operator())
+            print(f"{count} fiche(s) réparée(s) : elles sont de nouveau servies aux postes.")
+    return 0
+
+
 def _seed_demo(args: argparse.Namespace) -> int:
     settings, engine = _engine(args)
     password_hash = hash_password(settings, DEMO_PASSWORD)
@@ -272,6 +311,12 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = command("revoke-device", "révoquer le jeton d'un poste", _revoke_device)
     revoke.add_argument("device_id", metavar="ID_POSTE")
     command("seed-demo", "créer les comptes de démonstration (CMS-DIE)", _seed_demo)
+    who = command(
+        "who-received", "quels postes ont reçu le dossier d'une personne (journal)", _who_received
+    )
+    who.add_argument("person_id", metavar="ID_PERSONNE")
+    aside = command("quarantine", "lister les fiches mises de côté (illisibles)", _quarantine)
+    aside.add_argument("--repair", action="store_true", help="les réparer et les servir")
     command(
         "mark-restored",
         "après la restauration d'une sauvegarde : les postes renvoient ce qui a été perdu",

@@ -96,6 +96,9 @@ class ServerMeta(ServerBase, table=True):
     # restore (kept or lost) is below it, every version written since is above.
     epoch_start: int = Field(default=0, sa_type=BigInteger)
     restored_at: dt.datetime | None = None
+    # When the stored records were last checked for strings no client may send any more
+    # (an upgrade repairs what an older server let in): None until checked.
+    strings_checked_at: dt.datetime | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
@@ -136,6 +139,9 @@ class SyncRecord(ServerBase, table=True):
     field_stamps: dict[str, list[Any]] = Field(default_factory=dict, sa_type=JSON)
     # {"S": sha256, "C": …, "M": …} of the fields of each class (services/digests.py).
     digests: dict[str, str] | None = Field(default=None, sa_type=JSON(none_as_null=True))
+    # Why the record is set aside (it could not be served): not pulled, not counted, until an
+    # administrator repairs it (``van-sync-server quarantine --repair``). None: served.
+    quarantined: str | None = Field(default=None, max_length=200)
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
 

@@ -28,6 +28,25 @@ class FieldSpec:
     cls: str  # S | C | M
     nullable: bool
     max_length: int | None = None
+    multiline: bool = False  # free text: tabs and line breaks allowed
+
+
+@dataclass(frozen=True)
+class ParentRule:
+    """The consultation a record hangs on (schema ``parent``) and what it says of writers."""
+
+    field: str
+    table: str | None = None
+    kind_field: str | None = None
+    tables: Mapping[str, str] | None = None
+    same_author: bool = False
+    parent_signed: bool = False
+    frozen_with_parent: bool = False
+
+    def parent_table(self, values: Mapping[str, Any]) -> str | None:
+        if self.kind_field is None:
+            return self.table
+        return (self.tables or {}).get(str(values.get(self.kind_field)))
 
 
 @dataclass(frozen=True)
@@ -41,6 +60,7 @@ class TableSpec:
     freeze_when_signed: bool = False
     merge: bool = False
     server_only: bool = False  # written by the server (staff_account) or only tombstoned
+    parent: ParentRule | None = None
 
 
 def _bookkeeping_fields() -> dict[str, FieldSpec]:
@@ -86,11 +106,16 @@ def parse_schema(data: dict[str, Any]) -> dict[str, TableSpec]:
     for name, table in data["tables"].items():
         fields = {
             field_name: FieldSpec(
-                spec["type"], spec["class"], bool(spec.get("nullable")), spec.get("max_length")
+                spec["type"],
+                spec["class"],
+                bool(spec.get("nullable")),
+                spec.get("max_length"),
+                bool(spec.get("multiline")),
             )
             for field_name, spec in table["fields"].items()
         }
         readers = table.get("readers")
+        parent = table.get("parent")
         tables[name] = TableSpec(
             name,
             fields,
@@ -101,6 +126,7 @@ def parse_schema(data: dict[str, Any]) -> dict[str, TableSpec]:
             freeze_when_signed=bool(table.get("freeze_when_signed")),
             merge=bool(table.get("merge")),
             server_only=not table.get("writers"),
+            parent=ParentRule(**parent) if parent else None,
         )
     tables[CONFLICT_TABLE] = conflict_table()
     return tables

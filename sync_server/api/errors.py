@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from sync_server.text import shown
+
 log = logging.getLogger("sync_server")
 
 _DEFAULTS: dict[int, tuple[str, str]] = {
@@ -70,7 +72,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _place(loc: tuple[Any, ...]) -> str:
-    parts = [str(part) for part in loc if part not in ("body", "query", "header", "path")]
+    parts = [shown(part) for part in loc if part not in ("body", "query", "header", "path")]
     return ".".join(parts) or "corps"
 
 
@@ -93,19 +95,25 @@ _MESSAGES = {
 }
 
 
+def _message(error: dict[str, Any]) -> str:
+    """French; our own validators' messages are French and never quote the input."""
+    if error.get("type") == "value_error":
+        cause = (error.get("ctx") or {}).get("error")
+        if isinstance(cause, ValueError) and cause.args and isinstance(cause.args[0], str):
+            return cause.args[0]
+    return _MESSAGES.get(error.get("type", ""), "valeur invalide")
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     """422 kept, with a French sentence; the offending input is never echoed back."""
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     problems = [
-        _place(tuple(error.get("loc", ())))
-        + " : "
-        + _MESSAGES.get(error.get("type", ""), "valeur invalide")
-        for error in errors[:5]
+        _place(tuple(error.get("loc", ()))) + " : " + _message(error) for error in errors[:5]
     ]
     detail = "Requête invalide — " + " ; ".join(problems) + "."
     fields = [
-        {"loc": [str(p) for p in error.get("loc", ())], "type": error.get("type")}
+        {"loc": [shown(p) for p in error.get("loc", ())], "type": error.get("type")}
         for error in errors[:20]
     ]
     return JSONResponse(error_body(detail, "invalid", errors=fields), status_code=422)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from sync_server.text import is_identifier, is_token, text_problem
 
 MAX_VERSION = 2**62  # versions are 64-bit integers in the database
 MAX_FETCH = 1000
@@ -29,10 +31,31 @@ class UserPublic(BaseModel):
     cms_code: str
 
 
+def _one_line(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
 class EnrolIn(BaseModel):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=1024)
     device_name: str = Field(min_length=1, max_length=120)
+
+    @field_validator("username", "device_name")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        return _one_line(value)
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str) -> str:
+        """Any character a keyboard types, tabs included, but Unicode scalars and no NUL."""
+        problem = text_problem(value, multiline=True)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class EnrolOut(BaseModel):
@@ -65,10 +88,22 @@ class ChangeIn(BaseModel):
     seen: dict[str, Any] | None = Field(
         default=None, description="Per field, the value its author saw before changing it"
     )
+    undelete: bool = Field(
+        default=False, description="A supervisor puts back a record tombstoned by mistake"
+    )
+
+
+# Each change is checked on its own (``ChangeIn``): one that does not fit is refused alone
+# (status ``rejected``, code ``invalid``), the others apply (sync invariant 8).
+CHANGES = Field(
+    default_factory=list,
+    json_schema_extra={"items": {"$ref": "#/components/schemas/ChangeIn"}},
+    description="Changes (ChangeIn), each checked on its own",
+)
 
 
 class PushIn(BaseModel):
-    changes: list[ChangeIn]
+    changes: list[Any] = CHANGES
 
 
 class ChangeResult(BaseModel):
@@ -124,7 +159,7 @@ class SummaryIn(BaseModel):
 
 
 class SyncIn(BaseModel):
-    changes: list[ChangeIn] = Field(default_factory=list)
+    changes: list[Any] = CHANGES
     since: int = Field(default=0, ge=0, le=MAX_VERSION)
     limit: int | None = Field(default=None, ge=0, le=MAX_VERSION)
     exclude: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list)
@@ -133,6 +168,20 @@ class SyncIn(BaseModel):
 class RecordKey(BaseModel):
     table: str = Field(min_length=1, max_length=64)
     id: str = Field(min_length=1, max_length=64)
+
+    @field_validator("table")
+    @classmethod
+    def _table(cls, value: str) -> str:
+        if not is_identifier(value):
+            raise ValueError("type de fiche invalide")
+        return value
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not is_token(value):
+            raise ValueError("identifiant invalide")
+        return value
 
 
 class FetchIn(BaseModel):
@@ -147,6 +196,13 @@ class FetchOut(BaseModel):
 
 class DigestsIn(BaseModel):
     table: str = Field(min_length=1, max_length=64)
+
+    @field_validator("table")
+    @classmethod
+    def _table(cls, value: str) -> str:
+        if not is_identifier(value):
+            raise ValueError("type de fiche invalide")
+        return value
 
 
 class DigestsOut(BaseModel):

@@ -24,7 +24,9 @@ def default_schema_path() -> Path:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VAN_SYNC_")
 
-    environment: str = "development"
+    # "production" (the default) or "development": the interactive API pages (/docs, /redoc)
+    # are served only in development; /openapi.json, the protocol's contract, always.
+    environment: str = "production"
     database_url: str = ""  # empty: default_database_url()
     # Where the high-water mark of a server database lives (an SQLite file keeps it beside).
     state_dir: Path | None = None  # None: the account's data folder
@@ -38,6 +40,14 @@ class Settings(BaseSettings):
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 64 * 1024
     argon2_parallelism: int = 4
+    # Reverse proxies whose X-Forwarded-For is believed for the client's address (audit log);
+    # comma-separated addresses, e.g. "127.0.0.1". Empty: the socket's address.
+    trusted_proxies: str = ""
+    # Password checks of requests not yet authenticated (enrolment): at most this many at once
+    # (each Argon2id check takes argon2_memory_kib), the others wait in a queue this long, then
+    # get 503 with Retry-After. Memory stays bounded whatever the burst.
+    max_password_checks: int = 2
+    password_queue_seconds: float = 10.0
     # Login rate limiting per account.
     login_free_failures: int = 5
     login_max_delay_seconds: int = 3600

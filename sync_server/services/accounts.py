@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from sync_server.authz import ROLES
@@ -188,6 +189,60 @@ def login_wait_seconds(
     return 0
 
 
+def reserve_attempt(
+    session: Session,
+    username: str,
+    now: dt.datetime,
+    *,
+    free_failures: int,
+    max_delay: int,
+    max_per_hour: int,
+) -> tuple[int, int | None]:
+    """(seconds to wait, 0 when allowed; the attempt's id), in the caller's write transaction.
+
+    The attempt is written as a failure *before* the password is checked: write transactions
+    take the lock one after another, so a burst of simultaneous attempts counts each one and
+    no more than ``free_failures`` are checked before the delays apply. A success then
+    forgets its attempt (``forget_attempt``).
+    """
+    if session.get_bind().dialect.name == "postgresql":  # SQLite: BEGIN IMMEDIATE did it
+        session.exec(
+            text("SELECT pg_advisory_xact_lock(hashtext(:name))").bindparams(name=username)
+        )  # type: ignore[call-overload]
+    wait = login_wait_seconds(
+        recent_failures(session, username, now),
+        now,
+        free_failures=free_failures,
+        max_delay=max_delay,
+        max_per_hour=max_per_hour,
+    )
+    if wait:
+        return wait, None
+    attempt = LoginAttempt(username=username, at=now)
+    session.add(attempt)
+    _forget_old(session, username, now)
+    session.flush()
+    return 0, attempt.id
+
+
+def forget_attempt(session: Session, attempt_id: int | None) -> None:
+    """The password was right (or never checked): that attempt was no failure."""
+    if attempt_id is not None:
+        attempt = session.get(LoginAttempt, attempt_id)
+        if attempt is not None:
+            session.delete(attempt)
+
+
+def _forget_old(session: Session, username: str, now: dt.datetime) -> None:
+    """Old attempts are of no use once out of the window."""
+    for attempt in session.exec(
+        select(LoginAttempt).where(
+            LoginAttempt.username == username, col(LoginAttempt.at) < now - 2 * HOUR
+        )
+    ).all():
+        session.delete(attempt)
+
+
 def recent_failures(session: Session, username: str, now: dt.datetime) -> list[dt.datetime]:
     return list(
         session.exec(
@@ -200,11 +255,4 @@ def recent_failures(session: Session, username: str, now: dt.datetime) -> list[d
 
 def record_failure(session: Session, username: str, now: dt.datetime) -> None:
     session.add(LoginAttempt(username=username, at=now))
-    # Old attempts are of no use once out of the window.
-    old = session.exec(
-        select(LoginAttempt).where(
-            LoginAttempt.username == username, col(LoginAttempt.at) < now - 2 * HOUR
-        )
-    ).all()
-    for attempt in old:
-        session.delete(attempt)
+    _forget_old(session, username, now)

@@ -20,6 +20,7 @@ from sync_server.core.db import session_scope
 from sync_server.models import SyncRecord
 from sync_server.services.audit import audit
 from sync_server.services.digests import class_digests, user_digest
+from sync_server.services.quarantine import set_aside, unservable
 from sync_server.services.versions import read_meta
 from sync_server.wire_schema import TableSpec
 
@@ -64,6 +65,7 @@ def pull_page(
                     SyncRecord.cms_code == actor.cms_code,
                     col(SyncRecord.version) > since,
                     col(SyncRecord.table_name).in_(tables),
+                    col(SyncRecord.quarantined).is_(None),
                 )
                 .order_by(col(SyncRecord.version))
                 .limit(limit + 1)
@@ -72,12 +74,7 @@ def pull_page(
             else []
         )
         scanned = rows[:limit]
-        readable_reviews = _readable_reviews(session, actor, scanned)
-        records = [
-            _record_out(schema, actor, row)
-            for row in scanned
-            if row.table_name != REVIEW_TABLE or row.id in readable_reviews
-        ]
+        records, bad = _served(session, schema, actor, scanned)
         page = PullPage(
             records=records,
             next=scanned[-1].version if scanned else since,
@@ -85,45 +82,88 @@ def pull_page(
             server_max_version=meta.max_version,
             server_id=meta.server_id,
         )
+    set_aside(engine, bad)
     with session_scope(engine, write=True) as session:
         audit(
             session,
             "pull",
             username=actor.username,
             device_id=actor.device_id,
+            address=actor.address,
             since=since,
             next=page.next,
             count=len(records),
+            records=[r["id"] for r in records],
         )
     return page
 
 
+def _served(
+    session: Session, schema: Mapping[str, TableSpec], actor: Actor, rows: list[SyncRecord]
+) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
+    """The rows this user may read, as sent; and those that cannot be sent (set aside)."""
+    readable_reviews = _readable_reviews(session, actor, rows)
+    records: list[dict[str, Any]] = []
+    bad: list[tuple[str, str, str]] = []
+    for row in rows:
+        if row.table_name == REVIEW_TABLE and row.id not in readable_reviews:
+            continue
+        record = _record_out(schema, actor, row)
+        problem = unservable(record["fields"])
+        if problem:
+            bad.append((row.table_name, row.id, problem))
+            continue
+        records.append(record)
+    return records, bad
+
+
 def _readable_reviews(session: Session, actor: Actor, rows: Iterable[SyncRecord]) -> set[str]:
-    """Ids of the review rows among ``rows`` that this user may read."""
+    """Ids of the review rows among ``rows`` that this user may read: a supervisor's, or those
+    of consultations she wrote, matched by id *and kind* (an id alone could be another
+    table's)."""
     reviews = [row for row in rows if row.table_name == REVIEW_TABLE]
     if not reviews:
         return set()
     if SUPERVISOR in actor.roles:
         return {row.id for row in reviews}
-    authored = _consultations_authored_by(
-        session, actor, {str(row.fields.get("consultation_id")) for row in reviews}
-    )
-    return {row.id for row in reviews if row.fields.get("consultation_id") in authored}
+    wanted: set[tuple[str, str]] = set()
+    for row in reviews:
+        table = review_target(row.fields)
+        if table is not None:
+            wanted.add((table, str(row.fields.get("consultation_id"))))
+    authored = _consultations_authored_by(session, actor, wanted)
+    return {
+        row.id
+        for row in reviews
+        if (review_target(row.fields), str(row.fields.get("consultation_id"))) in authored
+    }
 
 
-def _consultations_authored_by(session: Session, actor: Actor, ids: set[str]) -> set[str]:
-    if not ids:
-        return set()
-    return set(
-        session.exec(
-            select(SyncRecord.id).where(
-                col(SyncRecord.table_name).in_(CONSULTATION_TABLES),
-                col(SyncRecord.id).in_(sorted(ids)),
-                SyncRecord.cms_code == actor.cms_code,
-                SyncRecord.author == actor.username,
-            )
-        ).all()
-    )
+def review_target(fields: Mapping[str, Any]) -> str | None:
+    """The consultation table a review's ``consultation_kind`` names, or None."""
+    table = f"{fields.get('consultation_kind')}_consultation"
+    return table if table in CONSULTATION_TABLES else None
+
+
+def _consultations_authored_by(
+    session: Session, actor: Actor, keys: set[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for table in CONSULTATION_TABLES:
+        ids = sorted(record_id for t, record_id in keys if t == table)
+        for start in range(0, len(ids), 500):
+            found |= {
+                (table, record_id)
+                for record_id in session.exec(
+                    select(SyncRecord.id).where(
+                        SyncRecord.table_name == table,
+                        col(SyncRecord.id).in_(ids[start : start + 500]),
+                        SyncRecord.cms_code == actor.cms_code,
+                        SyncRecord.author == actor.username,
+                    )
+                ).all()
+            }
+    return found
 
 
 def summarize(
@@ -155,7 +195,13 @@ def summarize(
             },
         )
     with session_scope(engine, write=True) as session:
-        audit(session, "summary", username=actor.username, device_id=actor.device_id)
+        audit(
+            session,
+            "summary",
+            username=actor.username,
+            device_id=actor.device_id,
+            address=actor.address,
+        )
     return summary
 
 
@@ -184,7 +230,11 @@ def _digest_rows(
         for table_name, record_id, version, digests in session.exec(
             select(
                 SyncRecord.table_name, SyncRecord.id, SyncRecord.version, SyncRecord.digests
-            ).where(SyncRecord.cms_code == actor.cms_code, col(SyncRecord.table_name).in_(plain))
+            ).where(
+                SyncRecord.cms_code == actor.cms_code,
+                col(SyncRecord.table_name).in_(plain),
+                col(SyncRecord.quarantined).is_(None),
+            )
         ).all():
             if digests is None:
                 missing.append((table_name, record_id))
@@ -205,7 +255,9 @@ def _digest_rows(
     if REVIEW_TABLE in tables:
         reviews = session.exec(
             select(SyncRecord).where(
-                SyncRecord.cms_code == actor.cms_code, SyncRecord.table_name == REVIEW_TABLE
+                SyncRecord.cms_code == actor.cms_code,
+                SyncRecord.table_name == REVIEW_TABLE,
+                col(SyncRecord.quarantined).is_(None),
             )
         ).all()
         readable = _readable_reviews(session, actor, reviews)
@@ -237,15 +289,22 @@ def fetch_records(
                         SyncRecord.cms_code == actor.cms_code,
                         SyncRecord.table_name == table_name,
                         col(SyncRecord.id).in_(ordered[start : start + 500]),
+                        col(SyncRecord.quarantined).is_(None),
                     )
                 ).all()
-        readable_reviews = _readable_reviews(session, actor, rows)
-    rows.sort(key=lambda row: row.version)
-    return [
-        _record_out(schema, actor, row)
-        for row in rows
-        if row.table_name != REVIEW_TABLE or row.id in readable_reviews
-    ]
+        rows.sort(key=lambda row: row.version)
+        records, bad = _served(session, schema, actor, rows)
+    set_aside(engine, bad)
+    with session_scope(engine, write=True) as session:
+        audit(
+            session,
+            "fetch",
+            username=actor.username,
+            device_id=actor.device_id,
+            address=actor.address,
+            records=[r["id"] for r in records],
+        )
+    return records
 
 
 def _record_out(schema: Mapping[str, TableSpec], actor: Actor, row: SyncRecord) -> dict[str, Any]:

@@ -35,7 +35,9 @@ from sync_server.services.merge import (
     stored_stamp,
     when,
 )
+from sync_server.services.relations import relation_problem
 from sync_server.services.versions import VersionCounter, read_meta
+from sync_server.text import is_identifier, is_token, shown
 from sync_server.wire_schema import CONFLICT_TABLE, TableSpec
 
 APPLIED = "applied"
@@ -58,6 +60,8 @@ class Change:
     replay: bool = False  # a value the server held before a restore (docs/protocol.md)
     origins: Mapping[str, int] | None = None  # replay: each field's version before the restore
     seen: Mapping[str, Any] | None = None  # per field: the value its author saw before the edit
+    invalid: bool = False  # the change does not fit the protocol's envelope at all
+    undelete: bool = False  # a supervisor puts back a record tombstoned by mistake
 
 
 @dataclass
@@ -104,8 +108,9 @@ def push_changes(
             "push",
             username=actor.username,
             device_id=actor.device_id,
+            address=actor.address,
             changes=[
-                [c.change_id, c.table, c.id, r["status"], r["code"]]
+                [shown(c.change_id), shown(c.table), shown(c.id), r["status"], r["code"]]
                 for c, r in zip(changes, results, strict=True)
             ],
         )
@@ -127,10 +132,27 @@ class _Context:
         self.schema = schema
         self.actor = actor
         self.epoch_start = counter.meta.epoch_start
+        self.floor = counter.meta.restore_floor
         self.known_before = counter.current  # versions a device may have seen
         self._device_users: dict[str, str | None] = {}
 
     def handle(self, change: Change) -> dict[str, Any]:
+        # Refused before anything is stored: the same answer to every replay, and nothing of
+        # an ill-formed change reaches the database, the log or the answer unchecked.
+        if change.invalid or not is_token(change.change_id) or not is_token(change.id):
+            return result(
+                shown(change.change_id),
+                REJECTED,
+                reason="Modification mal formée (identifiant de modification ou de fiche).",
+                code="invalid",
+            )
+        if not is_identifier(change.table):
+            return result(
+                change.change_id,
+                REJECTED,
+                reason="Type de fiche inconnu du serveur.",
+                code="unknown_table",
+            )
         seen = self.session.get(AppliedChange, change.change_id)
         if seen is not None:
             if seen.username != self.actor.username:
@@ -188,15 +210,37 @@ class _Context:
             return rejected(problem)
         fields = authz.canonical_fields(table, fields)
         seen = authz.canonical_fields(table, seen)
+        fields, problem = authz.checked_stamps(fields, utcnow())
+        if problem:
+            return rejected(problem)
         deleted = bool(change.deleted or fields.pop("deleted", False) is True)
 
         record = self.session.get(SyncRecord, (change.table, change.id))
-        if record is None:
+        if record is None or record.cms_code != actor.cms_code:
+            if record is not None or self._id_taken(change.id):
+                return rejected(_ID_TAKEN)
+            problem = relation_problem(
+                self.session, table, actor, fields, None, deleted=deleted, replay=change.replay
+            )
+            if problem:
+                return rejected(problem)
             return self._create_new(change, table, fields, deleted)
 
         previous = record.version
+        if change.undelete and record.deleted:
+            return self._undelete(change, table, record, fields)
         stored = StoredRecord(record.cms_code, record.author, record.deleted, record.fields)
-        problem = authz.check_existing_record(table, actor, stored, fields, deleted)
+        # A tombstone a restore lost comes back from whichever laptop holds it, while the record
+        # is as the restored database had it (unchanged since the restore): who made it was
+        # checked when it was first made.
+        restoring = change.replay and deleted and 0 < record.version <= self.floor
+        problem = authz.check_existing_record(
+            table, actor, stored, fields, deleted, restoring_tombstone=restoring
+        ) or (
+            relation_problem(
+                self.session, table, actor, fields, record, deleted=deleted, replay=change.replay
+            )
+        )
         if problem:
             return rejected(problem)
         unchanged = result(change.change_id, APPLIED, record.version, previous_version=previous)
@@ -264,6 +308,32 @@ class _Context:
 
     def _visible(self, row: SyncRecord) -> dict[str, Any]:
         return authz.visible_fields(self.schema[CONFLICT_TABLE], self.actor.roles, row.fields)
+
+    def _id_taken(self, record_id: str) -> bool:
+        """An id is unique across tables and CMSs: a taken one is refused, whichever."""
+        return (
+            self.session.exec(
+                select(SyncRecord.table_name).where(SyncRecord.id == record_id)
+            ).first()
+            is not None
+        )
+
+    def _undelete(
+        self, change: Change, table: TableSpec, record: SyncRecord, fields: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A supervisor puts back a person (or link) tombstoned by mistake."""
+        if SUPERVISOR not in self.actor.roles or not table.merge:
+            return result(
+                change.change_id,
+                REJECTED,
+                reason="Seule la responsable du CMS peut rétablir une fiche supprimée.",
+                code="not_author",
+            )
+        previous, version = record.version, self.counter.next()
+        record.deleted = False
+        stamp = [*self._stamp(change, fields), 0, LIVE]
+        _write(record, {n: (v, stamp) for n, v in fields.items()}, version, table, self.actor)
+        return result(change.change_id, APPLIED, version, previous_version=previous)
 
     def _check_versions(self, change: Change, fields: Mapping[str, Any]) -> Rejection | None:
         """Bases and origins name versions the server has handed out, for fields pushed."""
@@ -431,6 +501,11 @@ class _Context:
         self, table: TableSpec, record: SyncRecord, conflict: FieldConflict
     ) -> SyncRecord:
         return store_conflict(self.session, self.counter, self.schema, table, record, conflict)
+
+
+_ID_TAKEN = Rejection(
+    "id_taken", "Identifiant de fiche déjà utilisé sur le serveur : cette fiche n'est pas reçue."
+)
 
 
 def _check_seen(table: TableSpec, actor: Actor, seen: Mapping[str, Any]) -> Rejection | None:

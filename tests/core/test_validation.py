@@ -438,6 +438,21 @@ def test_note_length_limit() -> None:
     assert errors == {"note": "Ce texte ne peut pas dépasser 4\u00a0000 caractères."}
 
 
+@pytest.mark.parametrize("bad", ["\ud800", "\udfff", "\x00", "\x01", "\x1b", "\x7f", "\x85"])
+def test_characters_no_field_may_hold_are_refused_in_french(bad: str) -> None:
+    """What the server would refuse is refused here first, next to the field."""
+    note = validate_social_consultation(social(note=f"Dossier{bad} CAF"), [], [], REF, TODAY)
+    assert "caractère invisible ou invalide" in note["note"]
+    place = validate_beneficiary(beneficiary(birthplace=f"Die{bad}"), REF, TODAY)
+    assert "caractère invisible ou invalide" in place["birthplace"]
+
+
+def test_line_breaks_belong_to_notes_only() -> None:
+    assert validate_social_consultation(social(note="Ligne 1\n\tLigne 2"), [], [], REF, TODAY) == {}
+    errors = validate_beneficiary(beneficiary(birthplace="Die\nCrest"), REF, TODAY)
+    assert "une ligne" in errors["birthplace"]
+
+
 def test_a_draft_may_be_incomplete_but_signing_requires_outcome_and_arrival() -> None:
     draft = social(arrival_mode=None, outcome=None)
     assert validate_social_consultation(draft, [], [], REF, TODAY) == {}

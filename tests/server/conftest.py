@@ -99,6 +99,10 @@ def engine(session_engine: Engine) -> Engine:
         for table in reversed(metadata.sorted_tables):
             session.exec(delete(table))  # type: ignore[call-overload]
         ensure_server_meta(session)
+    database = session_engine.url.database
+    if session_engine.url.get_backend_name() == "sqlite" and database:
+        # A new database, not a restored one: its high-water mark goes with the old one.
+        Path(f"{database}.high-water.json").unlink(missing_ok=True)
     return session_engine
 
 

@@ -16,3 +16,12 @@ def test_health_needs_no_login_and_states_protocol() -> None:
     assert response.json()["status"] == "ok"
     assert response.json()["protocol_version"] == PROTOCOL_VERSION
     assert "/api/v1/health" in client.get("/openapi.json").json()["paths"]
+
+
+def test_interactive_api_pages_only_in_development() -> None:
+    production = TestClient(create_app(fast_settings()))
+    assert production.get("/docs").status_code == 404
+    assert production.get("/redoc").status_code == 404
+    assert production.get("/openapi.json").status_code == 200  # the protocol's contract
+    development = TestClient(create_app(fast_settings(environment="development")))
+    assert development.get("/docs").status_code == 200

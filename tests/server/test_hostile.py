@@ -42,13 +42,6 @@ def _assert_error(response, status: int, code: str) -> None:
         b"",
         b"[]",
         b'{"changes": "all"}',
-        b'{"changes": [1, 2]}',
-        b'{"changes": [{"change_id": 5, "table": "beneficiary", "id": "x"}]}',
-        b'{"changes": [{"table": "beneficiary", "id": "x"}]}',
-        b'{"changes": [{"change_id": "c", "table": "beneficiary", "id": "x", "fields": []}]}',
-        b'{"changes": [{"change_id": "c", "table": "t", "id": "x", "base_version": "new"}]}',
-        b'{"changes": [{"change_id": "' + b"c" * 100 + b'", "table": "t", "id": "x"}]}',
-        b'{"changes": [{"change_id": "c", "table": "t", "id": "x", "deleted": "maybe"}]}',
         b'{"changes": [' + b"[" * 5000 + b"]" * 5000 + b"]}",  # too deep for the parser: 400
     ],
 )
@@ -56,6 +49,31 @@ def test_malformed_requests_are_refused_whole_in_french(amartin: Server, body: b
     response = _post(amartin, body)
     _assert_error(response, 400 if body.count(b"[") > 100 else 422, "invalid")
     assert response.json()["detail"].startswith("Requête invalide")
+    assert amartin.pull_all("amartin")[-1]["table"] == "staff_account"  # nothing applied
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"changes": [1, 2]}',
+        b'{"changes": [{"change_id": 5, "table": "beneficiary", "id": "x"}]}',
+        b'{"changes": [{"table": "beneficiary", "id": "x"}]}',
+        b'{"changes": [{"change_id": "c", "table": "beneficiary", "id": "x", "fields": []}]}',
+        b'{"changes": [{"change_id": "c", "table": "t", "id": "x", "base_version": "new"}]}',
+        b'{"changes": [{"change_id": "' + b"c" * 100 + b'", "table": "t", "id": "x"}]}',
+        b'{"changes": [{"change_id": "c", "table": "t", "id": "x", "deleted": "maybe"}]}',
+        b'{"changes": [{"change_id": "c\\ud800", "table": "beneficiary", "id": "x"}]}',
+        b'{"changes": [{"change_id": "c", "table": "beneficiary", "id": "x\\u0000"}]}',
+    ],
+)
+def test_a_change_that_does_not_fit_is_refused_alone_in_french(
+    amartin: Server, body: bytes
+) -> None:
+    response = _post(amartin, body)
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert results and all(r["status"] == "rejected" for r in results)
+    assert all(r["code"] == "invalid" and r["reason"] for r in results)
     assert amartin.pull_all("amartin")[-1]["table"] == "staff_account"  # nothing applied
 
 

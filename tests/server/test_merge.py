@@ -92,10 +92,10 @@ def test_equal_timestamps_are_settled_by_device_id(server: Server) -> None:
 
 def test_a_tombstone_is_never_resurrected(server: Server) -> None:
     person, base = _setup(server)
-    [gone] = server.push("bnguyen", change("beneficiary", person, {}, deleted=True))
+    [gone] = server.push("amartin", change("beneficiary", person, {}, deleted=True))
     assert gone["status"] == "applied"
     stale = server.push(
-        "amartin",
+        "bnguyen",
         change("beneficiary", person, {"phone": "0611"}, base_version=base),
         change("beneficiary", person, beneficiary(deleted=False), base_version=None),
     )
@@ -106,6 +106,30 @@ def test_a_tombstone_is_never_resurrected(server: Server) -> None:
     assert record["fields"]["phone"] == "0475000000"
     [again] = server.push("amartin", change("beneficiary", person, {}, deleted=True))
     assert (again["status"], again["version"]) == ("applied", gone["version"])
+
+
+def test_only_the_author_or_a_supervisor_deletes_a_person_and_she_can_put_it_back(
+    server: Server,
+) -> None:
+    person, _ = _setup(server)
+    [refused] = server.push("bnguyen", change("beneficiary", person, {}, deleted=True))
+    assert (refused["status"], refused["code"]) == ("rejected", "not_author")
+    [gone] = server.push("croux", change("beneficiary", person, {}, deleted=True))
+    assert gone["status"] == "applied"
+    [not_hers] = server.push(
+        "amartin", {**change("beneficiary", person, {"deleted": False}), "undelete": True}
+    )
+    assert (not_hers["status"], not_hers["code"]) == ("rejected", "not_author")
+    [back] = server.push(
+        "croux", {**change("beneficiary", person, {"deleted": False}), "undelete": True}
+    )
+    assert back["status"] == "applied"
+    record = server.pulled("bnguyen", "beneficiary")[person]
+    assert record["deleted"] is False and record["version"] == back["version"]
+    [edited] = server.push(
+        "bnguyen", change("beneficiary", person, {"phone": "0611"}, base_version=back["version"])
+    )
+    assert edited["status"] == "applied"
 
 
 def test_a_stale_tombstone_still_wins(server: Server) -> None:

@@ -13,6 +13,7 @@ from sync_server.models import AuditEvent
 from sync_server.services import accounts
 from sync_server.wire_schema import load_schema
 from tests.server.conftest import (
+    STAMP,
     Server,
     beneficiary,
     change,
@@ -73,7 +74,10 @@ def team(server: Server) -> Server:
     server.user("nyons", ["social_worker", "pmi_nurse", "supervisor"], cms_code="CMS-NYO")
     person = new_id()
     server.push("amartin", change("beneficiary", person, beneficiary()))
-    server.push("amartin", change("social_consultation", new_id(), social_consultation(person)))
+    signed = {"status": "signed", "signed_at": STAMP}
+    server.push(
+        "amartin", change("social_consultation", new_id(), social_consultation(person, **signed))
+    )
     server.push("bnguyen", change("pmi_consultation", new_id(), pmi_consultation(person)))
     answer = {"answered_on": "2026-03-02", "service": "social", "service_rendered": 4}
     answer |= {"reception": 4, "waiting_time": 3, "stop_id": None}
@@ -216,4 +220,14 @@ def test_pulls_and_summaries_are_audited(team: Server) -> None:
     actions = [e.action for e in events]
     assert {"enrol", "push", "pull", "summary"} <= set(actions)
     pull = next(e for e in events if e.action == "pull")
-    assert set(pull.detail) == {"since", "next", "count"}
+    assert set(pull.detail) == {"since", "next", "count", "records", "address"}
+    handed = team.pull_all("bnguyen")
+    with session_scope(team.engine) as session:
+        last = session.exec(
+            select(AuditEvent)
+            .where(AuditEvent.username == "bnguyen", AuditEvent.action == "pull")
+            .order_by(AuditEvent.id.desc())  # type: ignore[union-attr]
+        ).first()
+    assert last is not None  # who received which record: every id handed out is kept
+    assert set(last.detail["records"]) <= {r["id"] for r in handed}
+    assert last.detail["address"] == "testclient"

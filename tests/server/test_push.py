@@ -102,7 +102,8 @@ def test_every_rejection_reason(server: Server) -> None:
         "not_author": ("cnurse", change("pmi_consultation", visit, {"weight_g": 7500})),
         "signed": ("bnguyen", change("pmi_consultation", signed, {"weight_g": 7500})),
         "immutable": ("bnguyen", change("pmi_addendum", addendum, {"note": "Autre."})),
-        "other_cms": ("elsewhere", change("beneficiary", person, {"phone": "0600"})),
+        # Another CMS's record, or another table's id: one answer, which reveals nothing.
+        "id_taken": ("elsewhere", change("beneficiary", person, {"phone": "0600"})),
         "invalid": ("amartin", change("beneficiary", new_id(), beneficiary(birth_date="hier"))),
         "unknown_table": ("amartin", change("secret_table", new_id(), {})),
         "deleted": ("amartin", change("beneficiary", person, {}, deleted=True)),

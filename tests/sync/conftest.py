@@ -95,13 +95,20 @@ class SyncServer:
         assert code in (0, None), out.getvalue()
         return out.getvalue()
 
+    @property
+    def log_path(self) -> Path:
+        """The server's own output, kept to read when a test meets a 5xx."""
+        folder = self.state_dir or Path(self.database_url.removeprefix("sqlite:///")).parent
+        return folder / "server.log"
+
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            server_command("serve", "--port", str(self.port)),
-            env=self.env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                server_command("serve", "--port", str(self.port)),
+                env=self.env(),
+                stdout=log,
+                stderr=log,
+            )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:

@@ -9,6 +9,7 @@ from sqlmodel import select
 from tests.sync.conftest import Van, add_person
 from van_app.core.models import Beneficiary, SyncConflict, TourPattern, TourStop
 from van_app.core.outbox import OutboxEntry
+from van_app.core.person_removal import restore_person
 
 
 def rows(van: Van, model):  # type: ignore[no-untyped-def]
@@ -103,3 +104,38 @@ def test_a_repeating_stop_planned_at_the_cms_reaches_every_van(enrol) -> None:  
     assert social.sync().rejected == 1
     [refused] = rows(social, OutboxEntry)
     assert refused.rejected_reason
+
+
+def test_only_the_author_or_the_supervisor_deletes_a_person_and_she_can_put_it_back(
+    enrol,  # type: ignore[no-untyped-def]
+) -> None:
+    social, nurse, supervisor = enrol("amartin"), enrol("bnguyen"), enrol("croux")
+    person = add_person(social)
+    assert social.sync().verified and nurse.sync().verified and supervisor.sync().verified
+    with nurse.store.session() as session:  # the nurse's laptop tries: the server refuses
+        record = session.get(Beneficiary, person)
+        record.deleted = True
+        session.add(nurse.store.stamp(record))
+    report = nurse.sync()
+    assert report.rejected == 1
+    [(_, why)] = rejected_reasons(nurse)
+    assert "responsable du CMS" in why
+    with supervisor.store.session() as session:
+        record = session.get(Beneficiary, person)
+        record.deleted = True
+        session.add(supervisor.store.stamp(record))
+    assert supervisor.sync().verified and social.sync().verified
+    assert [p.deleted for p in rows(social, Beneficiary)] == [True]
+    restore_person(supervisor.store, person)
+    assert supervisor.sync().verified and social.sync().verified
+    assert [p.deleted for p in rows(social, Beneficiary)] == [False]
+    edit_person(social, person, phone="0475333333")  # alive again: edits go through
+    assert social.sync().verified and supervisor.sync().verified
+    assert [p.phone for p in rows(supervisor, Beneficiary)] == ["0475333333"]
+
+
+def rejected_reasons(van: Van) -> list[tuple[str, str]]:
+    from van_app.core.outbox import rejected_changes
+
+    with van.store.session() as session:
+        return rejected_changes(session)

@@ -102,6 +102,7 @@ class World:
     tmp: Path
     edits: list[Edit] = field(default_factory=list)
     people: set[str] = field(default_factory=set)
+    creators: dict[str, str] = field(default_factory=dict)  # person → the laptop that made her
     deleted: set[str] = field(default_factory=set)
     social_visits: set[str] = field(default_factory=set)
     pmi_visits: set[str] = field(default_factory=set)
@@ -145,6 +146,7 @@ class World:
                 phone=values["phone"],
             )  # fmt: skip
         self.people.add(person)
+        self.creators[person] = device
         for name, typed in values.items():
             self._log(device, person, name, typed, None)
 
@@ -161,6 +163,9 @@ class World:
         self._log(device, person, name, typed, seen)
 
     def delete_person(self, device: str, person: str) -> None:
+        """As the app allows it: the person's author, or the supervisor."""
+        if device != "cms" and self.creators.get(person) != device:
+            return
         van = self.vans[device]
         with self.clock_of(device), van.store.session() as session:
             record = session.get(Beneficiary, person)

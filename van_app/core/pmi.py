@@ -42,6 +42,7 @@ from van_app.core.validation import (
     raise_if_errors,
     validate_pmi_consultation,
 )
+from van_app.core.validation.common import text_problem
 
 CHILD_MAX_AGE_MONTHS = 72  # the PMI follows children under 6
 PRENATAL_MIN_AGE_YEARS = 10
@@ -323,6 +324,8 @@ def add_pmi_addendum(store: LocalStore, consultation_id: str, note: str) -> str:
     text = (note or "").strip()
     if not text:
         raise ValidationError({"note": "Saisissez le complément à ajouter."})
+    if problem := text_problem(text, multiline=True):
+        raise ValidationError({"note": problem})
     if len(text) > NOTE_MAX_LENGTH:
         raise ValidationError(
             {

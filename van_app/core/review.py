@@ -74,6 +74,7 @@ from van_app.core.review_records import (
     stops_by_id,
 )
 from van_app.core.validation import ValidationError
+from van_app.core.validation.common import text_problem
 
 __all__ = [
     "COMMENT_MAX_LENGTH",
@@ -405,6 +406,8 @@ def _write_review(
         errors["comment"] = (
             "Écrivez ce qu'il faut compléter : l'auteur·rice lira ce commentaire sur son poste."
         )
+    elif problem := text_problem(text, multiline=True):
+        errors["comment"] = problem
     elif len(text) > COMMENT_MAX_LENGTH:
         limit = f"{COMMENT_MAX_LENGTH:,}".replace(",", "\u00a0")
         errors["comment"] = f"Ce commentaire ne peut pas dépasser {limit} caractères."

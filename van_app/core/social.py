@@ -50,6 +50,7 @@ from van_app.core.validation import (
     raise_if_errors,
     validate_social_consultation,
 )
+from van_app.core.validation.common import text_problem
 
 __all__ = [
     "AddendumView",
@@ -420,6 +421,8 @@ def add_social_addendum(store: LocalStore, consultation_id: str, note: str) -> s
     errors: dict[str, str] = {}
     if not (note or "").strip():
         errors["note"] = "Écrivez le texte du complément."
+    elif problem := text_problem(note, multiline=True):
+        errors["note"] = problem
     elif len(note.strip()) > NOTE_MAX_LENGTH:
         limit = f"{NOTE_MAX_LENGTH:,}".replace(",", "\u00a0")
         errors["note"] = f"Ce texte ne peut pas dépasser {limit} caractères."

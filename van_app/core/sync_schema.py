@@ -20,13 +20,22 @@ from van_app.core.models import DOMAIN_TABLES, StaffAccount
 
 SCHEMA_VERSION = 1
 LOCAL_ONLY = {"server_version", "search_key"}  # bookkeeping and derived columns: never sent
+# Free text: the only fields that may hold line breaks and tabs (every other text is one line).
+MULTILINE = {"note", "comment"}
 
 # Who may push each table, and how its records may change once written.
 #   writers: roles allowed to create or change records of the table;
 #   author_only: only the record's author may change it afterwards;
 #   immutable: never changed after creation (addenda, answers);
 #   freeze_when_signed: once status is "signed", nothing but a tombstone-free no-op is accepted;
-#   merge: fields merge one by one with a base version (identity records).
+#   merge: fields merge one by one with a base version (identity records);
+#   parent: the consultation a record hangs on, and what that says of who may write it:
+#     field / table (or kind_field and tables by kind): where the consultation is named;
+#     same_author: only the consultation's author writes it;
+#     parent_signed: only on a signed consultation (addenda, reviews);
+#     frozen_with_parent: no change once the consultation is signed (its orientations).
+_SOCIAL = "social_consultation"
+_BY_KIND = {"social": "social_consultation", "pmi": "pmi_consultation"}
 POLICIES: dict[str, dict[str, Any]] = {
     "staff_account": {"writers": [], "service": None},
     "tour_pattern": {"writers": ["supervisor"], "service": None, "merge": True},
@@ -47,23 +56,68 @@ POLICIES: dict[str, dict[str, Any]] = {
         "author_only": True,
         "freeze_when_signed": True,
     },
-    "social_orientation": {"writers": ["social_worker"], "service": "social", "author_only": True},
-    "social_addendum": {"writers": ["social_worker"], "service": "social", "immutable": True},
+    "social_orientation": {
+        "writers": ["social_worker"],
+        "service": "social",
+        "author_only": True,
+        "parent": {
+            "field": "consultation_id",
+            "table": _SOCIAL,
+            "same_author": True,
+            "frozen_with_parent": True,
+        },
+    },
+    "social_addendum": {
+        "writers": ["social_worker"],
+        "service": "social",
+        "immutable": True,
+        "parent": {
+            "field": "consultation_id",
+            "table": _SOCIAL,
+            "same_author": True,
+            "parent_signed": True,
+        },
+    },
     "pmi_consultation": {
         "writers": ["pmi_nurse"],
         "service": "pmi",
         "author_only": True,
         "freeze_when_signed": True,
     },
-    "pmi_addendum": {"writers": ["pmi_nurse"], "service": "pmi", "immutable": True},
-    "follow_up": {"writers": ["social_worker"], "service": "social", "author_only": True},
+    "pmi_addendum": {
+        "writers": ["pmi_nurse"],
+        "service": "pmi",
+        "immutable": True,
+        "parent": {
+            "field": "consultation_id",
+            "table": "pmi_consultation",
+            "same_author": True,
+            "parent_signed": True,
+        },
+    },
+    "follow_up": {
+        "writers": ["social_worker"],
+        "service": "social",
+        "author_only": True,
+        "parent": {"field": "consultation_id", "table": _SOCIAL, "same_author": True},
+    },
     "satisfaction_answer": {
         "writers": ["social_worker", "pmi_nurse"],
         "service": None,
         "immutable": True,
         "readers": ["supervisor"],
     },
-    "supervisor_review": {"writers": ["supervisor"], "service": None, "author_only": True},
+    "supervisor_review": {
+        "writers": ["supervisor"],
+        "service": None,
+        "author_only": True,
+        "parent": {
+            "field": "consultation_id",
+            "kind_field": "consultation_kind",
+            "tables": _BY_KIND,
+            "parent_signed": True,
+        },
+    },
     # Written by the server (its own definition wins there); a supervisor only tombstones it.
     "sync_conflict": {
         "writers": ["supervisor"],
@@ -117,6 +171,8 @@ def export_schema() -> dict[str, Any]:
             length = getattr(column.type, "length", None)
             if length:
                 entry["max_length"] = length
+            if field_name in MULTILINE:
+                entry["multiline"] = True
             fields[field_name] = entry
         tables[name] = {"fields": fields, **POLICIES[name]}
     return {"schema_version": SCHEMA_VERSION, "tables": tables}

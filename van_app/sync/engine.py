@@ -35,7 +35,7 @@ from van_app.sync.apply import FieldVersionBook, apply_record, preload, protecte
 from van_app.sync.client import ServerRestoredError, SyncClient, SyncError
 from van_app.sync.outgoing import Outgoing, PushCounts
 from van_app.sync.recovery import differing_fields, queue_replays
-from van_app.sync.verify import Verifier, ids_with_entries, refused_replays
+from van_app.sync.verify import Verifier, ids_with_entries
 
 log = logging.getLogger(__name__)
 
@@ -175,14 +175,9 @@ class SyncEngine:
                 f"{report.unrepairable} fiche(s) perdue(s) par le serveur, que seul le poste "
                 "de leur auteur·rice peut renvoyer"
             )
-        # Verified: the server and this device agree, none of this user's changes waits (on a
-        # shared laptop, a colleague's changes wait for the colleague's own sync), and no value
-        # the server lost was refused when sent back.
-        report.verified = (
-            not differ
-            and not self._step(self.outgoing.next_batch)
-            and not self._step(refused_replays)
-        )
+        # Verified: the server and this device agree and none of this user's changes waits (on
+        # a shared laptop, a colleague's changes wait for the colleague's own sync).
+        report.verified = not differ and not self._step(self.outgoing.next_batch)
 
     def _finish(self, report: SyncReport, start_requests: int) -> SyncReport:
         report.requests = self.client.stats.requests - start_requests

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,7 @@ from van_app.sync.wire import (
     wire_fields,
 )
 
+log = logging.getLogger(__name__)
 ALWAYS_SENT = frozenset({"created_at", "updated_at", "author", "device", "deleted"})
 CHUNK = 500  # outbox entries read at a time while a batch is filled
 
@@ -41,6 +43,7 @@ CHUNK = 500  # outbox entries read at a time while a batch is filled
 class PushCounts:
     pushed: int = 0
     rejected: int = 0
+    dropped: int = 0  # replays the server refused: its state stands
 
 
 def may_send(policy: dict[str, Any], record: Any, username: str) -> bool:
@@ -144,6 +147,8 @@ class Outgoing:
             return change
         names = (set(entry.changed_fields) | ALWAYS_SENT) & set(wire)
         change["fields"] = record_fields(record, names)
+        if "deleted" in entry.changed_fields and not record.deleted:
+            change["undelete"] = True  # a supervisor puts back a record deleted by mistake
         change["bases"] = {
             n: book.version(record, n) or 0 for n in change["fields"] if n not in ALWAYS_SENT
         }
@@ -190,6 +195,16 @@ class Outgoing:
                 entry = entries.get(seq)
                 if answer is None or entry is None:
                     continue  # not answered: it stays queued, same change id, next time
+                if answer.get("status") == "rejected" and entry.replay:
+                    # What a restored server lost, sent back and refused (the record changed
+                    # since, a tombstone only its maker may send): no one typed it here; the
+                    # server's state stands and verification brings it to this laptop.
+                    log.warning(
+                        "replay refused (%s): the server's state stands", answer.get("code")
+                    )
+                    session.delete(entry)
+                    counts.dropped += 1
+                    continue
                 if answer.get("status") == "rejected":
                     entry.rejected_reason = answer.get("reason") or "Refusé par le serveur."
                     entry.rejected_code = answer.get("code") or "rejected"

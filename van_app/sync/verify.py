@@ -52,17 +52,6 @@ def may_replay(table: str, record: Any, username: str, roles: Iterable[str]) -> 
     return record.author == username
 
 
-def refused_replays(session: Session) -> int:
-    """Values a restored server lost, sent back and refused: the device cannot say it agrees."""
-    return len(
-        session.exec(
-            select(OutboxEntry.seq).where(
-                col(OutboxEntry.replay).is_(True), col(OutboxEntry.rejected_reason).is_not(None)
-            )
-        ).all()
-    )
-
-
 def ids_with_entries(session: Session) -> set[str]:
     """Records with a local change the server has not accepted (any user of the device)."""
     return set(session.exec(select(OutboxEntry.record_id).distinct()).all())

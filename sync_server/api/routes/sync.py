@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import ValidationError
 
 from sync_server.api.deps import (
     CurrentActor,
@@ -52,7 +53,7 @@ _ERRORS = {
 }
 
 
-def _changes(settings: Settings, changes: list[ChangeIn]) -> list[Change]:
+def _changes(settings: Settings, changes: list[Any]) -> list[Change]:
     if len(changes) > settings.max_changes:
         raise ApiError(
             413,
@@ -60,21 +61,30 @@ def _changes(settings: Settings, changes: list[ChangeIn]) -> list[Change]:
             "envoyez-les en plusieurs fois.",
             "too_many_changes",
         )
-    return [
-        Change(
-            c.change_id,
-            c.table,
-            c.id,
-            c.base_version,
-            c.fields,
-            c.deleted,
-            bases=c.bases,
-            replay=c.replay,
-            origins=c.origins,
-            seen=c.seen,
-        )
-        for c in changes
-    ]
+    return [_change(item) for item in changes]
+
+
+def _change(item: Any) -> Change:
+    """One change as the service takes it; one that does not fit the envelope becomes an
+    invalid change, refused on its own."""
+    try:
+        c = ChangeIn.model_validate(item)
+    except ValidationError:
+        change_id = item.get("change_id") if isinstance(item, dict) else None
+        return Change(str(change_id), "", "", invalid=True)
+    return Change(
+        c.change_id,
+        c.table,
+        c.id,
+        c.base_version,
+        c.fields,
+        c.deleted,
+        bases=c.bases,
+        replay=c.replay,
+        origins=c.origins,
+        seen=c.seen,
+        undelete=c.undelete,
+    )
 
 
 def _epoch(engine, high_water: HighWater, actor: Actor, known_id: str | None, seen: int) -> Epoch:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -59,6 +60,24 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+# What no field may hold (the server refuses it too): lone surrogates and control characters;
+# free text (notes) may hold tabs and line breaks, one-line fields may not.
+_ONE_LINE_BAD = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_FREE_TEXT_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def text_problem(value: str, *, multiline: bool = False) -> str | None:
+    """Why ``value`` holds a character no field may (French), or None."""
+    if (_FREE_TEXT_BAD if multiline else _ONE_LINE_BAD).search(value) is None:
+        return None
+    if not multiline and ("\n" in value or "\t" in value):
+        return "Ce champ tient sur une ligne : retirez le retour à la ligne ou la tabulation."
+    return (
+        "Ce texte contient un caractère invisible ou invalide (collé depuis un autre logiciel ?) "
+        ": retapez-le ou retirez ce caractère."
+    )
+
+
 def _check_text(
     errors: dict[str, str],
     key: str,
@@ -66,6 +85,7 @@ def _check_text(
     max_length: int,
     *,
     required_message: str | None = None,
+    multiline: bool = False,
 ) -> None:
     if _blank(value):
         if required_message:
@@ -73,6 +93,8 @@ def _check_text(
         return
     if not isinstance(value, str):
         errors[key] = "Texte attendu."
+    elif problem := text_problem(value, multiline=multiline):
+        errors[key] = problem
     elif len(value) > max_length:
         errors[key] = f"Ce texte ne peut pas dépasser {_thousands(max_length)} caractères."
 

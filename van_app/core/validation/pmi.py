@@ -186,7 +186,7 @@ def validate_pmi_consultation(
     visit_ok = visit_ok and "consultation_date" not in errors
     _check_duration(errors, consultation.duration_minutes)
     _check_status(errors, consultation.status, consultation.signed_at)
-    _check_text(errors, "note", consultation.note, NOTE_MAX_LENGTH)
+    _check_text(errors, "note", consultation.note, NOTE_MAX_LENGTH, multiline=True)
 
     if kind == "child":
         for key in _PRENATAL_ONLY:

@@ -91,7 +91,7 @@ def validate_follow_up(follow_up: FollowUp, ref: ReferenceData, today: dt.date) 
         )
         if follow_up.closed_on is None:
             errors["closed_on"] = "Indiquez la date de clôture du suivi."
-    _check_text(errors, "note", follow_up.note, FOLLOW_UP_NOTE_MAX_LENGTH)
+    _check_text(errors, "note", follow_up.note, FOLLOW_UP_NOTE_MAX_LENGTH, multiline=True)
     return errors
 
 
@@ -196,7 +196,7 @@ def validate_social_consultation(
         "Issue inconnue : « {code} ».",
         required_message="Indiquez l'issue de la consultation." if signing else None,
     )
-    _check_text(errors, "note", consultation.note, NOTE_MAX_LENGTH)
+    _check_text(errors, "note", consultation.note, NOTE_MAX_LENGTH, multiline=True)
 
     partners_seen: set[str] = set()
     for index, orientation in enumerate(orientations):
