@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import secrets
 import socket
+import threading
+import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uuid6
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlmodel import delete
@@ -178,6 +182,26 @@ class Server:
             if record["table"] == table:
                 latest[record["id"]] = record
         return latest
+
+
+@contextmanager
+def uvicorn_serving(app: Any) -> Iterator[str]:
+    """The app under uvicorn on a free port of 127.0.0.1, in a thread; its base URL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert server.started
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def protocol_headers() -> dict[str, str]:

@@ -12,15 +12,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
@@ -37,8 +34,8 @@ from tests.server.conftest import (
     new_id,
     protocol_headers,
     social_consultation,
+    uvicorn_serving,
 )
-from tests.server.test_live_server import _free_port
 
 BAD_STRINGS = {
     "lone high surrogate": "Ana\ud800",
@@ -56,24 +53,12 @@ ONE_LINE_ONLY = {"line break": "Ana\nMarie", "tab": "Ana\tMarie"}
 def serving(engine: Engine, **overrides: Any) -> Iterator[Server]:
     """The app under uvicorn on a real socket, on the test's database (either backend)."""
     app = create_app(fast_settings(**overrides), engine=engine)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            team = Server(client, engine, app.state.settings)  # type: ignore[arg-type]
-            team.user("amartin", ["social_worker"])
-            team.user("bnguyen", ["pmi_nurse"])
-            team.user("croux", ["supervisor"])
-            yield team
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with uvicorn_serving(app) as url, httpx.Client(base_url=url, timeout=30) as client:
+        team = Server(client, engine, app.state.settings)  # type: ignore[arg-type]
+        team.user("amartin", ["social_worker"])
+        team.user("bnguyen", ["pmi_nurse"])
+        team.user("croux", ["supervisor"])
+        yield team
 
 
 @pytest.fixture

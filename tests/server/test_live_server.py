@@ -4,27 +4,24 @@ from __future__ import annotations
 
 import gzip
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from sync_server.core.db import session_scope
 from sync_server.core.security import hash_password
 from sync_server.main import create_app
 from sync_server.services import accounts
-from tests.server.conftest import PASSWORD, beneficiary, change, fast_settings, new_id
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.server.conftest import (
+    PASSWORD,
+    beneficiary,
+    change,
+    fast_settings,
+    new_id,
+    uvicorn_serving,
+)
 
 
 @pytest.fixture
@@ -40,17 +37,8 @@ def live_url(tmp_path: Path) -> Iterator[str]:
             cms_code="CMS-DIE",
             password_hash=hash_password(settings, PASSWORD),
         )
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with uvicorn_serving(app) as url:
+        yield url
     app.state.engine.dispose()
 
 

@@ -122,26 +122,16 @@ def _answer(  # type: ignore[no-untyped-def]
             audit(session, "login_failed", username=body.username, address=address)
         raise ApiError(401, "Identifiant ou mot de passe incorrect.", "invalid_credentials")
     _forget(engine, attempt)
+
+    def refused(status: int, detail: str, reason: str) -> ApiError:
+        with session_scope(engine, write=True) as session:
+            audit(session, "login_refused", username=user.username, address=address, reason=reason)
+        return ApiError(status, detail, reason)
+
     if user.disabled:
-        with session_scope(engine, write=True) as session:
-            audit(
-                session,
-                "login_refused",
-                username=user.username,
-                address=address,
-                reason="user_disabled",
-            )
-        raise ApiError(401, "Ce compte est désactivé : contactez le CMS.", "user_disabled")
+        raise refused(401, "Ce compte est désactivé : contactez le CMS.", "user_disabled")
     if not authz.can_sync(user.roles):
-        with session_scope(engine, write=True) as session:
-            audit(
-                session,
-                "login_refused",
-                username=user.username,
-                address=address,
-                reason="forbidden_role",
-            )
-        raise ApiError(403, "Ce compte d'administration ne se synchronise pas.", "forbidden_role")
+        raise refused(403, "Ce compte d'administration ne se synchronise pas.", "forbidden_role")
     token = new_token()
     with session_scope(engine, write=True) as session:
         device = Device(
