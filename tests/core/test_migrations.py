@@ -13,7 +13,8 @@ from sqlmodel import SQLModel, select
 
 import van_app.core.local_meta
 import van_app.core.outbox
-import van_app.core.sync_state  # noqa: F401
+import van_app.core.sync_state
+import van_app.core.work_in_progress  # noqa: F401
 from van_app.core.db import (
     current_revision,
     head_revision,

@@ -35,6 +35,9 @@ def type_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
     QTest only knows ASCII keys, so the others are sent as key events carrying their text.
     """
     for char in text:
+        if char == "\n":
+            qtbot.keyClick(widget, Qt.Key.Key_Return)
+            continue
         if char.isascii():
             qtbot.keyClicks(widget, char)
             continue

@@ -238,6 +238,8 @@ class MainWindow(QMainWindow):
     def logout(self) -> None:
         """Close the session: the key is forgotten, the login screen comes back."""
         self.idle_watcher.stop()
+        if self.session_widget is not None:
+            self.session_widget.keep_work_now()
         self._stop_sync()
         self.locked = False
         self.login_screen.unlock_choice()
@@ -253,6 +255,8 @@ class MainWindow(QMainWindow):
         self._load_usernames()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.session_widget is not None:
+            self.session_widget.keep_work_now()
         if self.sync_controller is not None:
             self.sync_controller.stop()
         self.runner.wait_for_done()

@@ -160,5 +160,11 @@ class SessionWidget(QWidget):
         self.lock_requested.emit()
         self.navigation.setCurrentRow(0)
 
+    def keep_work_now(self) -> None:
+        """Logout or closing: every form keeps what was typed before the store closes."""
+        for form in (self.social_screen, self.pmi_screen):
+            if form is not None:
+                form.keep_work_now()
+
     def in_visitor_mode(self) -> bool:
         return self.stack.currentWidget() is self.satisfaction_screen

@@ -10,6 +10,7 @@ validates the whole form; each French message lands under its field and nothing 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -47,6 +48,9 @@ class PmiConsultationScreen(ConsultationFormBase):
 
     data: PmiScreenData | None
     header: PmiHeaderWidget
+    work_kind = "pmi"
+    form_type = PmiForm
+    work_label = "Consultation de PMI"
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(context, PmiHeaderWidget(), parent)
@@ -125,7 +129,7 @@ class PmiConsultationScreen(ConsultationFormBase):
     def _show_loaded(self, result: Loaded) -> None:
         data, standards = result
         self.data = data
-        form = blank_form(data)
+        form = self._form_to_show(blank_form(data))
         ref, today = self.context.reference, self.context.today()
         self.header.set_data(data, self.context.store.user.display_name)
         is_child = data.kind == "child"
@@ -182,6 +186,20 @@ class PmiConsultationScreen(ConsultationFormBase):
             return {}
         section = self.child if self.data.kind == "child" else self.prenatal
         return section.unreadable()
+
+    def _measure_edits(self) -> dict[str, Any]:
+        if self.data is None:
+            return {}
+        section = self.child if self.data.kind == "child" else self.prenatal
+        return section.measure_edits()
+
+    def _raw_texts(self) -> dict[str, str]:
+        return {key: edit.text() for key, edit in self._measure_edits().items()}
+
+    def _restore_raw_texts(self, texts: dict[str, str]) -> None:
+        for key, edit in self._measure_edits().items():
+            if key in texts:
+                edit.edit.setText(texts[key])
 
     def _person_id(self) -> str:
         assert self.data is not None

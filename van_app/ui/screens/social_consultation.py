@@ -53,6 +53,9 @@ class SocialConsultationScreen(ConsultationFormBase):
 
     data: SocialConsultationData | None
     header: SocialHeaderWidget
+    work_kind = "social"
+    form_type = SocialForm
+    work_label = "Consultation sociale"
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(context, SocialHeaderWidget(), parent)
@@ -152,7 +155,7 @@ class SocialConsultationScreen(ConsultationFormBase):
 
     def _show_loaded(self, result: SocialConsultationData) -> None:
         self.data = data = result
-        form = data.form
+        form = self._form_to_show(data.form)
         self.header.set_data(data)
         self.date_edit.setDate(to_qdate(form.consultation_date or self.context.today()))
         self.duration_spin.setValue(form.duration_minutes or 0)

@@ -23,11 +23,15 @@ from PySide6.QtWidgets import (
 from van_app.core.measures import format_date
 from van_app.core.review import CompletionRequestItem
 from van_app.core.today import TodaySummary, today_summary
+from van_app.core.work_in_progress import KeptWork, all_kept_work, consultation_of
 from van_app.ui.context import AppContext
 from van_app.ui.models.seen_people import SeenPeopleTableModel
 from van_app.ui.widgets.social_parts import french_moment
 from van_app.ui.widgets.style import CARD_STYLE, ERROR_STYLE, SUBTITLE_STYLE, TITLE_STYLE
 
+KEPT_STYLE = (
+    "QFrame#KeptWork { background: #fff8e1; border: 1px solid #f0d68a; border-radius: 6px; }"
+)
 REQUESTS_STYLE = (
     "QFrame#CompletionRequests { background: #fdecea; border: 1px solid #f3b5ae; "
     "border-radius: 6px; }"
@@ -115,6 +119,19 @@ class TodayScreen(QWidget):
         self.request_labels: list[QLabel] = []
         self.request_buttons: list[QPushButton] = []
 
+        # Typing left unsaved in a form: where to find it again (it stays until saved).
+        self.kept_box = QFrame()
+        self.kept_box.setObjectName("KeptWork")
+        self.kept_box.setStyleSheet(KEPT_STYLE)
+        self.kept_title = QLabel(self.tr("Saisies en cours, pas encore enregistrées"))
+        self.kept_title.setStyleSheet(SUBTITLE_STYLE)
+        self.kept_list = QVBoxLayout()
+        kept_layout = QVBoxLayout(self.kept_box)
+        kept_layout.addWidget(self.kept_title)
+        kept_layout.addLayout(self.kept_list)
+        self.kept_box.hide()
+        self.kept_buttons: list[QPushButton] = []
+
         self.seen_title = QLabel(self.tr("Personnes reçues aujourd'hui"))
         self.seen_title.setStyleSheet(SUBTITLE_STYLE)
         self.receive_button = QPushButton(self.tr("Recevoir une personne…"))
@@ -146,6 +163,7 @@ class TodayScreen(QWidget):
         layout.addWidget(self.date_label)
         layout.addWidget(self.stop_card)
         layout.addWidget(self.requests_box)
+        layout.addWidget(self.kept_box)
         seen_header = QHBoxLayout()
         seen_header.addWidget(self.seen_title, 1)
         seen_header.addWidget(self.receive_button)
@@ -165,11 +183,46 @@ class TodayScreen(QWidget):
             self.context.reference,
         )
 
-        def load() -> TodaySummary:
-            with store.session() as session:
-                return today_summary(session, user, day, ref)
+        def load() -> tuple[TodaySummary, list[KeptWork]]:
+            with store.read_session() as session:
+                return today_summary(session, user, day, ref), all_kept_work(session, user.username)
 
-        self.context.runner.submit(load, self._on_loaded, self._on_failed)
+        self.context.runner.submit(load, self._on_day_loaded, self._on_failed)
+
+    def _on_day_loaded(self, result: tuple[TodaySummary, list[KeptWork]]) -> None:
+        summary, kept = result
+        self._on_loaded(summary)
+        self._show_kept(kept)
+
+    def _show_kept(self, kept: list[KeptWork]) -> None:
+        """One line per form left unsaved, with the button that reopens it."""
+        while self.kept_list.count():
+            widget = self.kept_list.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+        self.kept_buttons = []
+        for work in kept:
+            target = consultation_of(work)
+            if target is None:
+                continue
+            label = QLabel(
+                self.tr("%1 — tapé le %2")
+                .replace("%1", work.title)
+                .replace("%2", french_moment(work.saved_at))
+            )
+            label.setWordWrap(True)
+            button = QPushButton(self.tr("Reprendre la saisie"))
+            button.clicked.connect(
+                lambda _checked=False, t=target: self.context.events.consultation_requested.emit(*t)
+            )
+            row = QWidget()
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            line.addWidget(label, 1)
+            line.addWidget(button)
+            self.kept_list.addWidget(row)
+            self.kept_buttons.append(button)
+        self.kept_box.setVisible(bool(self.kept_buttons))
 
     def _on_loaded(self, summary: TodaySummary) -> None:
         locale = QLocale(QLocale.Language.French, QLocale.Country.France)
@@ -272,7 +325,7 @@ class TodayScreen(QWidget):
 
     def _on_failed(self, exc: Exception) -> None:
         self.error_label.setText(
-            self.tr("Impossible de charger la journée : %1").replace("%1", type(exc).__name__)
+            self.tr("Impossible de charger la journée : réessayez ; le détail est dans le journal.")
         )
         self.error_label.show()
 

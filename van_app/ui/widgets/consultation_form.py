@@ -28,10 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from van_app.core.form_codec import decode, encode
 from van_app.core.local_store import LocalStore
 from van_app.core.reference import ReferenceData
 from van_app.core.social_form import AddendumView
 from van_app.core.validation import MAX_DURATION_MINUTES, NOTE_MAX_LENGTH, ValidationError
+from van_app.core.work_in_progress import KeptWork, drop_work, kept_work
 from van_app.ui.context import AppContext
 from van_app.ui.widgets.measure_edit import thousands
 from van_app.ui.widgets.social_header import (
@@ -39,8 +41,9 @@ from van_app.ui.widgets.social_header import (
     ConsultationHeaderWidget,
     ask_signature,
 )
-from van_app.ui.widgets.social_parts import FieldErrors
+from van_app.ui.widgets.social_parts import FieldErrors, french_moment
 from van_app.ui.widgets.style import ERROR_STYLE
+from van_app.ui.work_keeper import WorkKeeper
 
 REMINDER_STYLE = (
     "QLabel { background: #fff8e1; border: 1px solid #f0d68a; border-radius: 4px; padding: 6px; }"
@@ -60,6 +63,7 @@ class ConsultationFormBase(QWidget):
     """
 
     loaded = Signal()
+    work_restored = Signal()  # unsaved typing was brought back after a reopen
     consultation_saved = Signal(str)  # a draft was written (id)
     consultation_signed = Signal(str)
     addendum_added = Signal(str)  # the consultation's id
@@ -76,6 +80,8 @@ class ConsultationFormBase(QWidget):
         self.data: Any = None
         self._busy = False
         self.errors = FieldErrors()
+        self._pending_form: Any = None  # a form brought back from work in progress
+        self.keeper = WorkKeeper(context, self._work_key, self._work_title, self._work_state, self)
 
     # -- building ----------------------------------------------------------------------------
 
@@ -194,26 +200,122 @@ class ConsultationFormBase(QWidget):
         """Fields whose text the core could never be given (a measure that is not a number)."""
         return {}
 
+    # What kind of form this is for work in progress ("social", "pmi"), its form's type, and
+    # how a list of kept work names it.
+    work_kind: str
+    form_type: type
+    work_label: str
+
+    def _raw_texts(self) -> dict[str, str]:
+        """Texts typed that the form cannot carry (a measure that is not a number yet)."""
+        return {}
+
+    def _restore_raw_texts(self, texts: dict[str, str]) -> None:
+        """Put such texts back as they were typed."""
+
+    def _form_to_show(self, loaded: Any) -> Any:
+        """The form to fill the screen with: what was kept of unsaved typing, else ``loaded``."""
+        form, self._pending_form = self._pending_form, None
+        return form if form is not None else loaded
+
+    # -- work in progress --------------------------------------------------------------------
+
+    def _key_for(self, person_id: str, consultation_id: str | None) -> str:
+        return f"{self.work_kind}:{consultation_id or 'new:' + person_id}"
+
+    def _work_key(self) -> str | None:
+        if self.data is None or self._busy:
+            return None
+        return self._key_for(self._person_id(), self._consultation_id())
+
+    def _work_title(self) -> str:
+        return f"{self.work_label} — {self.header.name_label.text()}"
+
+    def _work_state(self) -> dict[str, Any] | None:
+        """What is on screen, valid or not: the form, the note and an addendum as typed."""
+        if self.data is None or self._busy:
+            return None
+        editable = bool(self.data.editable)
+        return {
+            "form": encode(self.current_form()) if editable else None,
+            "note": self.note_edit.toPlainText() if editable else None,
+            "raw": self._raw_texts() if editable else {},
+            "addendum": self.addenda.edit.toPlainText(),
+        }
+
+    def _bring_back(self, payload: dict[str, Any]) -> None:
+        """Fill the screen with kept work (after the consultation itself was shown)."""
+        editable = bool(self.data.editable)
+        if editable and payload.get("note") is not None:
+            self.note_edit.setPlainText(payload["note"])
+        if editable:
+            self._restore_raw_texts(payload.get("raw") or {})
+        if payload.get("addendum"):
+            self.addenda.edit.setPlainText(payload["addendum"])
+
+    def hideEvent(self, event: Any) -> None:  # leaving the screen: keep what was typed
+        self.keeper.flush()
+        self.keeper.pause()
+        super().hideEvent(event)
+
+    def showEvent(self, event: Any) -> None:
+        if self.data is not None and not self._busy:
+            self.keeper.timer.start()
+        super().showEvent(event)
+
+    def keep_work_now(self) -> None:
+        """Logout, lock, closing: keep what was typed before the store closes."""
+        self.keeper.flush()
+
     # -- loading -----------------------------------------------------------------------------
 
     def load(self, person_id: str, consultation_id: str = "") -> None:
-        """Open a consultation (a new one when ``consultation_id`` is empty) in the form."""
-        read = self._reader()
+        """Open a consultation (a new one when ``consultation_id`` is empty) in the form, with
+        what was kept of unsaved typing on it, if any."""
+        self.keeper.flush()
+        self.keeper.pause()
+        read, store = self._reader(), self.context.store
+        key = self._key_for(person_id, consultation_id or None)
+
+        def task() -> tuple[Any, KeptWork | None]:
+            result = read(person_id, consultation_id or None)
+            with store.read_session() as session:
+                return result, kept_work(session, store.user.username, key)
+
         self.data = None
         self._set_enabled(False)
         self._show_message(self.tr("Chargement…"))
         self._busy = True
-        self.context.runner.submit(
-            lambda: read(person_id, consultation_id or None), self._on_loaded, self._on_failed
-        )
+        self.context.runner.submit(task, self._on_loaded_with_work, self._on_failed)
 
-    def _on_loaded(self, result: Any, message: str = "") -> None:
+    def _on_loaded_with_work(self, result: tuple[Any, KeptWork | None]) -> None:
+        loaded, kept = result
+        form = kept.payload.get("form") if kept is not None else None
+        if form is not None:
+            self._pending_form = decode(self.form_type, form)
+        self._on_loaded(loaded, start_keeper=kept is None)
+        if kept is None:
+            return
+        self._bring_back(kept.payload)
+        self.keeper.start(kept=True)
+        self._show_message(
+            self.tr(
+                "Saisie reprise : ce qui avait été tapé le %1 sans être enregistré est revenu. "
+                "Vérifiez-le, puis enregistrez ou signez."
+            ).replace("%1", french_moment(kept.saved_at))
+        )
+        self.work_restored.emit()
+
+    def _on_loaded(self, result: Any, message: str = "", *, start_keeper: bool = True) -> None:
         self._busy = False
         self._show_loaded(result)
         self.addenda.set_addenda(self._addenda_views(), self.data.can_add_addendum)
         self.addenda_box.setVisible(self._is_signed())
         self._set_enabled(True)
         self._show_message(message)
+        self.scroll.verticalScrollBar().setValue(0)  # a form opens at its top
+        if start_keeper:
+            self.keeper.start()
         self.loaded.emit()
 
     # -- state -------------------------------------------------------------------------------
@@ -264,13 +366,19 @@ class ConsultationFormBase(QWidget):
         if self._busy or self.data is None:
             return
         read, person_id = self._reader(), self._person_id()
+        store, before = self.context.store, self._work_key()
+        self.keeper.pause()
 
         def task() -> tuple[str, Any]:
             consultation_id = write()
+            # What was typed is now stored: the kept work goes in the same background run.
+            drop_work(store, *{k for k in (before, self._key_for(person_id, consultation_id)) if k})
             return consultation_id, read(person_id, consultation_id)
 
         def succeeded(result: tuple[str, Any]) -> None:
-            self._on_loaded(result[1], message)
+            self._on_loaded(result[1], message, start_keeper=False)
+            self.keeper.saved()
+            self.keeper.start()
             if self._is_signed():
                 self.scroll.ensureWidgetVisible(self.addenda_box)
             done.emit(result[0])
@@ -319,6 +427,8 @@ class ConsultationFormBase(QWidget):
     def _on_failed(self, exc: Exception) -> None:
         self._busy = False
         self._set_enabled(True)
+        if self.data is not None:
+            self.keeper.start(kept=self.keeper.kept_key is not None)
         if isinstance(exc, ValidationError):
             errors = dict(exc.errors)
             if self.data is not None and self._is_signed() and "note" in errors:

@@ -156,6 +156,9 @@ class ChildSectionWidget(QWidget):
         edits = (self.weight_edit, self.length_edit, self.head_edit)
         return {e.key: e.problem() for e in edits if e.is_unreadable()}
 
+    def measure_edits(self) -> dict[str, MeasureEdit]:
+        return {e.key: e for e in (self.weight_edit, self.length_edit, self.head_edit)}
+
     def set_read_only(self, read_only: bool) -> None:
         for edit in (self.weight_edit, self.length_edit, self.head_edit):
             edit.set_read_only(read_only)
@@ -268,6 +271,9 @@ class PrenatalSectionWidget(QWidget):
     def unreadable(self) -> dict[str, str]:
         edit = self.weight_edit
         return {edit.key: edit.problem()} if edit.is_unreadable() else {}
+
+    def measure_edits(self) -> dict[str, MeasureEdit]:
+        return {self.weight_edit.key: self.weight_edit}
 
     def set_read_only(self, read_only: bool) -> None:
         for spin in (self.weeks_spin, self.systolic_spin, self.diastolic_spin):
