@@ -6,7 +6,14 @@ import datetime as dt
 from pathlib import Path
 
 from van_app.core.reference import ReferenceData
-from van_app.core.vaccination import DoseStatus, check_vaccinations, dose_status
+from van_app.core.vaccination import (
+    MIN_DAYS_BETWEEN_DOSES,
+    DoseStatus,
+    check_vaccinations,
+    dose_status,
+    interval_warnings,
+    new_dose_interval_warnings,
+)
 
 REF = ReferenceData.load(Path(__file__).resolve().parents[2] / "resources" / "reference")
 BORN = dt.date(2026, 1, 10)  # born after 2025: MenB and ACWY calendar
@@ -77,3 +84,51 @@ def test_a_done_code_is_accepted_as_a_plain_list() -> None:
     by_code = {dose.code: dose for dose in check.doses}
     assert by_code["hexa_1"].status is DoseStatus.DONE and by_code["hexa_1"].done_on is None
     assert by_code["hexa_1"].due_on == BORN + dt.timedelta(days=61)
+
+
+def test_two_doses_of_one_vaccine_on_the_same_day_are_flagged() -> None:
+    day = BORN + dt.timedelta(days=122)
+    [warning] = new_dose_interval_warnings(REF, {}, ["hexa_1", "hexa_2", "pcv_1"], day)
+    assert (warning.earlier_code, warning.code) == ("hexa_1", "hexa_2")
+    assert warning.message == (
+        "« DTCaP-Hib-HepB (hexavalent) – 1re dose » et « DTCaP-Hib-HepB (hexavalent) – "
+        "2e dose » le même jour (12/05/2026) : deux doses du même vaccin doivent être "
+        "espacées d'au moins 28 jours. Vérifiez la saisie."
+    )
+
+
+def test_a_dose_less_than_28_days_after_the_previous_one_is_flagged() -> None:
+    first = BORN + dt.timedelta(days=61)
+    [warning] = new_dose_interval_warnings(
+        REF, {"hexa_1": first, "pcv_1": first}, ["hexa_2"], first + dt.timedelta(days=14)
+    )
+    assert warning.code == "hexa_2"
+    assert warning.message.startswith(
+        "« DTCaP-Hib-HepB (hexavalent) – 2e dose » (le 26/03/2026) vient 14 jours seulement "
+        "après « DTCaP-Hib-HepB (hexavalent) – 1re dose » (le 12/03/2026)"
+    )
+    # 28 days is the minimum: allowed; the calendar's two months obviously too.
+    assert (
+        new_dose_interval_warnings(
+            REF, {"hexa_1": first}, ["hexa_2"], first + dt.timedelta(days=MIN_DAYS_BETWEEN_DOSES)
+        )
+        == []
+    )
+    assert (
+        new_dose_interval_warnings(
+            REF, {"hexa_1": first}, ["hexa_2", "pcv_2", "rota_2"], first + dt.timedelta(days=61)
+        )
+        == []
+    )
+
+
+def test_interval_rule_over_a_whole_file_and_only_new_doses_in_the_form() -> None:
+    first = BORN + dt.timedelta(days=61)
+    history = [("rota_1", first), ("rota_2", first + dt.timedelta(days=20))]
+    [old] = interval_warnings(REF, history)
+    assert old.code == "rota_2" and "20 jours seulement" in old.message
+    # A form flags only what it ticks: an old slip is not its business.
+    before = dict(history)
+    assert new_dose_interval_warnings(REF, before, ["pcv_1"], first + dt.timedelta(days=60)) == []
+    # Doses of different vaccines on one day are the calendar's rule, not a slip.
+    assert interval_warnings(REF, [("hexa_1", first), ("pcv_1", first), ("rota_1", first)]) == []

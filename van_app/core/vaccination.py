@@ -3,6 +3,11 @@
 Each dose of ``ref.vaccine_doses_for(birth_date)`` is done (recorded in a consultation's
 ``vaccinations`` list), due now, late, not yet due, or past its age limit. The count of late
 doses is what the supervisor's "vaccinations found late" indicator adds up.
+
+Two doses of one vaccine (the calendar's ``vaccine`` group: the hexavalent's three doses, the
+pneumococcal ones…) closer than ``MIN_DAYS_BETWEEN_DOSES`` are flagged: the same day is
+always a slip (two boxes ticked for one injection), a few days apart a dose that does not
+count. The flag is a warning that the nurse confirms, never a refusal.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 
 from sqlmodel import Session, col, select
 
@@ -20,6 +26,10 @@ from van_app.core.merge_people import merged_group, resolve_person
 from van_app.core.models import PmiConsultation
 from van_app.core.reference import ReferenceData, ReferenceItem, is_mandatory_dose
 
+# The general minimum interval between two doses of the same vaccine (4 weeks: the shortest
+# the French calendar and the manufacturers allow for any of the infant series, rotavirus
+# included). Longer calendar gaps (the 11-month booster) are advice, not a validity limit.
+MIN_DAYS_BETWEEN_DOSES = 28
 PMI_HORIZON_DAYS = 2191  # 6 years: the doses a PMI nurse follows (the 6-year booster included)
 
 
@@ -162,3 +172,61 @@ def doses_recorded(
         for code in record.vaccinations or []:
             recorded.setdefault(code, record.consultation_date)
     return recorded
+
+
+@dataclass(frozen=True)
+class IntervalWarning:
+    """Two doses of the same vaccine given too close together (French message)."""
+
+    code: str  # the later dose (on the same day: the later one in the calendar)
+    earlier_code: str
+    message: str
+
+
+def interval_warnings(
+    ref: ReferenceData, given: Iterable[tuple[str, dt.date]]
+) -> list[IntervalWarning]:
+    """Each dose given less than ``MIN_DAYS_BETWEEN_DOSES`` after the previous dose of its
+    vaccine, for a child's doses as (code, day given); the same day counts."""
+    order = {item.code: index for index, item in enumerate(ref.vaccines)}
+    by_vaccine: dict[str, list[tuple[dt.date, int, str]]] = {}
+    for code, day in given:
+        item = ref.item("vaccines", code)
+        vaccine = item.get("vaccine") if item is not None else None
+        by_vaccine.setdefault(vaccine or code, []).append((day, order.get(code, 0), code))
+    warnings = []
+    for doses in by_vaccine.values():
+        doses.sort()
+        for (day_before, _, before), (day, _, code) in pairwise(doses):
+            gap = (day - day_before).days
+            if gap >= MIN_DAYS_BETWEEN_DOSES:
+                continue
+            first, second = ref.label("vaccines", before), ref.label("vaccines", code)
+            if gap == 0:
+                message = (
+                    f"« {first} » et « {second} » le même jour ({day:%d/%m/%Y}) : deux doses "
+                    f"du même vaccin doivent être espacées d'au moins {MIN_DAYS_BETWEEN_DOSES} "
+                    "jours. Vérifiez la saisie."
+                )
+            else:
+                message = (
+                    f"« {second} » (le {day:%d/%m/%Y}) vient {gap} jour{'s' if gap > 1 else ''} "
+                    f"seulement après « {first} » (le {day_before:%d/%m/%Y}) : deux doses du "
+                    f"même vaccin doivent être espacées d'au moins {MIN_DAYS_BETWEEN_DOSES} "
+                    "jours. Vérifiez la saisie."
+                )
+            warnings.append(IntervalWarning(code, before, message))
+    return warnings
+
+
+def new_dose_interval_warnings(
+    ref: ReferenceData,
+    before: Mapping[str, dt.date],
+    given_now: Iterable[str],
+    day: dt.date,
+) -> list[IntervalWarning]:
+    """The interval warnings that involve a dose ticked at this consultation (on ``day``)."""
+    now = list(dict.fromkeys(given_now))
+    doses = [(code, on) for code, on in before.items() if code not in now]
+    doses += [(code, day) for code in now]
+    return [w for w in interval_warnings(ref, doses) if w.code in now or w.earlier_code in now]
