@@ -11,6 +11,7 @@ from sqlmodel import select
 from tests.conftest import FAST_KDF
 from tests.factories import opened_as
 from van_app.core.demo import DEMO_PASSWORD, build_demo_records, ensure_demo_data
+from van_app.core.growth import GrowthPoint, history_evolution_warnings
 from van_app.core.local_store import LocalStore
 from van_app.core.models import (
     Beneficiary,
@@ -21,6 +22,7 @@ from van_app.core.models import (
     TourStop,
 )
 from van_app.core.reference import reference
+from van_app.core.vaccination import interval_warnings
 
 TODAY = dt.date(2026, 11, 19)  # a Thursday
 
@@ -102,3 +104,35 @@ def test_demo_has_a_repeating_tour_and_a_completion_request(data_dir: Path) -> N
     with opened_as(data_dir, "amartin", DEMO_PASSWORD) as social, social.session() as session:
         [request] = completion_requests_for(session, social.user)
     assert "organisme payeur" in request.comment
+
+
+def test_demo_children_have_plausible_measures_and_well_spaced_doses() -> None:
+    """No demo file trips the PMI's warnings: a measure that cannot follow the previous one,
+    or two doses of one vaccine less than 28 days apart (the same day included)."""
+    ref = reference()
+    for today in (TODAY, dt.date(2026, 3, 3), dt.date(2027, 1, 14)):
+        records = build_demo_records(ref, today, "dev-demo")
+        born = {r.id: r.birth_date for r in records if isinstance(r, Beneficiary)}
+        visits: dict[str, list[PmiConsultation]] = {}
+        for record in records:
+            if isinstance(record, PmiConsultation) and record.kind == "child":
+                visits.setdefault(record.beneficiary_id, []).append(record)
+        assert len(visits) >= 5
+        assert any(len(child_visits) >= 4 for child_visits in visits.values()), "a history"
+        for child, consultations in visits.items():
+            points = [
+                GrowthPoint(
+                    c.id,
+                    c.consultation_date,
+                    (c.consultation_date - born[child]).days,
+                    c.weight_g,
+                    c.length_mm,
+                    c.head_circumference_mm,
+                )
+                for c in consultations
+            ]
+            assert history_evolution_warnings(points) == []
+            doses = [(code, c.consultation_date) for c in consultations for code in c.vaccinations]
+            assert interval_warnings(ref, doses) == []
+            codes = [code for code, _ in doses]
+            assert len(codes) == len(set(codes)), "each dose recorded once"

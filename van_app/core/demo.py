@@ -2,14 +2,14 @@
 
 Names are drawn from common French first names and surnames and combined at random; no
 record describes a real person. Every record goes through the same validation as the app's
-forms, so the demo is also a broad check that the rules accept ordinary days.
+forms, so the demo is also a broad check that the rules accept ordinary days. A child seen at
+the van also has earlier PMI visits (``demo_pmi``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from bisect import bisect_left
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from van_app import config
 from van_app.core import text
 from van_app.core.confidentiality import ROLE_LABELS, Role
 from van_app.core.db import add_in_dependency_order, session_scope
+from van_app.core.demo_pmi import child_visits
 from van_app.core.keystore import KdfParams, Keystore
 from van_app.core.local_store import LocalStore
 from van_app.core.models import (
@@ -76,32 +77,6 @@ MEN = (
 ).split()
 BABY_GIRLS = "Jade Louise Emma Alice Ambre Lina Rose Mia Anna Romy".split()
 BABY_BOYS = "Gabriel Léo Raphaël Louis Noah Arthur Jules Adam Maël Sacha".split()
-
-# WHO 2006 medians (both sexes, rounded) by age in months: weight g, length mm, head mm.
-_GROWTH_MONTHS = [0, 1, 2, 3, 4, 6, 9, 12, 18, 24, 36, 48]
-_GROWTH_MEDIANS = [
-    (3300, 496, 342),
-    (4350, 541, 370),
-    (5350, 578, 388),
-    (6100, 607, 402),
-    (6700, 632, 413),
-    (7600, 667, 430),
-    (8550, 711, 446),
-    (9250, 748, 457),
-    (10550, 815, 470),
-    (11850, 864, 480),
-    (14000, 955, 492),
-    (16100, 1030, 500),
-]
-
-
-def _median_at(age_days: int) -> tuple[int, int, int]:
-    months = age_days / 30.4375
-    i = min(max(bisect_left(_GROWTH_MONTHS, months), 1), len(_GROWTH_MONTHS) - 1)
-    m0, m1 = _GROWTH_MONTHS[i - 1], _GROWTH_MONTHS[i]
-    t = min(max((months - m0) / (m1 - m0), 0.0), 1.0)
-    a, b = _GROWTH_MEDIANS[i - 1], _GROWTH_MEDIANS[i]
-    return tuple(round(x + (y - x) * t) for x, y in zip(a, b, strict=True))  # type: ignore[return-value]
 
 
 class _DemoBuilder:
@@ -281,41 +256,8 @@ class _DemoBuilder:
             self._child_visit(stop, child)
 
     def _child_visit(self, stop: TourStop, child: Beneficiary) -> None:
-        age = (stop.stop_date - child.birth_date).days
-        weight, length, head = _median_at(age)
-        factor = self.rng.uniform(0.92, 1.08)
-        due_vaccines = [v.code for v in self.ref.vaccines if v.extra["due_age_days"] <= age]
-        feeding = (
-            self.rng.choice(["exclusive_breastfeeding", "mixed_feeding", "infant_formula"])
-            if age < 180
-            else ("diversification" if age < 365 else "family_food")
-        )
-        consultation = PmiConsultation(
-            beneficiary_id=child.id,
-            stop_id=stop.id,
-            consultation_date=stop.stop_date,
-            duration_minutes=self.rng.choice([20, 30, 40]),
-            known_before=self.rng.random() < 0.4,
-            status="signed" if stop.stop_date < self.today else "draft",
-            kind="child",
-            weight_g=round(weight * factor / 5) * 5,
-            length_mm=round(length * (1 + (factor - 1) / 3)),
-            head_circumference_mm=round(head * (1 + (factor - 1) / 4)),
-            feeding_mode=feeding,
-            vaccinations=due_vaccines[: max(0, len(due_vaccines) - self.rng.choice([0, 0, 1]))],
-            advice_topics=self.rng.sample(
-                ["feeding", "sleep", "safe_sleep", "development", "vaccination", "home_accidents"],
-                k=2,
-            ),
-            next_appointment=stop.stop_date + dt.timedelta(days=28),
-            note="Enfant éveillé, bonne interaction avec sa mère.",
-            author="",
-            device="",
-        )
-        if consultation.status == "signed":
-            consultation.signed_at = dt.datetime.combine(stop.stop_date, dt.time(17), tzinfo=dt.UTC)
-        raise_if_errors(validate_pmi_consultation(consultation, child, self.ref, self.today))
-        self._add(consultation, "bnguyen", stop.stop_date)
+        for consultation in child_visits(self.ref, self.rng, self.today, child, stop):
+            self._add(consultation, "bnguyen", consultation.consultation_date)
 
     def _prenatal(self, stop: TourStop, mother: Beneficiary) -> None:
         weeks = self.rng.randint(12, 34)
