@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSpinBox
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QSpinBox
 from pytestqt.qtbot import QtBot
 from sqlmodel import select
 
@@ -35,7 +35,7 @@ from van_app.tasks import TaskRunner
 from van_app.ui.context import AppContext
 from van_app.ui.models.vaccinations import VaccinationsTableModel
 from van_app.ui.screens.pmi_consultation import PmiConsultationScreen
-from van_app.ui.widgets.growth_chart import GrowthChartWidget
+from van_app.ui.widgets.growth_chart import TAB_INDICATORS, GrowthChartWidget
 from van_app.ui.widgets.measure_edit import LENGTH, WEIGHT, MeasureEdit
 from van_app.ui.widgets.social_parts import FieldErrors, to_qdate
 
@@ -178,9 +178,43 @@ def test_growth_chart_plots_curves_and_points(qtbot: QtBot) -> None:
     assert chart.curve_points(2) and chart.current_points() == [pytest.approx((62.0, 6.2))]
 
     chart.set_indicator(HEAD_FOR_AGE)
-    assert chart.curve_points(0) == []  # no WHO curve: said on the chart
-    assert chart.chart.title().startswith("Pas de courbe de l'OMS pour le périmètre crânien")
+    median = chart.curve_points(0)
+    assert median[0] == pytest.approx((0.0, 33.88), abs=0.01)  # WHO girls at birth
+    assert chart.chart.title() == "Périmètre crânien/âge — OMS 2006, fille"
     assert chart.current_points() == [pytest.approx((122 / 30.4375, 40.5))]
+    assert "Périmètre crânien/âge : " in chart.z_scores_text()
+    assert chart.z_scores().head_for_age == pytest.approx(-0.07, abs=0.02)  # median 40,6 cm
+
+
+@pytest.mark.parametrize("indicator", TAB_INDICATORS)
+@pytest.mark.parametrize("sex", ["F", "M", "I"])
+def test_every_chart_spans_the_curves_around_the_child(
+    qtbot: QtBot, indicator: str, sex: str
+) -> None:
+    """A child growing normally follows the curves: the axes hold −3…+3 SD over the child's
+    window, never a few centimetres around the points alone (the sex unknown included)."""
+    chart = GrowthChartWidget()
+    qtbot.addWidget(chart)
+    standards = growth_standards()
+    history = [
+        GrowthPoint("a", dt.date(2026, 2, 10), 31, 4300, 545, 372),
+        GrowthPoint("b", dt.date(2026, 3, 12), 61, 5100, 570, 385),
+    ]
+    chart.set_child(standards, sex, BORN, history)
+    chart.set_current(GrowthPoint("", TODAY, 122, 6200, 620, 405))
+    chart.set_indicator(indicator)
+    x_min, x_max = chart.x_axis.min(), chart.x_axis.max()
+    drawn_sex = sex if sex in ("F", "M") else "F"  # unknown: framed by both sexes' curves
+    reference = standards.curves(indicator, drawn_sex, x_min, x_max)  # lying length: 4 months
+    low = min(y for sd in (-3, 3) for _, y in reference[sd])
+    high = max(y for sd in (-3, 3) for _, y in reference[sd])
+    assert chart.y_axis.min() <= low + 0.5 and high - 0.5 <= chart.y_axis.max()
+    for x, y in chart.history_points() + chart.current_points():
+        assert x_min <= x <= x_max and chart.y_axis.min() <= y <= chart.y_axis.max()
+    # Normal growth is not steep: the child's own span is a fraction of the axis.
+    ys = [y for _, y in chart.history_points() + chart.current_points()]
+    assert max(ys) - min(ys) < 0.7 * (chart.y_axis.max() - chart.y_axis.min())
+    assert bool(chart.curve_points(0)) == (sex != "I")
 
 
 def test_child_consultation_saved_then_signed(
@@ -365,3 +399,111 @@ def test_prenatal_consultation_for_a_woman(
     assert saved.early_prenatal_interview_done is True
     assert saved.advice_topics == ["pregnancy_warning_signs"]
     assert saved.weight_g is None and saved.vaccinations == []
+
+
+def answer_message_box(qtbot: QtBot, seen: list[str], *, button: str = "", key: Qt.Key) -> None:
+    """Note the text of the message box about to open, then answer it: a click on ``button``
+    or, without one, the ``key`` pressed (the keyboard's way)."""
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, answer)
+            return
+        seen.append(f"{box.text()}\n{box.informativeText()}")
+        if button:
+            qtbot.mouseClick(next(b for b in box.buttons() if b.text() == button), LEFT)
+        else:
+            qtbot.keyClick(box, key)
+
+    QTimer.singleShot(0, answer)
+
+
+def test_implausible_measures_are_confirmed_before_saving(
+    qtbot: QtBot, context: AppContext, nurse_store: LocalStore
+) -> None:
+    child = add_child(nurse_store)
+    earlier = add_earlier_visit(nurse_store, child)  # 12/03/2026: 5,1 kg, 57 cm, 38,5 cm
+    screen = open_screen(qtbot, context, child)
+    retype(qtbot, screen.child.weight_edit, "4,2 kg")
+    retype(qtbot, screen.child.length_edit, "55,0")
+    retype(qtbot, screen.child.head_edit, "40,5")
+    weight_message = (
+        "Le poids passe de 5,100 kg (le 12/03/2026) à 4,200 kg en 61 jours, soit une perte "
+        f"de 18{NBSP}% : est-ce bien pesé ?"
+    )
+    length_message = "La taille passe de 57,0 cm (le 12/03/2026) à 55,0 cm : est-ce bien mesuré ?"
+    assert screen.child.evolution_label.isVisibleTo(screen)
+    assert weight_message in screen.child.evolution_label.text()
+    assert "Périmètre crânien/âge : " in screen.child.chart.z_scores_text()
+
+    # Refused with the keyboard (Escape answers "Corriger"): nothing written, form as typed.
+    seen: list[str] = []
+    answer_message_box(qtbot, seen, key=Qt.Key.Key_Escape)
+    qtbot.mouseClick(screen.save_button, LEFT)
+    qtbot.waitUntil(lambda: bool(seen))
+    assert weight_message in seen[0] and length_message in seen[0]
+    assert "Enregistrer quand même" in seen[0]
+    assert [c.id for c in stored(nurse_store, PmiConsultation)] == [earlier]
+    assert screen.message_label.text() == (
+        "Rien n'a été enregistré : vérifiez les valeurs signalées."
+    )
+    assert screen.child.weight_edit.text() == "4,2 kg"
+    assert screen.child.length_edit.text() == "55,0"
+    assert screen.focusWidget() is screen.child.weight_edit.edit  # the first value to check
+
+    # Corrected length, the weight confirmed: saved after "Enregistrer quand même".
+    retype(qtbot, screen.child.length_edit, "58,5")
+    seen.clear()
+    answer_message_box(qtbot, seen, button="Enregistrer quand même", key=Qt.Key.Key_Return)
+    with qtbot.waitSignal(screen.consultation_saved):
+        qtbot.mouseClick(screen.save_button, LEFT)
+    assert weight_message in seen[0] and "La taille" not in seen[0]
+    [saved] = [c for c in stored(nurse_store, PmiConsultation) if c.id != earlier]
+    assert (saved.weight_g, saved.length_mm, saved.head_circumference_mm) == (4200, 585, 405)
+
+    # Plausible values ask nothing.
+    retype(qtbot, screen.child.weight_edit, "6,2 kg")
+    assert not screen.child.evolution_label.isVisibleTo(screen)
+    with qtbot.waitSignal(screen.consultation_saved):
+        qtbot.mouseClick(screen.save_button, LEFT)
+    assert screen.message_label.text() == "Brouillon enregistré."
+
+
+def test_two_doses_of_one_vaccine_on_one_day_are_flagged(
+    qtbot: QtBot, context: AppContext, nurse_store: LocalStore
+) -> None:
+    child = add_child(nurse_store)
+    add_earlier_visit(nurse_store, child)
+    screen = open_screen(qtbot, context, child)
+    widget = screen.child.vaccinations
+    model, table = widget.model, widget.table
+    for code in ("hexa_1", "hexa_2"):
+        rect = table.visualRect(model.index(model.row_of(code), 0))
+        qtbot.mouseClick(table.viewport(), LEFT, pos=rect.center())
+    assert model.given_codes() == ["hexa_1", "hexa_2"]
+    message = (
+        "« DTCaP-Hib-HepB (hexavalent) – 1re dose » et « DTCaP-Hib-HepB (hexavalent) – "
+        "2e dose » le même jour (12/05/2026) : deux doses du même vaccin doivent être "
+        "espacées d'au moins 28 jours. Vérifiez la saisie."
+    )
+    assert widget.interval_label.isVisibleTo(screen) and widget.interval_label.text() == message
+    hexa_2 = model.row_of("hexa_2")
+    status = model.index(hexa_2, VaccinationsTableModel.COL_STATUS)
+    assert model.data(status) == "fait ce jour — intervalle trop court"
+    assert model.data(status, Qt.ItemDataRole.ToolTipRole) == message
+
+    seen: list[str] = []
+    answer_message_box(qtbot, seen, key=Qt.Key.Key_Escape)
+    qtbot.mouseClick(screen.save_button, LEFT)
+    qtbot.waitUntil(lambda: bool(seen))
+    assert message in seen[0]
+    assert len(stored(nurse_store, PmiConsultation)) == 1
+    assert model.given_codes() == ["hexa_1", "hexa_2"]  # the ticks are kept
+
+    rect = table.visualRect(model.index(hexa_2, 0))
+    qtbot.mouseClick(table.viewport(), LEFT, pos=rect.center())  # untick the second dose
+    assert not widget.interval_label.isVisibleTo(screen)
+    assert model.data(status) == "à faire"
+    with qtbot.waitSignal(screen.consultation_saved):
+        qtbot.mouseClick(screen.save_button, LEFT)

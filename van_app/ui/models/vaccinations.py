@@ -3,7 +3,8 @@
 One row per dose of the calendar: its status on the consultation's day (done, due, late…)
 in words and in colour, whether the law makes it mandatory, and a box to tick when the dose
 is recorded at this consultation. Doses recorded at an earlier consultation show their date
-and have no box: recording them twice is refused by the core.
+and have no box: recording them twice is refused by the core. A dose too close to another
+dose of the same vaccine (``interval_warnings`` of the core) says so in its status, in red.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class VaccinationsTableModel(RowsTableModel[DoseCheck]):
         super().__init__(parent)
         self._given: set[str] = set()
         self._editable = False
+        self._interval_flags: dict[str, str] = {}  # dose code → French message
 
     def set_doses(
         self, doses: Sequence[DoseCheck], given: Iterable[str] = (), *, editable: bool = True
@@ -62,6 +64,18 @@ class VaccinationsTableModel(RowsTableModel[DoseCheck]):
         self._editable = editable
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 0))
+
+    def set_interval_flags(self, flags: dict[str, str]) -> None:
+        """The doses too close to another of their vaccine (code → message), both of a pair."""
+        if flags == self._interval_flags:
+            return
+        self._interval_flags = dict(flags)
+        if self._rows:
+            last = len(self._rows) - 1
+            self.dataChanged.emit(self.index(0, 0), self.index(last, self.COL_STATUS))
+
+    def interval_flag(self, code: str) -> str:
+        return self._interval_flags.get(code, "")
 
     def dose_at(self, row: int) -> DoseCheck:
         return self.row_at(row)
@@ -85,6 +99,8 @@ class VaccinationsTableModel(RowsTableModel[DoseCheck]):
     def status_text(self, dose: DoseCheck) -> str:
         """ "en retard", "à faire", "fait le 12/03/2026", "fait ce jour"…"""
         if dose.code in self._given:
+            if dose.code in self._interval_flags:
+                return _tr("fait ce jour — intervalle trop court")
             return _tr("fait ce jour")
         if dose.status is DoseStatus.DONE:
             if dose.done_on is None:
@@ -141,20 +157,29 @@ class VaccinationsTableModel(RowsTableModel[DoseCheck]):
             return Qt.CheckState.Checked if dose.code in self._given else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == self.COL_STATUS:
-                color = GIVEN_NOW_COLOR if dose.code in self._given else STATUS_COLORS[dose.status]
-                return QBrush(color)
+                if dose.code in self._given:
+                    flagged = dose.code in self._interval_flags
+                    return QBrush(STATUS_COLORS[DoseStatus.LATE] if flagged else GIVEN_NOW_COLOR)
+                return QBrush(STATUS_COLORS[dose.status])
             if column == self.COL_MANDATORY and not dose.mandatory:
                 return QBrush(QColor("#555555"))
         if role == Qt.ItemDataRole.FontRole and column in (self.COL_STATUS, self.COL_MANDATORY):
-            strong = (column == self.COL_MANDATORY and dose.mandatory) or (
-                column == self.COL_STATUS
-                and dose.code not in self._given
-                and dose.status in (DoseStatus.LATE, DoseStatus.DUE)
+            strong = (
+                (column == self.COL_MANDATORY and dose.mandatory)
+                or (
+                    column == self.COL_STATUS
+                    and dose.code not in self._given
+                    and dose.status in (DoseStatus.LATE, DoseStatus.DUE)
+                )
+                or (column == self.COL_STATUS and dose.code in self._interval_flags)
             )
             if strong:
                 font = QFont()
                 font.setBold(True)
                 return font
+        flag = self._interval_flags.get(dose.code) if dose.code in self._given else None
+        if role == Qt.ItemDataRole.ToolTipRole and flag and column != self.COL_DUE:
+            return flag
         if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_DUE:
             return _tr("En retard après le %1").replace("%1", format_date(dose.late_after))
         if role == CODE_ROLE:

@@ -5,11 +5,14 @@ shows the matching section. Measures are typed the French way and plotted on the
 while they are typed; the standards are read once, in the loading task. Draft, sign (after a
 confirmation), then read-only with addenda only, as for the social consultation. The core
 validates the whole form; each French message lands under its field and nothing is written.
+Measures that contradict the child's earlier ones, or two doses of one vaccine too close
+together, are asked about before saving: "Corriger" keeps the form as it is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -36,7 +39,11 @@ from van_app.core.social_form import AddendumView
 from van_app.ui.context import AppContext
 from van_app.ui.widgets.code_list import CodeListWidget
 from van_app.ui.widgets.consultation_form import ConsultationFormBase, Reader
-from van_app.ui.widgets.pmi_parts import OptionalDateEdit, PmiHeaderWidget
+from van_app.ui.widgets.pmi_parts import (
+    OptionalDateEdit,
+    PmiHeaderWidget,
+    ask_to_confirm_warnings,
+)
 from van_app.ui.widgets.pmi_sections import ChildSectionWidget, PrenatalSectionWidget
 from van_app.ui.widgets.social_parts import date_edit, fill_combo, from_qdate, to_qdate
 
@@ -58,6 +65,7 @@ class PmiConsultationScreen(ConsultationFormBase):
         ref = context.reference
         self.child = ChildSectionWidget(ref, self.errors)
         self.prenatal = PrenatalSectionWidget(ref, self.errors)
+        self.confirm_warnings: Callable[[QWidget, list[str]], bool] = ask_to_confirm_warnings
 
         # -- advice, orientation, next appointment -------------------------------------------
         self.advice_list = CodeListWidget(
@@ -224,6 +232,21 @@ class PmiConsultationScreen(ConsultationFormBase):
 
     def _on_partner_changed(self) -> None:
         self.orientation_date.setEnabled(self.partner_combo.currentData() is not None)
+
+    def _write_form(self, sign: bool) -> None:
+        """Values that contradict the child's file are confirmed first; "Corriger" goes back
+        to the first of them with the form untouched."""
+        data = self.data
+        if data is not None and data.kind == "child" and data.editable and not self._busy:
+            warnings = [] if self._unreadable() else self.child.save_warnings()
+            if warnings and not self.confirm_warnings(self, warnings):
+                self._show_message(
+                    self.tr("Rien n'a été enregistré : vérifiez les valeurs signalées."),
+                    error=True,
+                )
+                self.child.focus_first_warning()
+                return
+        super()._write_form(sign)
 
 
 def _in_a_month(day: dt.date) -> dt.date:

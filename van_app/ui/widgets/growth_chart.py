@@ -2,9 +2,10 @@
 
 Curves and z-scores come from one ``GrowthStandards`` loaded off the UI thread; here everything
 is computed in memory, so the point of the consultation moves as the nurse types. The axes
-follow the points: the window widens (6, 12, 24… months) with the child's age, and the y range
-is that of the curves shown, so they are never off the chart. Head circumference has no WHO
-curve in our tables: the chart says so and shows the child's points alone.
+follow the child: the window widens (6, 12, 24… months) with the child's age, and the y range
+spans the −3…+3 SD curves over that window plus the child's points, so a child growing
+normally runs along the curves instead of climbing a steep scale of a few centimetres. Where
+no curve is drawn (sex not known), the curves of both sexes still set the scale.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ Y_TITLES = {
     BMI_FOR_AGE: "IMC (kg/m²)",
     HEAD_FOR_AGE: "Périmètre crânien (cm)",
 }
-Z_ORDER = (WEIGHT_FOR_AGE, LENGTH_FOR_AGE, WEIGHT_FOR_LENGTH, BMI_FOR_AGE)
+Z_ORDER = (WEIGHT_FOR_AGE, LENGTH_FOR_AGE, WEIGHT_FOR_LENGTH, BMI_FOR_AGE, HEAD_FOR_AGE)
 AGE_WINDOWS_MONTHS = (6, 12, 24, 36, 48, 60, 72)
 WFL_SPAN_CM = 12.0  # each side of the child's length on the weight-for-length chart
 ALERT_Z = 2.0  # beyond ±2 SD the z-score is shown in red
@@ -207,7 +208,11 @@ class GrowthChartWidget(QWidget):
         self._z = ZScores()
         if point is not None and self._standards is not None:
             self._z = self._standards.z_scores(
-                self._sex, point.age_days, point.weight_g, point.length_mm
+                self._sex,
+                point.age_days,
+                point.weight_g,
+                point.length_mm,
+                point.head_circumference_mm,
             )
         self._rebuild()
 
@@ -254,7 +259,9 @@ class GrowthChartWidget(QWidget):
             return self.tr("Sexe indéterminé : pas de courbe ni de z-score de l'OMS.")
         if self._current is not None and self._current.age_days > MAX_AGE_DAYS:
             return self.tr("Les standards de l'OMS 2006 s'arrêtent à 5 ans : pas de z-score.")
-        return self.tr("Saisissez le poids et la taille pour obtenir les z-scores.")
+        return self.tr(
+            "Saisissez le poids, la taille ou le périmètre crânien pour obtenir les z-scores."
+        )
 
     def _rebuild(self) -> None:
         indicator = self.indicator()
@@ -275,9 +282,23 @@ class GrowthChartWidget(QWidget):
         self.current_series.replace([QPointF(*current_xy)] if current_xy else [])
         ordered = sorted(all_xy) if indicator == WEIGHT_FOR_LENGTH else all_xy
         self.trajectory_series.replace([QPointF(x, y) for x, y in ordered])
-        self._set_ranges(indicator, x_min, x_max, lines, all_xy)
+        frame = lines or self._frame_lines(indicator, x_min, x_max, standing)
+        self._set_ranges(indicator, x_min, x_max, frame, all_xy)
         self.chart.setTitle(self._title(indicator, lines, bool(points)))
         self._show_z()
+
+    def _frame_lines(
+        self, indicator: str, x_min: float, x_max: float, standing: bool
+    ) -> dict[int, list[tuple[float, float]]]:
+        """Curves that set the scale without being drawn: both sexes' when the sex is unknown."""
+        if self._standards is None:
+            return {}
+        frame: dict[int, list[tuple[float, float]]] = {}
+        for sex in ("M", "F"):
+            curves = self._standards.curves(indicator, sex, x_min, x_max, standing=standing)
+            for sd, line in curves.items():
+                frame.setdefault(sd, []).extend(line)
+        return frame
 
     def _x_window(
         self,
@@ -346,10 +367,6 @@ class GrowthChartWidget(QWidget):
 
     def _title(self, indicator: str, lines: dict[int, list], has_points: bool) -> str:
         who = {"F": self.tr("fille"), "M": self.tr("garçon")}.get(self._sex, "")
-        if indicator == HEAD_FOR_AGE:
-            return self.tr(
-                "Pas de courbe de l'OMS pour le périmètre crânien : seuls les points de l'enfant"
-            )
         if self._sex not in ("M", "F"):
             return self.tr("Sexe indéterminé : pas de courbe de l'OMS")
         if not lines:

@@ -1,5 +1,6 @@
-"""Parts of the PMI consultation form: its header, an optional date, the vaccination checklist
-and the development milestones.
+"""Parts of the PMI consultation form: its header, an optional date, the vaccination checklist,
+the development milestones, and the question asked before saving values that contradict the
+child's file.
 
 The social form's pieces (``FieldErrors``, ``date_edit``, ``CodeListWidget``, the addenda) are
 reused as they are; what lives here is what only the PMI needs.
@@ -8,7 +9,7 @@ reused as they are; what lives here is what only the PMI needs.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -25,7 +27,7 @@ from PySide6.QtWidgets import (
 from van_app.core.measures import age_text, format_date
 from van_app.core.pmi import PmiScreenData
 from van_app.core.reference import ReferenceItem
-from van_app.core.vaccination import DoseCheck, DoseStatus
+from van_app.core.vaccination import DoseCheck, DoseStatus, IntervalWarning
 from van_app.ui.models.vaccinations import VaccinationsTableModel, visible_doses
 from van_app.ui.widgets.code_list import CodeListWidget, _WholeRowToggle
 from van_app.ui.widgets.social_header import ConsultationHeaderWidget
@@ -96,6 +98,28 @@ class PmiHeaderWidget(ConsultationHeaderWidget):
         self.open_person_button.setEnabled(True)
 
 
+def ask_to_confirm_warnings(parent: QWidget, messages: Sequence[str]) -> bool:
+    """Values that contradict the child's file: save them anyway, or go back and correct.
+
+    "Corriger" is the default and the Escape answer: a keystroke too many keeps the form.
+    """
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(parent.tr("Valeurs à vérifier"))
+    box.setText(parent.tr("Ces valeurs ne suivent pas le dossier de l'enfant :"))
+    box.setInformativeText(
+        "\n".join(f"• {message}" for message in messages)
+        + "\n\n"
+        + parent.tr("Enregistrer quand même, ou revenir au formulaire pour corriger ?")
+    )
+    save = box.addButton(parent.tr("Enregistrer quand même"), QMessageBox.ButtonRole.AcceptRole)
+    correct = box.addButton(parent.tr("Corriger"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(correct)
+    box.setEscapeButton(correct)
+    box.exec()
+    return box.clickedButton() is save
+
+
 class OptionalDateEdit(QWidget):
     """A date that may be left out: a box to tick, then the date (dd/mm/yyyy)."""
 
@@ -137,8 +161,13 @@ class VaccinationsWidget(QWidget):
         super().__init__(parent)
         self.model = VaccinationsTableModel(self)
         self.model.given_changed.connect(self._update_summary)
+        self._interval_check: Callable[[list[str]], list[IntervalWarning]] = lambda _: []
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
+        self.interval_label = QLabel()
+        self.interval_label.setWordWrap(True)
+        self.interval_label.setStyleSheet(ERROR_STYLE)
+        self.interval_label.hide()
         self.later_label = QLabel()
         self.later_label.setWordWrap(True)
         self.later_label.setStyleSheet(MUTED_STYLE)
@@ -160,6 +189,7 @@ class VaccinationsWidget(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.table)
+        layout.addWidget(self.interval_label)
         layout.addWidget(self.later_label)
 
     def set_doses(
@@ -177,6 +207,14 @@ class VaccinationsWidget(QWidget):
         self._fit_height()
         self._update_summary()
 
+    def set_interval_check(self, check: Callable[[list[str]], list[IntervalWarning]]) -> None:
+        """The core's check of the doses ticked now against the child's earlier doses."""
+        self._interval_check = check
+        self._update_summary()
+
+    def interval_warnings(self) -> list[IntervalWarning]:
+        return self._interval_check(self.model.given_codes())
+
     def set_read_only(self, read_only: bool) -> None:
         self.model.set_editable(not read_only)
 
@@ -186,7 +224,20 @@ class VaccinationsWidget(QWidget):
         header = self.table.horizontalHeader().sizeHint().height()
         self.table.setFixedHeight(header + rows * row_height + 2 * self.table.frameWidth() + 2)
 
+    def _update_interval_flags(self) -> None:
+        given = self.model.given_codes()
+        warnings = self._interval_check(given)
+        flags: dict[str, str] = {}
+        for warning in warnings:
+            for code in (warning.code, warning.earlier_code):
+                if code in given:
+                    flags.setdefault(code, warning.message)
+        self.model.set_interval_flags(flags)
+        self.interval_label.setText("\n".join(w.message for w in warnings))
+        self.interval_label.setVisible(bool(warnings))
+
     def _update_summary(self) -> None:
+        self._update_interval_flags()
         counts = self.model.counts()
         late, due = counts.get(DoseStatus.LATE, 0), counts.get(DoseStatus.DUE, 0)
         mandatory = self.model.late_mandatory_count()

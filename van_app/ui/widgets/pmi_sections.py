@@ -4,6 +4,8 @@ A child: measures with their growth chart (updated as the nurse types), feeding,
 vaccination checklist and the development milestones. A pregnancy: gestational age, expected
 term, the mother's weight, blood pressure and the early prenatal interview. Each section
 fills its fields from a ``PmiForm`` and writes them back into one; the screen does the rest.
+The child's section also says, as the nurse types, which measures or doses contradict the
+child's file (the core's rules); the screen asks for a confirmation of those before saving.
 """
 
 from __future__ import annotations
@@ -23,14 +25,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from van_app.core.growth import GrowthPoint, GrowthStandards
+from van_app.core.growth import (
+    EvolutionWarning,
+    GrowthPoint,
+    GrowthStandards,
+    implausible_evolution,
+)
 from van_app.core.measures import age_in_months, age_text
 from van_app.core.pmi import PmiForm, PmiScreenData, check_form
 from van_app.core.reference import ReferenceData
-from van_app.core.vaccination import check_vaccinations
+from van_app.core.vaccination import check_vaccinations, new_dose_interval_warnings
 from van_app.ui.widgets.growth_chart import GrowthChartWidget
 from van_app.ui.widgets.measure_edit import HEAD, LENGTH, MATERNAL_WEIGHT, WEIGHT, MeasureEdit
-from van_app.ui.widgets.pmi_parts import DevelopmentWidget, OptionalDateEdit, VaccinationsWidget
+from van_app.ui.widgets.pmi_parts import (
+    ALERT_STYLE,
+    DevelopmentWidget,
+    OptionalDateEdit,
+    VaccinationsWidget,
+)
 from van_app.ui.widgets.social_parts import FieldErrors, fill_combo
 
 TERM_DAYS = 287  # the expected term is at 41 weeks of amenorrhoea (French practice)
@@ -56,6 +68,7 @@ class ChildSectionWidget(QWidget):
         super().__init__()
         self._day = dt.date.today()
         self._birth = self._day
+        self._history: tuple[GrowthPoint, ...] = ()
         wrap = errors.wrap
         self.age_label = QLabel()
         self.age_label.setStyleSheet("font-weight: 600;")
@@ -71,6 +84,11 @@ class ChildSectionWidget(QWidget):
         form.addRow(self.tr("Poids :"), wrap(self.weight_edit, "weight_g"))
         form.addRow(self.tr("Taille :"), wrap(self.length_edit, "length_mm"))
         form.addRow(self.tr("Périmètre crânien :"), wrap(self.head_edit, "head_circumference_mm"))
+        self.evolution_label = QLabel()
+        self.evolution_label.setWordWrap(True)
+        self.evolution_label.setStyleSheet(ALERT_STYLE)
+        self.evolution_label.hide()
+        form.addRow(self.evolution_label)
         form.addRow(self.tr("Alimentation :"), wrap(self.feeding_combo, "feeding_mode"))
         self.units_hint = hint = QLabel(
             self.tr("Unités acceptées : kg ou g, cm ou mm. La virgule ou le point.")
@@ -113,6 +131,7 @@ class ChildSectionWidget(QWidget):
     ) -> None:
         person = data.person
         self._day, self._birth = data.day, person.birth_date
+        self._history = data.growth
         self.age_label.setText(age_text(person.birth_date, data.day))
         self.chart.set_child(standards, person.sex, person.birth_date, data.growth)
         for edit, value in (
@@ -124,6 +143,10 @@ class ChildSectionWidget(QWidget):
             edit.set_value(value)
         self.feeding_combo.setCurrentIndex(max(0, self.feeding_combo.findData(form.feeding_mode)))
         check = check_vaccinations(ref, person.birth_date, data.day, data.doses_before)
+        doses_before, day = dict(data.doses_before), data.day
+        self.vaccinations.set_interval_check(
+            lambda given: new_dose_interval_warnings(ref, doses_before, given, day)
+        )
         self.vaccinations.set_doses(check.doses, data.day, form.vaccinations, data.editable)
         self.development.set_milestones(
             ref.development_milestones,
@@ -142,6 +165,39 @@ class ChildSectionWidget(QWidget):
 
     def _update_chart(self) -> None:
         self.chart.set_current(self.current_point())
+        messages = [w.message for w in self.evolution_warnings()]
+        self.evolution_label.setText(
+            self.tr("À vérifier : %1").replace("%1", " ".join(messages)) if messages else ""
+        )
+        self.evolution_label.setVisible(bool(messages))
+
+    def evolution_warnings(self) -> list[EvolutionWarning]:
+        """This consultation's measures that cannot follow the child's earlier ones."""
+        point = self.current_point()
+        if point is None:
+            return []
+        return implausible_evolution(
+            self._history,
+            self._day,
+            point.weight_g,
+            point.length_mm,
+            point.head_circumference_mm,
+        )
+
+    def save_warnings(self) -> list[str]:
+        """What the nurse must confirm before saving: implausible measures, close doses."""
+        evolution = [w.message for w in self.evolution_warnings()]
+        return evolution + [w.message for w in self.vaccinations.interval_warnings()]
+
+    def focus_first_warning(self) -> None:
+        """Back to the first measure to correct (or the vaccinations) after "Corriger"."""
+        warnings = self.evolution_warnings()
+        if warnings:
+            edit = self.measure_edits()[warnings[0].key].edit
+            edit.setFocus()
+            edit.selectAll()
+        else:
+            self.vaccinations.table.setFocus()
 
     def fill(self, form: PmiForm) -> None:
         form.weight_g = self.weight_edit.value()
