@@ -2,9 +2,16 @@
 
 Names go through the FTS5 index ``beneficiary_fts`` (folded names, prefix indexes on 2 and 3
 characters, kept by triggers): every typed word is a prefix that must match, so "hél dup"
-finds "DUPRÉ Hélène". A typed date ("12/03/1980", "12031980", "12/03/80", "1980", "12/03")
-filters on the birth date instead. Results are small frozen values, never ORM objects, so the
-UI holds no session.
+finds "DUPRÉ Hélène". A typed word of four letters or more may also carry one typo
+("frnacois", "moreu"): the name words one typo away (``name_typos``) are then accepted too,
+and the people found that way are listed after every exact match. A typed date
+("12/03/1980", "12031980", "12/03/80", "1980", "12/03") filters on the birth date instead.
+Results are small frozen values, never ORM objects, so the UI holds no session.
+
+Who is listed is "not deleted, not merged", but the ``merged_into_id`` index must not drive
+the search: nearly every row has no merge target, and walking that index reads the whole
+table (55 to 280 ms over 100 000 people). The condition is written
+``+b.merged_into_id IS NULL``, which keeps the planner on the name, date or full-text indexes.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from sqlalchemy import text as sql
 from sqlmodel import Session
 
 from van_app.core import text
+from van_app.core.name_typos import words_one_typo_away
 from van_app.core.people import age_or_blank, display_name
 from van_app.core.reference import ReferenceData
 
@@ -142,9 +150,25 @@ def parse_query(typed: str, today: dt.date) -> ParsedQuery:
     )
 
 
-def fts_match_expression(tokens: tuple[str, ...]) -> str:
-    """'"mar"* "hel"*': every token a quoted prefix (quotes neutralise FTS operators)."""
-    return " ".join('"' + token.replace('"', '""') + '"*' for token in tokens)
+def fts_match_expression(
+    tokens: tuple[str, ...], typos: dict[str, tuple[str, ...]] | None = None
+) -> str:
+    """'"mar"* AND "hel"*': every token a quoted prefix (quotes neutralise FTS operators).
+
+    With ``typos``, a token may also be one of its whole words one typo away:
+    '("frnacois"* OR "francois")'.
+    """
+
+    def quoted(word: str) -> str:
+        return '"' + word.replace('"', '""') + '"'
+
+    parts = []
+    for token in tokens:
+        alternatives = [quoted(token) + "*", *map(quoted, (typos or {}).get(token, ()))]
+        parts.append(
+            alternatives[0] if len(alternatives) == 1 else f"({' OR '.join(alternatives)})"
+        )
+    return " AND ".join(parts)
 
 
 def _hit(row: Any, ref: ReferenceData, today: dt.date) -> PersonHit:
@@ -175,8 +199,13 @@ class _NameParts:
 _COUNT_MATCHES = sql("SELECT count(*) FROM beneficiary_fts WHERE beneficiary_fts MATCH :match")
 _SORT_MATCHES_UP_TO = 1000  # measured: below this, sorting the matches beats the index walk
 # Who a search lists: living records not merged into another one (that one is listed instead).
-_LISTED = ("b.deleted = 0", "b.merged_into_id IS NULL")
-_COLUMNS = "b.id, b.birth_name, b.usual_name, b.first_names, b.sex, b.birth_date, b.commune_insee"
+# "+" keeps the merged_into_id index from driving the search (see the module docstring).
+_LISTED = ("b.deleted = 0", "+b.merged_into_id IS NULL")
+_COLUMNS = (
+    "b.id, b.birth_name, b.usual_name, b.first_names, b.sex, b.birth_date, b.commune_insee, "
+    "b.search_key"
+)
+_NAME_ORDER = "b.search_key, b.birth_date"
 
 
 def _prefix_range(token: str) -> tuple[str, str]:
@@ -217,6 +246,22 @@ def _word_prefix_filters(tokens: tuple[str, ...], params: dict[str, object]) -> 
     return where
 
 
+def _word_or_typo_filters(
+    tokens: tuple[str, ...], typos: dict[str, tuple[str, ...]], params: dict[str, object]
+) -> list[str]:
+    """As ``_word_prefix_filters``, a token also matching a whole word one typo away."""
+    where = []
+    for i, (token, prefix) in enumerate(
+        zip(tokens, _word_prefix_filters(tokens, params), strict=True)
+    ):
+        whole_words = []
+        for j, word in enumerate(typos.get(token, ())):
+            whole_words.append(f"(' ' || b.search_key || ' ') LIKE :typo{i}_{j}")
+            params[f"typo{i}_{j}"] = f"% {word} %"
+        where.append(f"({' OR '.join([prefix, *whole_words])})" if whole_words else prefix)
+    return where
+
+
 def _select(
     session: Session, source: str, where: list[str], order: str, params: dict[str, Any]
 ) -> list[Any]:
@@ -224,36 +269,36 @@ def _select(
     return list(session.connection().execute(sql(statement + " LIMIT :limit"), params).all())
 
 
-def _search_by_date(session: Session, query: ParsedQuery, today: dt.date, limit: int) -> list[Any]:
-    """Few people share a birth date: read them through the index, filter their names."""
+def _search_by_date(
+    session: Session,
+    query: ParsedQuery,
+    typos: dict[str, tuple[str, ...]],
+    today: dt.date,
+    limit: int,
+) -> list[Any]:
+    """Few people share a birth date: read them through the index, filter their names.
+
+    People whose names match every typed word exactly come before those found through a typo.
+    """
     params: dict[str, object] = {"limit": limit + 1}
     where = [*_LISTED, *_date_filters(query, today, params)]
-    where += _word_prefix_filters(query.tokens, params)
-    order = "b.search_key, b.birth_date"
+    where += _word_or_typo_filters(query.tokens, typos, params)
+    order = _NAME_ORDER
     if query.tokens:
         order = "CASE WHEN b.search_key >= :lo AND b.search_key < :hi THEN 0 ELSE 1 END, " + order
         params["lo"], params["hi"] = _prefix_range(query.tokens[0])
+    if typos:
+        exact = " AND ".join(_word_prefix_filters(query.tokens, params))
+        order = f"CASE WHEN {exact} THEN 0 ELSE 1 END, " + order
     return _select(session, "beneficiary b", where, order, params)
 
 
-def _search_by_name(session: Session, query: ParsedQuery, limit: int) -> list[Any]:
-    """Birth names starting with the first word first, then every other match.
-
-    The first part walks the ``search_key`` index in order and stops at the limit, so a short
-    prefix shared by thousands of people costs no more than a long one; only when it does not
-    fill the page does the FTS index find the rest (first names, usual names).
-    """
-    first, others = query.tokens[0], query.tokens[1:]
-    lo, hi = _prefix_range(first)
-    params: dict[str, object] = {"limit": limit + 1, "lo": lo, "hi": hi}
-    where = ["b.search_key >= :lo", "b.search_key < :hi", *_LISTED]
-    where += _word_prefix_filters(others, params)
-    rows = _select(session, "beneficiary b", where, "b.search_key, b.birth_date", params)
-    if len(rows) > limit:
-        return rows
-    params = {"limit": limit + 1 - len(rows), "lo": lo, "hi": hi}
-    params["match"] = fts_match_expression(query.tokens)
-    where = [*_LISTED, "NOT (b.search_key >= :lo AND b.search_key < :hi)"]
+def _full_text_matches(
+    session: Session, match: str, where: list[str], params: dict[str, Any]
+) -> list[Any]:
+    """Listed people matching the FTS expression ``match`` (and ``where``), in name order."""
+    params = {**params, "match": match}
+    where = [*_LISTED, *where]
     matches = session.connection().execute(_COUNT_MATCHES, params).scalar_one()
     if matches <= _SORT_MATCHES_UP_TO:
         source = "beneficiary_fts f JOIN beneficiary b ON b.rowid = f.rowid"
@@ -265,7 +310,46 @@ def _search_by_name(session: Session, query: ParsedQuery, limit: int) -> list[An
         where.append(
             "b.rowid IN (SELECT rowid FROM beneficiary_fts WHERE beneficiary_fts MATCH :match)"
         )
-    return rows + _select(session, source, where, "b.search_key, b.birth_date", params)
+    return _select(session, source, where, _NAME_ORDER, params)
+
+
+def _search_by_name(
+    session: Session, query: ParsedQuery, typos: dict[str, tuple[str, ...]], limit: int
+) -> list[Any]:
+    """Birth names starting with the first word first, then every other match, then typos.
+
+    The first part walks the ``search_key`` index in order and stops at the limit, so a short
+    prefix shared by thousands of people costs no more than a long one; only when it does not
+    fill the page does the FTS index find the rest (first names, usual names), and only when
+    that does not fill it either are the people found through a typo added.
+    """
+    first, others = query.tokens[0], query.tokens[1:]
+    lo, hi = _prefix_range(first)
+    params: dict[str, object] = {"limit": limit + 1, "lo": lo, "hi": hi}
+    where = ["b.search_key >= :lo", "b.search_key < :hi", *_LISTED]
+    where += _word_prefix_filters(others, params)
+    rows = _select(session, "beneficiary b", where, _NAME_ORDER, params)
+    if len(rows) > limit:
+        return rows
+    params = {"limit": limit + 1 - len(rows), "lo": lo, "hi": hi}
+    exact = fts_match_expression(query.tokens)
+    where = ["NOT (b.search_key >= :lo AND b.search_key < :hi)"]
+    rows += _full_text_matches(session, exact, where, params)
+    if len(rows) > limit or not typos:
+        return rows
+    params = {"limit": limit + 1 - len(rows)}
+    with_typos = f"({fts_match_expression(query.tokens, typos)}) NOT ({exact})"
+    return rows + _full_text_matches(session, with_typos, [], params)
+
+
+def _rank(row: Any, tokens: tuple[str, ...]) -> int:
+    """0: birth name starting with the first word; 1: other exact matches; 2: through a typo."""
+    if not tokens:
+        return 1
+    words = row.search_key.split()
+    if not all(any(word.startswith(token) for word in words) for token in tokens):
+        return 2
+    return 0 if text.fold(row.birth_name).startswith(tokens[0]) else 1
 
 
 def search_people(
@@ -281,21 +365,21 @@ def search_people(
 
     People whose birth name starts with the first word typed come first, then the others,
     each part in alphabetical order: someone typing "mar" most often means the MARTIN family.
+    People found only by forgiving a typo come last.
     """
     query = parse_query(typed, today)
     if query.empty or query.impossible:
         return SearchResult(typed)
+    typos = words_one_typo_away(session, query.tokens)
     if query.birth_date or query.year or query.day_month:
-        rows = _search_by_date(session, query, today, limit)
+        rows = _search_by_date(session, query, typos, today, limit)
     else:
-        rows = _search_by_name(session, query, limit)
+        rows = _search_by_name(session, query, typos, limit)
     hits = [_hit(row, ref, today) for row in rows[:limit]]
     # The page was chosen by birth name; it is shown by the name on screen (usual name
-    # first), keeping the people whose birth name starts with the first word on top.
-    rank = dict.fromkeys((row.id for row in rows), 1)
-    if query.tokens:
-        lo, hi = _prefix_range(query.tokens[0])
-        rank = {row.id: 0 if lo <= text.fold(row.birth_name) < hi else 1 for row in rows}
+    # first), keeping the people whose birth name starts with the first word on top and
+    # those found through a typo at the bottom.
+    rank = {row.id: _rank(row, query.tokens) for row in rows}
     hits.sort(key=lambda hit: (rank[hit.id], text.fold(hit.name), hit.birth_date))
     return SearchResult(typed, tuple(hits), more=len(rows) > limit)
 
