@@ -14,7 +14,8 @@ from sync_server.core.config import Settings
 from sync_server.core.db import make_engine, migrate, session_scope
 from sync_server.core.high_water import HighWater, high_water_path
 from sync_server.core.security import hash_password
-from sync_server.services import accounts, disclosure, epochs, quarantine
+from sync_server.models import utcnow
+from sync_server.services import accounts, disclosure, epochs, laptop_recovery, quarantine
 from sync_server.services.audit import audit
 from sync_server.wire_schema import load_schema
 
@@ -77,14 +78,19 @@ def _read_password(args: argparse.Namespace) -> str:
     return first
 
 
-def _create_user(args: argparse.Namespace) -> int:
+def _new_password_hash(args: argparse.Namespace) -> tuple[str, Engine]:
+    """The password typed (or given), long enough, hashed as the server checks it."""
     password = _read_password(args)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise accounts.AccountError(
             f"Mot de passe trop court ({MIN_PASSWORD_LENGTH} caractères au moins)."
         )
     settings, engine = _engine(args)
-    password_hash = hash_password(settings, password)
+    return hash_password(settings, password), engine
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    password_hash, engine = _new_password_hash(args)
     with session_scope(engine, write=True) as session:
         user = accounts.create_user(
             session,
@@ -149,7 +155,33 @@ def _revoke_device(args: argparse.Namespace) -> int:
     with session_scope(engine, write=True) as session:
         device = accounts.revoke_device(session, args.device_id)
         audit(session, "device_revoked", username=_operator(), target=device.id)
+        stolen = laptop_recovery.block_laptop(session, device) if args.stolen else []
+        if stolen:
+            audit(session, "laptop_blocked", username=_operator(), targets=stolen)
     print(f"Poste {device.id} révoqué : son jeton est refusé dès maintenant.")
+    if stolen:
+        print(
+            f"Ordinateur déclaré volé : {len(stolen)} jeton(s) refusé(s), et sa clé de secours "
+            "ne sera plus jamais remise."
+        )
+    return 0
+
+
+def _reset_password(args: argparse.Namespace) -> int:
+    """A forgotten password: the next online login on the laptop reopens its store."""
+    password_hash, engine = _new_password_hash(args)
+    with session_scope(engine, write=True) as session:
+        user = accounts.find_user(session, args.username)
+        if user is None:
+            raise accounts.AccountError(f"Aucun compte « {args.username} ».")
+        user.password_hash = password_hash
+        user.updated_at = utcnow()
+        session.add(user)
+        audit(session, "password_reset", username=_operator(), target=user.username)
+    print(
+        f"Mot de passe de « {user.username} » réinitialisé. Sur son poste, la prochaine "
+        "connexion avec ce mot de passe, en ligne, rouvre la base locale et ses saisies."
+    )
     return 0
 
 
@@ -310,6 +342,21 @@ def build_parser() -> argparse.ArgumentParser:
     devices.add_argument("username", metavar="IDENTIFIANT", nargs="?")
     revoke = command("revoke-device", "révoquer le jeton d'un poste", _revoke_device)
     revoke.add_argument("device_id", metavar="ID_POSTE")
+    revoke.add_argument(
+        "--stolen",
+        action="store_true",
+        help="ordinateur volé ou perdu : tous ses jetons refusés, sa clé de secours bloquée",
+    )
+    reset = command(
+        "reset-password",
+        "réinitialiser le mot de passe oublié d'un compte",
+        _reset_password,
+    )
+    reset.add_argument("username", metavar="IDENTIFIANT")
+    reset.add_argument(
+        "--password",
+        help=f"nouveau mot de passe (sinon {PASSWORD_ENV}, sinon demandé deux fois)",
+    )
     command("seed-demo", "créer les comptes de démonstration (CMS-DIE)", _seed_demo)
     who = command(
         "who-received", "quels postes ont reçu le dossier d'une personne (journal)", _who_received

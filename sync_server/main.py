@@ -11,7 +11,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from sync_server import __version__
 from sync_server.api.errors import install_error_handlers
 from sync_server.api.middleware import RequestBodyMiddleware
-from sync_server.api.routes import auth, health, sync
+from sync_server.api.routes import account, auth, health, sync
 from sync_server.api.schemas import ChangeIn
 from sync_server.core.config import Settings
 from sync_server.core.db import make_engine, migrate, session_scope
@@ -75,5 +75,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.include_router(health.router, prefix=API_PREFIX)
     app.include_router(auth.router, prefix=API_PREFIX)
+    app.include_router(account.router, prefix=API_PREFIX)
     app.include_router(sync.router, prefix=API_PREFIX)
     return app

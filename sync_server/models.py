@@ -65,6 +65,27 @@ class Device(ServerBase, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
     last_seen_at: dt.datetime | None = None
     revoked_at: dt.datetime | None = None
+    # The laptop's installation (several professionals' devices share it): what a theft
+    # report blocks, with its recovery key (``LaptopRecovery``).
+    install_id: str | None = Field(default=None, max_length=64, index=True)
+
+
+class LaptopRecovery(ServerBase, table=True):
+    """Half of a laptop's recovery: a random key the laptop sealed its database key with.
+
+    The sealed copy stays on the laptop, this key stays here: the server alone opens nothing,
+    the laptop alone opens nothing. It is handed only to a professional of the laptop's CMS
+    who has just proved their server password (a second professional, a reset password).
+    """
+
+    __tablename__ = "laptop_recovery"
+
+    install_id: str = Field(primary_key=True, max_length=64)
+    cms_code: str = Field(max_length=32)
+    recovery_key: str = Field(max_length=64)
+    deposited_by: str = Field(max_length=64)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    blocked_at: dt.datetime | None = None
 
 
 class LoginAttempt(ServerBase, table=True):

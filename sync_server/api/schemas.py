@@ -10,6 +10,8 @@ from sync_server.text import is_identifier, is_token, text_problem
 
 MAX_VERSION = 2**62  # versions are 64-bit integers in the database
 MAX_FETCH = 1000
+INSTALL_ID = r"^[0-9a-f]{32}$"
+RECOVERY_KEY = r"^[A-Za-z0-9+/]{43}=$"  # 32 random bytes, base64
 
 
 class ErrorOut(BaseModel):
@@ -42,6 +44,9 @@ class EnrolIn(BaseModel):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=1024)
     device_name: str = Field(min_length=1, max_length=120)
+    # The laptop's installation, and the recovery key it proposes if the server has none.
+    install_id: str | None = Field(default=None, pattern=INSTALL_ID)
+    recovery_key: str | None = Field(default=None, pattern=RECOVERY_KEY)
 
     @field_validator("username", "device_name")
     @classmethod
@@ -62,6 +67,34 @@ class EnrolOut(BaseModel):
     device_id: str
     token: str
     user: UserPublic
+    # The laptop's recovery key, for a professional of its CMS (docs/security.md).
+    recovery_key: str | None = None
+
+
+class RecoveryIn(BaseModel):
+    """A laptop's recovery key, deposited by a device of that laptop."""
+
+    install_id: str = Field(pattern=INSTALL_ID)
+    recovery_key: str = Field(pattern=RECOVERY_KEY)
+
+
+class RecoveryOut(BaseModel):
+    kept: bool
+
+
+class PasswordChangeIn(BaseModel):
+    """A professional's new server password; the current one proves it is them."""
+
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=8, max_length=1024)
+
+    @field_validator("current_password", "new_password")
+    @classmethod
+    def _password(cls, value: str) -> str:
+        problem = text_problem(value, multiline=True)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class ChangeIn(BaseModel):

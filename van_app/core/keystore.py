@@ -24,10 +24,16 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 FORMAT_VERSION = 1
 KEY_BYTES = 32
 _AAD_PREFIX = b"drome-proximite/db-key/v1/"
+_RECOVERY_AAD = b"drome-proximite/db-key/recovery/v1/"
 
 
 class WrongPasswordError(Exception):
     """The password does not unwrap the database key (or the user is unknown)."""
+
+
+class UnverifiedPasswordError(WrongPasswordError):
+    """The password opens nothing here and the CMS server could not be asked about it (a
+    password reset at the CMS opens the laptop only online)."""
 
 
 class KeystoreError(Exception):
@@ -192,6 +198,43 @@ class Keystore:
         data = self._read()
         data["users"][username] = _wrap(db_key, username, password, params or KdfParams())
         self._write(data)
+
+    # -- recovery: the copy the server's key opens (docs/security.md) -------------------------
+
+    def install_id(self) -> str | None:
+        """This laptop's installation id (not secret): names its recovery key at the server."""
+        value = self._read().get("install_id")
+        return value if isinstance(value, str) and len(value) == 32 else None
+
+    def has_recovery(self) -> bool:
+        data = self._read()
+        return isinstance(data.get("recovery"), dict) and self.install_id() is not None
+
+    def seal_recovery(self, db_key: bytes, install_id: str, recovery_key: bytes) -> None:
+        """Keep a copy of the database key sealed with the recovery key (which stays at the
+        server): a professional the server vouches for can open the store without another's
+        password."""
+        if len(recovery_key) != KEY_BYTES:
+            raise KeystoreError("a recovery key is 32 bytes")
+        data = self._read()
+        nonce = secrets.token_bytes(12)
+        sealed = AESGCM(recovery_key).encrypt(nonce, db_key, _RECOVERY_AAD + install_id.encode())
+        data["install_id"] = install_id
+        data["recovery"] = {"nonce": _b64(nonce), "wrapped_key": _b64(sealed)}
+        self._write(data)
+
+    def unlock_with_recovery(self, recovery_key: bytes) -> bytes:
+        """The database key from the server's recovery key; WrongPasswordError if it does
+        not open this laptop's sealed copy (another laptop's key, or none kept here)."""
+        data = self._read()
+        install_id, entry = self.install_id(), data.get("recovery")
+        if install_id is None or not isinstance(entry, dict) or len(recovery_key) != KEY_BYTES:
+            raise WrongPasswordError("no recovery copy on this laptop")
+        try:
+            nonce, sealed = _unb64(entry["nonce"]), _unb64(entry["wrapped_key"])
+            return AESGCM(recovery_key).decrypt(nonce, sealed, _RECOVERY_AAD + install_id.encode())
+        except (KeyError, TypeError, AttributeError, ValueError, InvalidTag) as exc:
+            raise WrongPasswordError("the recovery key does not open this laptop") from exc
 
     def remove_user(self, username: str) -> None:
         data = self._read()

@@ -7,6 +7,7 @@ knows who is logged in and which device this is, so every record it writes is st
 
 from __future__ import annotations
 
+import base64
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,13 +19,35 @@ from sqlmodel import Session, select
 
 from van_app import config
 from van_app.core.db import make_engine, migrate, session_scope
-from van_app.core.keystore import KdfParams, Keystore, KeystoreError
+from van_app.core.keystore import KdfParams, Keystore, KeystoreError, WrongPasswordError
 from van_app.core.local_meta import get_meta, set_meta
 from van_app.core.models import StaffAccount, SyncedRecord, utcnow
 from van_app.core.outbox import FROM_SERVER  # importing it installs the outbox hook
 from van_app.core.sync_state import FieldVersions  # noqa: F401  (its table, for migrations)
 
 DEVICE_ID_KEY = "device_id"
+RECOVERY_KEY_META = "recovery_key"  # inside the encrypted store, to deposit it again
+
+
+def _keep_account(
+    engine: Engine, username: str, display_name: str, roles: list[str], cms_code: str
+) -> None:
+    """The professional's account as the server described it (never pushed back)."""
+    with session_scope(engine) as session:
+        session.info[FROM_SERVER] = True
+        existing = session.exec(select(StaffAccount).where(StaffAccount.username == username))
+        account = existing.first() or StaffAccount(
+            username=username, display_name="", cms_code="", author="", device=""
+        )
+        account.display_name = display_name
+        account.roles = list(roles)
+        account.cms_code = cms_code
+        account.updated_at = utcnow()
+        account.device = get_meta(session, DEVICE_ID_KEY) or account.device
+        if not account.author:
+            account.author = username
+            account.created_at = account.updated_at
+        session.add(account)
 
 
 @dataclass(frozen=True)
@@ -46,6 +69,13 @@ class LocalStore:
         self.engine = engine
         self.user = user
         self.device_id = device_id
+        self.enrolled_token = ""  # set by an online login, for the keyring
+        self.recovery_deposited = False  # once per session (van_app.sync.account_upkeep)
+
+    @property
+    def database_key(self) -> bytes:
+        """For sealing the laptop's recovery copy, only while unlocked."""
+        return self._key
 
     # -- opening -------------------------------------------------------------------------
 
@@ -94,6 +124,28 @@ class LocalStore:
         return cls._opened(data_dir, engine, key, username)
 
     @classmethod
+    def join(
+        cls,
+        data_dir: Path,
+        key: bytes,
+        *,
+        username: str,
+        password: str,
+        display_name: str,
+        roles: list[str],
+        cms_code: str,
+        kdf: KdfParams | None = None,
+    ) -> LocalStore:
+        """Open the store with its database key (from the laptop's recovery copy) and let
+        ``username`` log in with ``password`` from now on: a second professional of the
+        laptop, or one whose password the CMS reset."""
+        engine = make_engine(data_dir / config.DATABASE_FILE, key)
+        migrate(engine)
+        _keep_account(engine, username, display_name, roles, cms_code)
+        Keystore(data_dir / config.KEYS_FILE).add_user(key, username, password, kdf)
+        return cls._opened(data_dir, engine, key, username)
+
+    @classmethod
     def _opened(cls, data_dir: Path, engine: Engine, key: bytes, username: str) -> LocalStore:
         with Session(engine) as session:
             device_id = get_meta(session, DEVICE_ID_KEY)
@@ -121,20 +173,43 @@ class LocalStore:
         kdf: KdfParams | None = None,
     ) -> None:
         """Let another professional log in on this device with their own password."""
-        with session_scope(self.engine) as session:
-            session.info[FROM_SERVER] = True  # accounts are the server's; never pushed back
-            existing = session.exec(
-                select(StaffAccount).where(StaffAccount.username == username)
-            ).first()
-            account = existing or StaffAccount(
-                username=username, display_name="", cms_code="", author="", device=""
-            )
-            account.display_name = display_name
-            account.roles = list(roles)
-            account.cms_code = cms_code
-            self.stamp(account)
-            session.add(account)
+        _keep_account(self.engine, username, display_name, roles, cms_code)
         Keystore(self.data_dir / config.KEYS_FILE).add_user(self._key, username, password, kdf)
+
+    def change_password(self, current: str, new: str, kdf: KdfParams | None = None) -> None:
+        """Rewrap the database key for the logged-in user's new password (WrongPasswordError
+        if ``current`` is not theirs). The server's password follows at the next sync."""
+        keystore = Keystore(self.data_dir / config.KEYS_FILE)
+        if keystore.unlock(self.user.username, current) != self._key:
+            raise KeystoreError("the key file does not match the open store")
+        keystore.add_user(self._key, self.user.username, new, kdf)
+
+    def remove_professional(self, username: str) -> None:
+        """Take a colleague off this laptop: their password no longer opens it."""
+        if username == self.user.username:
+            raise KeystoreError("one does not remove oneself")
+        Keystore(self.data_dir / config.KEYS_FILE).remove_user(username)
+
+    def recovery_key(self) -> tuple[str, bytes]:
+        """This laptop's install id and recovery key, made (and sealed in keys.json) if the
+        laptop has none yet or its copy does not match: the key to deposit at the server."""
+        keystore = Keystore(self.data_dir / config.KEYS_FILE)
+        with self.read_session() as session:
+            kept = get_meta(session, RECOVERY_KEY_META)
+        install_id = keystore.install_id()
+        if kept and install_id:
+            key = base64.b64decode(kept)
+            try:
+                if keystore.unlock_with_recovery(key) == self._key:
+                    return install_id, key
+            except WrongPasswordError:
+                pass  # a crash between the two writes below: make a new pair
+        install_id = install_id or secrets.token_hex(16)
+        key = secrets.token_bytes(32)
+        with self.session() as session:
+            set_meta(session, RECOVERY_KEY_META, base64.b64encode(key).decode("ascii"))
+        keystore.seal_recovery(self._key, install_id, key)
+        return install_id, key
 
     # -- writing ---------------------------------------------------------------------------
 

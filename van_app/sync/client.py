@@ -29,9 +29,16 @@ class ServerUnreachableError(SyncError):
 
 
 class DeviceNotAuthorizedError(SyncError):
-    """401: revoked device, disabled user or unknown token; enrol again online."""
+    """401: revoked device, disabled user, unknown token (enrol again online), or, at an
+    enrolment, a wrong password (``code`` from the server's body)."""
 
-    code = "unauthorized"
+    def __init__(self, message: str, code: str = "unauthorized") -> None:
+        super().__init__(message)
+        self.code = code or "unauthorized"
+
+    @property
+    def wrong_password(self) -> bool:
+        return self.code == "invalid_credentials"
 
 
 class UpdateRequiredError(SyncError):
@@ -99,9 +106,32 @@ class SyncClient:
     def health(self) -> dict[str, Any]:
         return self._call("GET", "/api/v1/health", auth=False)
 
-    def enrol(self, username: str, password: str, device_name: str) -> dict[str, Any]:
-        body = {"username": username, "password": password, "device_name": device_name}
+    def enrol(
+        self,
+        username: str,
+        password: str,
+        device_name: str,
+        *,
+        install_id: str | None = None,
+        recovery_key: str | None = None,
+    ) -> dict[str, Any]:
+        """A new device token; with ``install_id``, the laptop's recovery key if the server
+        hands it to this professional (keeping ``recovery_key`` if it had none)."""
+        body: dict[str, Any] = {"username": username, "password": password}
+        body["device_name"] = device_name
+        if install_id:
+            body["install_id"] = install_id
+        if recovery_key:
+            body["recovery_key"] = recovery_key
         return self._call("POST", "/api/v1/auth/enrol", body, auth=False)
+
+    def deposit_recovery(self, install_id: str, recovery_key: str) -> dict[str, Any]:
+        body = {"install_id": install_id, "recovery_key": recovery_key}
+        return self._call("POST", "/api/v1/auth/recovery", body)
+
+    def change_password(self, current_password: str, new_password: str) -> None:
+        body = {"current_password": current_password, "new_password": new_password}
+        self._call("POST", "/api/v1/auth/password", body)
 
     def push(self, changes: list[dict[str, Any]]) -> dict[str, Any]:
         return self._call("POST", "/api/v1/sync/push", {"changes": changes})
@@ -202,7 +232,8 @@ class SyncClient:
             raise DeviceNotAuthorizedError(
                 detail
                 if isinstance(detail, str)
-                else "Ce poste n'est plus autorisé à se synchroniser : contactez le CMS."
+                else "Ce poste n'est plus autorisé à se synchroniser : contactez le CMS.",
+                str(code),
             )
         if status >= 500:
             raise ServerFailedError(

@@ -28,7 +28,7 @@ from sync_server.core.security import (
     verify_password,
 )
 from sync_server.models import Device, UserAccount, utcnow
-from sync_server.services import accounts
+from sync_server.services import accounts, laptop_recovery
 from sync_server.services.audit import audit
 
 router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(require_protocol)])
@@ -139,9 +139,11 @@ def _answer(  # type: ignore[no-untyped-def]
             name=body.device_name,
             token_sha256=token_digest(token),
             last_seen_at=utcnow(),
+            install_id=body.install_id,
         )
         session.add(device)
         session.flush()
+        recovery_key = laptop_recovery.hand_out(session, body.install_id, user, body.recovery_key)
         audit(
             session,
             "enrol",
@@ -149,6 +151,8 @@ def _answer(  # type: ignore[no-untyped-def]
             device_id=device.id,
             address=address,
             device_name=body.device_name,
+            install_id=body.install_id,
+            recovery_handed_out=recovery_key is not None,
         )
     return EnrolOut(
         device_id=device.id,
@@ -159,4 +163,5 @@ def _answer(  # type: ignore[no-untyped-def]
             roles=list(user.roles),
             cms_code=user.cms_code,
         ),
+        recovery_key=recovery_key,
     )
