@@ -185,6 +185,10 @@ def test_growth_chart_plots_curves_and_points(qtbot: QtBot) -> None:
     assert "Périmètre crânien/âge : " in chart.z_scores_text()
     assert chart.z_scores().head_for_age == pytest.approx(-0.07, abs=0.02)  # median 40,6 cm
 
+    # A child of 31 months: the 0-36 months window, ticks every 6 months up to its edge.
+    chart.set_current(GrowthPoint("", TODAY, 950, 12100, 890, 478))
+    assert (chart.x_axis.max(), chart.x_axis.tickInterval()) == (36, 6)
+
 
 @pytest.mark.parametrize("indicator", TAB_INDICATORS)
 @pytest.mark.parametrize("sex", ["F", "M", "I"])

@@ -1,8 +1,9 @@
 """A demo child's PMI visits: the van's, after the earlier ones at the calendar's ages.
 
-The earlier visits (at the CMS, "hors tournée") follow one line of the WHO curves and give
-each vaccine dose at its age, so no demo file trips the warnings of an implausible measure or
-of two doses of one vaccine too close together; the demo test checks it.
+The earlier visits (at the CMS, "hors tournée") follow one line of the WHO curves, give each
+vaccine dose at its age and tick the milestones of the age, so no demo file trips the warnings
+of an implausible measure, of two doses of one vaccine too close together or of a milestone
+missing past its alert age; the demo test checks the first two.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import datetime as dt
 import random
 from bisect import bisect_left
 
+from van_app.core.measures import age_in_months
 from van_app.core.models import Beneficiary, PmiConsultation, TourStop
 from van_app.core.reference import ReferenceData
 from van_app.core.validation import raise_if_errors, validate_pmi_consultation
@@ -62,6 +64,7 @@ def child_visits(
     factor = rng.uniform(0.92, 1.08)  # the child's own line on the curves
     doses = [d for d in ref.vaccine_doses_for(child.birth_date) if not d.get("targeted")]
     given: set[str] = set()
+    acquired: set[str] = set()  # development milestones ticked at an earlier visit
     visits = []
     for visit_age in EARLIER_VISIT_AGES:
         if visit_age > age - EARLIER_VISIT_GAP_DAYS:
@@ -70,13 +73,34 @@ def child_visits(
         day = child.birth_date + dt.timedelta(days=visit_age + rng.randint(0, 2))
         due = [d.code for d in doses if d.get("due_age_days") <= visit_age]
         vaccinations = [code for code in due if code not in given]
-        visits.append(_consultation(ref, rng, today, child, day, None, factor, vaccinations))
+        development = _milestones_reached(ref, child, day, acquired)
+        visits.append(
+            _consultation(ref, rng, today, child, day, None, factor, vaccinations, development)
+        )
         given.update(due)
     due = [d.code for d in doses if d.get("due_age_days") <= age and d.code not in given]
     skipped = rng.choice([0, 0, 1])  # sometimes a dose is put off to the next visit
     vaccinations = due[: max(0, len(due) - skipped)]
-    visits.append(_consultation(ref, rng, today, child, stop.stop_date, stop, factor, vaccinations))
+    development = _milestones_reached(ref, child, stop.stop_date, acquired)
+    day = stop.stop_date
+    visits.append(
+        _consultation(ref, rng, today, child, day, stop, factor, vaccinations, development)
+    )
     return visits
+
+
+def _milestones_reached(
+    ref: ReferenceData, child: Beneficiary, day: dt.date, acquired: set[str]
+) -> list[str]:
+    """The milestones of the child's age not ticked before (and now counted as ticked)."""
+    months = age_in_months(child.birth_date, day)
+    codes = [
+        m.code
+        for m in ref.development_milestones
+        if m.get("age_months", 0) <= months and m.code not in acquired
+    ]
+    acquired.update(codes)
+    return codes
 
 
 def _consultation(
@@ -88,6 +112,7 @@ def _consultation(
     stop: TourStop | None,
     factor: float,
     vaccinations: list[str],
+    development: list[str],
 ) -> PmiConsultation:
     age = (day - child.birth_date).days
     weight, length, head = _median_at(age)
@@ -109,6 +134,7 @@ def _consultation(
         head_circumference_mm=round(head * (1 + (factor - 1) / 4)),
         feeding_mode=feeding,
         vaccinations=vaccinations,
+        development=development,
         advice_topics=rng.sample(ADVICE_TOPICS, k=2),
         next_appointment=day + dt.timedelta(days=28),
         note="Enfant éveillé, bonne interaction avec sa mère."

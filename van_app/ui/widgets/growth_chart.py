@@ -54,6 +54,7 @@ Y_TITLES = {
 }
 Z_ORDER = (WEIGHT_FOR_AGE, LENGTH_FOR_AGE, WEIGHT_FOR_LENGTH, BMI_FOR_AGE, HEAD_FOR_AGE)
 AGE_WINDOWS_MONTHS = (6, 12, 24, 36, 48, 60, 72)
+AGE_TICK_MONTHS = {6: 1, 12: 2, 24: 3, 36: 6, 48: 6, 60: 6, 72: 12}  # window → tick step
 WFL_SPAN_CM = 12.0  # each side of the child's length on the weight-for-length chart
 ALERT_Z = 2.0  # beyond ±2 SD the z-score is shown in red
 
@@ -346,7 +347,9 @@ class GrowthChartWidget(QWidget):
         x_low, x_high = min(xs), max(xs)
         x_step = _nice_step(x_high - x_low)
         if indicator != WEIGHT_FOR_LENGTH and x_step >= 1:
-            x_step = max(1.0, round(x_step))  # whole months
+            # Whole months that divide the window: the curves reach the right edge.
+            window = round(x_high - x_low)
+            x_step = AGE_TICK_MONTHS.get(window) or max(1.0, round(x_step))
         x_min = math.floor(x_low / x_step) * x_step
         x_max = math.ceil(x_high / x_step) * x_step
         self.x_axis.setRange(x_min, x_max)
