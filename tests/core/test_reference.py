@@ -62,9 +62,9 @@ def test_dieulefit_town_hall_contact_and_hours(ref: ReferenceData) -> None:
     assert dieulefit.opening_hours[1].first_day == "mercredi"
     assert dieulefit.opening_hours[1].slots == ((dt.time(9), dt.time(12, 30)),)
     assert dieulefit.opening_hours_text.splitlines() == [
-        "Le lundi et le mardi, de 9 h à 12 h et de 14 h à 17 h 30.",
-        "Le mercredi, de 9 h à 12 h 30.",
-        "Le jeudi et le vendredi, de 9 h à 12 h 30 et de 14 h à 17 h.",
+        "Le lundi et le mardi, de 9 h 00 à 12 h 00 et de 14 h 00 à 17 h 30.",
+        "Le mercredi, de 9 h 00 à 12 h 30.",
+        "Le jeudi et le vendredi, de 9 h 00 à 12 h 30 et de 14 h 00 à 17 h 00.",
     ]
 
 
@@ -80,8 +80,8 @@ def test_opening_hours_text_ranges_and_three_slots() -> None:
         '["17:00:00","18:15:00"]]],["samedi","samedi",[["09:00:00","11:00:00"]]]]'
     )
     assert opening_hours_text(periods) == (
-        "Du lundi au jeudi, de 8 h 30 à 12 h, de 13 h à 16 h 30 et de 17 h à 18 h 15.\n"
-        "Le samedi, de 9 h à 11 h."
+        "Du lundi au jeudi, de 8 h 30 à 12 h 00, de 13 h 00 à 16 h 30 et de 17 h 00 à 18 h 15.\n"
+        "Le samedi, de 9 h 00 à 11 h 00."
     )
     assert opening_hours_text(()) == "Horaires non renseignés."
 

@@ -162,7 +162,7 @@ def test_wrong_input_shows_french_errors_and_saves_nothing(
     qtbot.keyClick(dialog.end_edit, Qt.Key.Key_Home)  # the hours
     for _ in range(4):
         qtbot.keyClick(dialog.end_edit, Qt.Key.Key_Down)  # 12:00 -> 08:00, before 9 h 30
-    assert dialog.end_edit.text() == "08:00"
+    assert dialog.end_edit.text() == "8 h 00"
     qtbot.mouseClick(dialog.save_button, LEFT)
     qtbot.waitUntil(lambda: dialog.error_text("place") != "")
     assert dialog.error_text("place") == "Indiquez le lieu de stationnement du camion."

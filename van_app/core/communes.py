@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from van_app.core.french import time_text
+
 _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _COMMUNE_COLUMNS = (
     "code_insee",
@@ -156,8 +158,8 @@ def parse_opening_hours(raw: str) -> tuple[OpeningPeriod, ...]:
 
 
 def format_hours(value: dt.time) -> str:
-    """An hour as French prose: 9:00 -> "9 h", 9:30 -> "9 h 30"."""
-    return f"{value.hour} h" if value.minute == 0 else f"{value.hour} h {value.minute:02d}"
+    """An hour as the whole app writes it: 9:00 -> "9 h 00", 9:30 -> "9 h 30"."""
+    return time_text(value)
 
 
 def _days_text(first: str, last: str) -> str:

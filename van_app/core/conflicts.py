@@ -20,6 +20,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from van_app.core.confidentiality import Role, readable_classes
+from van_app.core.french import moment_text, time_text
 from van_app.core.local_store import CurrentUser, LocalStore
 from van_app.core.measures import format_date
 from van_app.core.models import (
@@ -114,16 +115,15 @@ class ConflictSide:
 
     @property
     def when(self) -> str:
-        """ "12/11/2026 14:05", local time; "" when unknown."""
+        """ "12/11/2026 à 14 h 05", local time; "" when unknown."""
         return local_time(self.at)
 
     @property
     def written(self) -> str:
-        """ "Agnès Martin, le 12/11/2026 à 14:05"."""
+        """ "Agnès Martin, le 12/11/2026 à 14 h 05"."""
         if self.at is None:
             return self.who
-        day, _, hour = self.when.partition(" ")
-        return f"{self.who}, le {day} à {hour}"
+        return f"{self.who}, le {self.when}"
 
 
 @dataclass(frozen=True)
@@ -150,12 +150,8 @@ class ConflictView:
 
 
 def local_time(moment: dt.datetime | None) -> str:
-    """ "12/11/2026 14:05" in the device's time zone; "" for None."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone().strftime("%d/%m/%Y %H:%M")
+    """ "12/11/2026 à 14 h 05" in the device's time zone; "" for None."""
+    return moment_text(moment)
 
 
 def field_label(table: str, field: str) -> str:
@@ -169,7 +165,7 @@ def person_label(person: Beneficiary) -> str:
 
 
 def _time(value: dt.time) -> str:
-    return f"{value.hour} h {value.minute:02d}"
+    return time_text(value)
 
 
 class ValueFormatter:

@@ -14,6 +14,7 @@ import json
 from sqlmodel import Session
 
 from van_app.core.conflicts import require_supervisor
+from van_app.core.french import de_name
 from van_app.core.local_meta import get_meta, set_meta
 from van_app.core.local_store import LocalStore
 from van_app.core.models import Beneficiary
@@ -64,7 +65,7 @@ def dismiss_pair(store: LocalStore, a_id: str, b_id: str) -> bool:
                 raise DistinctRefusedError("Cette fiche n'existe pas ou a été supprimée.")
             if person.merged_into_id:
                 raise DistinctRefusedError(
-                    f"La fiche de {display_name(person)} a déjà été fusionnée dans une autre."
+                    f"La fiche {de_name(display_name(person))} a déjà été fusionnée dans une autre."
                 )
         pairs = distinct_pairs(session)
         if key in pairs:

@@ -30,6 +30,7 @@ from van_app.core.conflicts import (
     require_supervisor,
 )
 from van_app.core.distinct_people import distinct_pairs, pair_key
+from van_app.core.french import de_name
 from van_app.core.local_store import CurrentUser, LocalStore
 from van_app.core.models import (
     Beneficiary,
@@ -301,7 +302,7 @@ def _living_unmerged(session: Session, person_id: str) -> Beneficiary:
         raise MergeRefusedError("Cette fiche n'existe pas ou a été supprimée.")
     if person.merged_into_id:
         raise MergeRefusedError(
-            f"La fiche de {display_name(person)} a déjà été fusionnée dans une autre."
+            f"La fiche {de_name(display_name(person))} a déjà été fusionnée dans une autre."
         )
     return person
 

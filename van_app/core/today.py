@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from van_app.core.local_store import CurrentUser
 from van_app.core.models import Beneficiary, PmiConsultation, SocialConsultation, TourStop
-from van_app.core.outbox import pending_summary
+from van_app.core.pending import pending_changes
 from van_app.core.people import display_name
 from van_app.core.reference import ReferenceData
 from van_app.core.review import CompletionRequestItem, completion_requests_for
@@ -46,6 +46,8 @@ class TodaySummary:
     waiting_changes: int = 0
     waiting_since: dt.datetime | None = None
     completion_requests: list[CompletionRequestItem] = field(default_factory=list)
+    # (display name, count): colleagues' changes on this laptop, leaving with their login
+    colleagues_waiting: tuple[tuple[str, int], ...] = ()
 
 
 def stop_of_day(session: Session, user: CurrentUser, day: dt.date, ref: ReferenceData):
@@ -105,12 +107,13 @@ def people_seen(session: Session, user: CurrentUser, day: dt.date) -> list[SeenP
 def today_summary(
     session: Session, user: CurrentUser, day: dt.date, ref: ReferenceData
 ) -> TodaySummary:
-    waiting, since = pending_summary(session)
+    pending = pending_changes(session, user.username)
     return TodaySummary(
         day,
         stop_of_day(session, user, day, ref),
         people_seen(session, user, day),
-        waiting,
-        since,
+        pending.mine,
+        pending.since,
         completion_requests_for(session, user),
+        pending.colleagues,
     )

@@ -10,6 +10,8 @@ import calendar
 import datetime as dt
 from typing import Protocol
 
+from van_app.core.french import time_text
+
 __all__ = [
     "HORIZON_MONTHS",
     "MONTHS",
@@ -162,7 +164,7 @@ def french_long_date(day: dt.date) -> str:
 
 def hours_text(value: dt.time) -> str:
     """ "9 h 30", "12 h 00": minutes always written, as on the posters."""
-    return f"{value.hour} h {value.minute:02d}"
+    return time_text(value)
 
 
 def hours_range_text(start: dt.time, end: dt.time) -> str:

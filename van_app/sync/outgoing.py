@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from van_app.core.ids import new_id
 from van_app.core.models import SyncConflict
 from van_app.core.outbox import OutboxEntry
-from van_app.core.sync_schema import POLICIES
+from van_app.core.pending import leaves_with
 from van_app.sync.apply import FieldVersionBook, preload
 from van_app.sync.wire import (
     PULL_ONLY,
@@ -44,18 +44,6 @@ class PushCounts:
     pushed: int = 0
     rejected: int = 0
     dropped: int = 0  # replays the server refused: its state stands
-
-
-def may_send(policy: dict[str, Any], record: Any, username: str) -> bool:
-    """Whether this user's token carries the record's changes.
-
-    On a laptop shared by several professionals, a new record or a consultation leaves with
-    its author's own token; identity records, shared by the team, go with whoever syncs.
-    """
-    if record.author == username:
-        return True
-    shared = bool(policy.get("merge") or policy.get("server_written"))
-    return shared and record.server_version is not None
 
 
 class Outgoing:
@@ -110,7 +98,9 @@ class Outgoing:
             if record is None or entry.record_table in PULL_ONLY:
                 session.delete(entry)  # nothing to send: the record is the server's
                 continue
-            if not may_send(POLICIES[entry.record_table], record, self.username):
+            if not leaves_with(
+                entry.record_table, record.author, record.server_version, self.username
+            ):
                 continue  # created here by a colleague: it leaves with the colleague's token
             change = self.change_for(entry, record, book)
             cost = len(json.dumps(change, separators=(",", ":")))

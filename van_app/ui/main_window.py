@@ -29,6 +29,7 @@ from van_app.sync.client import SyncError
 from van_app.tasks import DB_LANE, NETWORK_LANE, TaskRunner
 from van_app.ui.idle import IdleWatcher
 from van_app.ui.screens.login import LoginScreen
+from van_app.ui.widgets.screen_fit import MAIN_WINDOW_SIZE
 
 if TYPE_CHECKING:
     from van_app.core.local_store import LocalStore
@@ -48,7 +49,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings or Settings()
         self.setWindowTitle(self.tr("Drôme Proximité"))
-        self.resize(1100, 720)
+        self.resize(*MAIN_WINDOW_SIZE)  # with its title bar, above a taskbar at 1366×768
         self.data_dir = data_dir or config.data_dir()
         self.runner = TaskRunner(self)
         self.store: LocalStore | None = None

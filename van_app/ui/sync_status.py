@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from PySide6.QtCore import QDateTime, QObject, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPushButton, QWidget
 
+from van_app.core.french import de_name, moment_text
 from van_app.core.local_meta import get_meta
-from van_app.core.outbox import pending_summary, rejected_changes, rejected_count
+from van_app.core.outbox import rejected_changes, rejected_count
+from van_app.core.pending import pending_changes
 from van_app.sync.client import (
     DeviceNotAuthorizedError,
     ServerUnreachableError,
@@ -25,6 +27,7 @@ from van_app.sync.client import (
 from van_app.sync.engine import SyncEngine, SyncReport
 from van_app.tasks import NETWORK_LANE
 from van_app.ui.context import AppContext
+from van_app.ui.widgets.word_elided_label import WordElidedLabel
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,8 @@ class SyncController(QObject):
         self.error = ""
         self.waiting = 0
         self.waiting_since: dt.datetime | None = None
+        # Changes of colleagues who used this laptop: they leave with their author's login.
+        self.colleagues_waiting: tuple[tuple[str, int], ...] = ()
         self.rejected = 0
         self.last_success: dt.datetime | None = None
         self.timer = QTimer(self, interval=POLL_MS)
@@ -86,15 +91,17 @@ class SyncController(QObject):
 
         def count():  # type: ignore[no-untyped-def]
             with store.session() as session:
-                waiting, since = pending_summary(session)
+                pending = pending_changes(session, username)
                 rejected = rejected_count(session)
                 last = get_meta(session, f"sync.last_success.{username}")
-            return waiting, since, rejected, last
+            return pending, rejected, last
 
         self.context.runner.submit(count, self._on_counts)
 
     def _on_counts(self, result) -> None:  # type: ignore[no-untyped-def]
-        self.waiting, self.waiting_since, self.rejected, last = result
+        pending, self.rejected, last = result
+        self.waiting, self.waiting_since = pending.mine, pending.since
+        self.colleagues_waiting = pending.colleagues
         self.last_success = dt.datetime.fromisoformat(last) if last else None
         self.state_changed.emit()
 
@@ -160,7 +167,7 @@ class SyncController(QObject):
 
 
 def _when(moment: dt.datetime) -> str:
-    return QDateTime(moment).toLocalTime().toString("dd/MM/yyyy à HH:mm")
+    return moment_text(moment)
 
 
 class SyncStatusWidget(QWidget):
@@ -169,8 +176,7 @@ class SyncStatusWidget(QWidget):
     def __init__(self, controller: SyncController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.label = QLabel()
-        self.label.setWordWrap(False)
+        self.label = WordElidedLabel()
         self.details_button = QPushButton(self.tr("Voir les refus…"))
         self.details_button.clicked.connect(self._show_rejections)
         self.sync_button = QPushButton(self.tr("Synchroniser"))
@@ -187,9 +193,11 @@ class SyncStatusWidget(QWidget):
     def _on_progress(self, phase: str, done: int, total: int) -> None:
         if phase == "push":
             text = self.tr("Envoi des modifications : %1 sur %2…")
-            self.label.setText(text.replace("%1", str(done)).replace("%2", str(max(total, done))))
+            total_text = str(max(total, done))
+            self.label.set_full_text(text.replace("%1", str(done)).replace("%2", total_text))
         else:
-            self.label.setText(self.tr("Réception : %1 fiches reçues…").replace("%1", str(done)))
+            received = self.tr("Réception : %1 fiches reçues…").replace("%1", str(done))
+            self.label.set_full_text(received)
 
     def status_text(self) -> str:
         c = self.controller
@@ -205,6 +213,7 @@ class SyncStatusWidget(QWidget):
             if c.waiting_since:
                 waiting += self.tr(" depuis le %1").replace("%1", _when(c.waiting_since))
             parts.append(waiting)
+        parts.extend(self._colleague_text(name, count) for name, count in c.colleagues_waiting)
         if c.rejected:
             parts.append(
                 self.tr("%1 modification(s) refusée(s) par le serveur : voir le détail").replace(
@@ -225,8 +234,18 @@ class SyncStatusWidget(QWidget):
             parts.append(c.error)
         return " — ".join(parts)
 
+    def _colleague_text(self, name: str, count: int) -> str:
+        """A colleague's changes do not leave with this login: say whose and when they will."""
+        if count == 1:
+            text = self.tr("1 modification %1 en attente : elle partira à sa prochaine connexion")
+        else:
+            text = self.tr(
+                "%2 modifications %1 en attente : elles partiront à sa prochaine connexion"
+            ).replace("%2", str(count))
+        return text.replace("%1", de_name(name))
+
     def update_text(self) -> None:
-        self.label.setText(self.status_text())
+        self.label.set_full_text(self.status_text())
         self.sync_button.setEnabled(not self.controller.running)
         self.details_button.setVisible(self.controller.rejected > 0)
 

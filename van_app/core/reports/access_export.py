@@ -30,6 +30,7 @@ from van_app.core.conflicts import (
     person_label,
     wire_type,
 )
+from van_app.core.french import de_name, moment_text
 from van_app.core.local_store import CurrentUser
 from van_app.core.measures import format_date
 from van_app.core.merge_people import merged_group
@@ -94,10 +95,7 @@ class AccessDocument:
 
 def french_moment(moment: dt.datetime | None) -> str:
     """ "12/11/2026 à 14 h 05" in the device's time zone; "" for None."""
-    if moment is None:
-        return ""
-    local = (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone()
-    return f"{format_date(local.date())} à {local.hour} h {local.minute:02d}"
+    return moment_text(moment)
 
 
 def not_exported_note(roles: Iterable[str]) -> str:
@@ -143,7 +141,7 @@ def _household(session: Session, file_name: str, members, names) -> AccessSectio
     }
     entries = []
     for member in members:
-        value = f"lien : {member.relation.lower() or 'proche'} de {file_name}"
+        value = f"lien : {member.relation.lower() or 'proche'} {de_name(file_name)}"
         link = links.get(member.link_id or "")
         if link is not None:
             who = names.get(link.author, link.author)
@@ -343,7 +341,7 @@ def access_export(
     roles = ", ".join(ROLE_LABELS[Role(r)] for r in user.roles if r in set(Role))
     who = ", ".join(part for part in (roles, user.cms_code) if part)
     return AccessDocument(
-        title=f"Dossier de {file.name} — droit d'accès (RGPD, article 15)",
+        title=f"Dossier {de_name(file.name)} — droit d'accès (RGPD, article 15)",
         person_name=file.name,
         exported_at=dt.datetime.now(dt.UTC),
         exported_by=f"{user.display_name} ({who})" if who else user.display_name,

@@ -12,6 +12,7 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
+from van_app.core.french import de_name
 from van_app.core.person_file import person_file
 from van_app.core.reports.access_export import (
     SATISFACTION_TEXT,
@@ -110,7 +111,7 @@ class AccessExportDialog(FileExportDialog):
         name, visits, follow_ups = result
         self.person_name = name
         self.title_label.setText(
-            self.tr("Dossier de %1 — droit d'accès (RGPD, article 15)").replace("%1", name)
+            self.tr("Dossier %1 — droit d'accès (RGPD, article 15)").replace("%1", de_name(name))
         )
         visit_text = (
             self.tr("aucune consultation")

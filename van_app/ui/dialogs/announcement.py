@@ -30,9 +30,11 @@ from van_app.core.announcement import (
     announcement_pdf,
     build_announcement,
 )
+from van_app.core.french import de_place
 from van_app.core.text import fold
 from van_app.core.tour_calendar import add_months
 from van_app.ui.context import AppContext
+from van_app.ui.widgets.screen_fit import resize_to_fit
 from van_app.ui.widgets.social_parts import date_edit, from_qdate, to_qdate
 from van_app.ui.widgets.style import ERROR_STYLE, SUBTITLE_STYLE
 
@@ -63,10 +65,10 @@ class AnnouncementDialog(QDialog):
         self._reload_again = False
         commune = context.reference.communes.get(commune_insee)
         name = commune.name if commune else commune_insee
-        self.setWindowTitle(self.tr("Annonce pour la mairie de %1").replace("%1", name))
+        self.setWindowTitle(self.tr("Annonce pour la mairie %1").replace("%1", de_place(name)))
         today = context.today()
 
-        title = QLabel(self.tr("Annonce pour la mairie de %1").replace("%1", name))
+        title = QLabel(self.tr("Annonce pour la mairie %1").replace("%1", de_place(name)))
         title.setStyleSheet(SUBTITLE_STYLE)
         self.start_edit = date_edit()
         self.start_edit.setDate(to_qdate(today))
@@ -121,7 +123,7 @@ class AnnouncementDialog(QDialog):
         layout.addWidget(hint)
         layout.addLayout(mail, 1)
         layout.addLayout(footer)
-        self.resize(820, 720)
+        resize_to_fit(self, 820, 640)  # the message scrolls in its own box
 
         self.start_edit.dateChanged.connect(self.refresh)
         self.end_edit.dateChanged.connect(self.refresh)

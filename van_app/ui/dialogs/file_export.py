@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from van_app.ui.context import AppContext
+from van_app.ui.widgets.screen_fit import resize_to_fit
 from van_app.ui.widgets.social_parts import error_label
 
 
@@ -95,7 +96,7 @@ class FileExportDialog(QDialog):
             else layout.totalSizeHint().height()
         )
         if needed > self.height():
-            self.resize(width, needed)
+            resize_to_fit(self, width, needed)
 
     def _on_exported(self, result: Any) -> None:
         if not shiboken6.isValid(self):

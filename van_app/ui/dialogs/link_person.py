@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from van_app.core.french import de_name
 from van_app.core.people import RELATION_LABELS, RELATIONS
 from van_app.core.people_search import PersonHit, person_hits
 from van_app.core.registration import link_people
@@ -55,7 +56,7 @@ class LinkPersonDialog(QDialog):
         self.errors = FieldErrors()
         self.setWindowTitle(self.tr("Ajouter au foyer"))
 
-        title = QLabel(self.tr("Foyer de %1").replace("%1", person_name))
+        title = QLabel(self.tr("Foyer %1").replace("%1", de_name(person_name)))
         title.setStyleSheet(SUBTITLE_STYLE)
         title.setWordWrap(True)
         self.child_radio = QRadioButton(self.tr("Un enfant de cette personne"))
@@ -154,10 +155,10 @@ class LinkPersonDialog(QDialog):
         (_, parent_name), (_, child_name) = pair
         relation = self.relation_combo.currentText().lower()
         self.sentence_label.setText(
-            self.tr("%1 — %2 de %3")
+            self.tr("%1 — %2 %3")
             .replace("%1", parent_name)
             .replace("%2", relation)
-            .replace("%3", child_name)
+            .replace("%3", de_name(child_name))
         )
 
     # -- writing ---------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from van_app.core.distinct_people import dismiss_pair
+from van_app.core.french import de_name
 from van_app.core.merge_people import (
     KEEP,
     OTHER,
@@ -310,26 +311,26 @@ class MergePeopleDialog(QDialog):
             if total == 0
             else self.tr(
                 "Toutes les visites sont conservées (%1 en tout) et apparaîtront dans le "
-                "dossier de %2 ; aucune consultation n'est modifiée."
+                "dossier %2 ; aucune consultation n'est modifiée."
             )
             .replace("%1", str(total))
-            .replace("%2", kept_name)
+            .replace("%2", de_name(kept_name))
         )
         self.confirm_label.setText(
             "<b>"
-            + self.tr("Fusionner la fiche de %1 dans celle de %2 ?")
-            .replace("%1", other_name)
-            .replace("%2", kept_name)
+            + self.tr("Fusionner la fiche %1 dans celle %2 ?")
+            .replace("%1", de_name(other_name))
+            .replace("%2", de_name(kept_name))
             + "</b><br>"
             + visits
             + "<br>"
             + self.tr(
-                "Les liens familiaux sont reportés sur la fiche conservée. La fiche de %1 ne "
-                "sera plus proposée dans la recherche ; l'ouvrir mènera au dossier de %2. Le "
+                "Les liens familiaux sont reportés sur la fiche conservée. La fiche %1 ne "
+                "sera plus proposée dans la recherche ; l'ouvrir mènera au dossier %2. Le "
                 "changement est envoyé à tous les postes à la prochaine synchronisation."
             )
-            .replace("%1", other_name)
-            .replace("%2", kept_name)
+            .replace("%1", de_name(other_name))
+            .replace("%2", de_name(kept_name))
         )
         self.error_label.hide()
         self.confirm_box.show()

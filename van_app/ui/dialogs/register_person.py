@@ -42,6 +42,7 @@ from van_app.core.validation import SEXES, ValidationError
 from van_app.ui.context import AppContext
 from van_app.ui.dialogs.duplicates import DuplicatesDialog
 from van_app.ui.widgets.person_fields import CommuneEdit, ParentsWidget
+from van_app.ui.widgets.screen_fit import resize_to_fit
 from van_app.ui.widgets.social_parts import FieldErrors
 from van_app.ui.widgets.style import ERROR_STYLE, SUBTITLE_STYLE
 
@@ -205,7 +206,7 @@ class RegisterPersonDialog(QDialog):
         layout.addLayout(top)
         layout.addWidget(self.scroll, 1)
         layout.addLayout(footer)
-        self.resize(680, 760)
+        resize_to_fit(self, 680, 760)  # the form scrolls; the buttons stay in sight
 
         birth_name, first_names, birth_date = prefill_values(prefill, today)
         self.birth_name_edit.setText(birth_name)

@@ -38,6 +38,7 @@ from van_app.core.validation import ValidationError
 from van_app.ui.context import AppContext
 from van_app.ui.widgets.consultation_form import OK_STYLE, REMINDER_STYLE
 from van_app.ui.widgets.person_file_parts import EntriesWidget
+from van_app.ui.widgets.screen_fit import resize_to_fit
 from van_app.ui.widgets.social_parts import FieldErrors, french_moment
 from van_app.ui.widgets.style import ERROR_STYLE, TITLE_STYLE
 
@@ -154,7 +155,7 @@ class ReviewConsultationDialog(QDialog):
         layout.addWidget(self.scroll, 1)
         layout.addWidget(self.decision_box)
         layout.addLayout(buttons)
-        self.resize(860, 720)
+        resize_to_fit(self, 860, 720)  # the consultation scrolls; the decision stays
         self._set_actions_enabled(False)
 
     # -- loading -------------------------------------------------------------------------------

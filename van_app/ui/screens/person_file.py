@@ -105,7 +105,7 @@ class PersonFileScreen(QWidget):
         for box in (identity_box, household_box, self.follow_ups_box):
             left_column.addWidget(box)
         left_column.addStretch(1)
-        left_scroll = QScrollArea()
+        self.left_scroll = left_scroll = QScrollArea()
         left_scroll.setWidgetResizable(True)
         left_scroll.setFrameShape(QFrame.Shape.NoFrame)
         left_scroll.setWidget(left)
@@ -186,6 +186,8 @@ class PersonFileScreen(QWidget):
             return  # another file was asked for meanwhile
         same_person = self.data is not None and self.data.person_id == data.person_id
         selected = self.selected_visit()
+        if not same_person:  # another person's file opens at its top
+            self.left_scroll.verticalScrollBar().setValue(0)
         self.data = data
         self.message_label.hide()
         self.name_label.setText(data.name)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QDateTime, QLocale, Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from van_app.core.french import de_name, moment_text, time_text
 from van_app.core.measures import format_date
 from van_app.core.review import CompletionRequestItem
 from van_app.core.today import TodaySummary, today_summary
@@ -39,8 +40,8 @@ REQUESTS_STYLE = (
 
 
 def _hours(value) -> str:  # type: ignore[no-untyped-def]
-    """French hours: 9 h 30, 14 h."""
-    return f"{value.hour} h {value.minute:02d}" if value.minute else f"{value.hour} h"
+    """French hours: 9 h 30, 14 h 00 (the app's one time format)."""
+    return time_text(value)
 
 
 class _RequestsScroll(QScrollArea):
@@ -310,18 +311,35 @@ class TodayScreen(QWidget):
         )
 
     def _waiting_text(self, summary: TodaySummary) -> str:
+        colleagues = "".join(
+            " " + self._colleague_waiting_text(name, count)
+            for name, count in summary.colleagues_waiting
+        )
         if not summary.waiting_changes:
-            return self.tr("Aucune modification en attente d'envoi au CMS.")
-        since = QDateTime(summary.waiting_since).toLocalTime() if summary.waiting_since else None
+            return self.tr("Aucune modification en attente d'envoi au CMS.") + colleagues
         if summary.waiting_changes == 1:
             text = self.tr("1 modification en attente d'envoi au CMS")
         else:
             text = self.tr("%1 modifications en attente d'envoi au CMS").replace(
                 "%1", str(summary.waiting_changes)
             )
-        if since is not None:
-            text += self.tr(", depuis le %1").replace("%1", since.toString("dd/MM/yyyy à HH:mm"))
-        return text + "."
+        if summary.waiting_since is not None:
+            text += self.tr(", depuis le %1").replace("%1", moment_text(summary.waiting_since))
+        return text + "." + colleagues
+
+    def _colleague_waiting_text(self, name: str, count: int) -> str:
+        """A colleague's changes leave only with her login: say so, with her name."""
+        if count == 1:
+            text = self.tr(
+                "1 modification %1 attend aussi sur ce poste : elle partira à sa prochaine "
+                "connexion."
+            )
+        else:
+            text = self.tr(
+                "%2 modifications %1 attendent aussi sur ce poste : elles partiront à sa "
+                "prochaine connexion."
+            ).replace("%2", str(count))
+        return text.replace("%1", de_name(name))
 
     def _on_failed(self, exc: Exception) -> None:
         self.error_label.setText(

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from van_app.core.confidentiality import Role
+from van_app.core.french import de_place
 from van_app.core.measures import format_date
 from van_app.core.tour_calendar import add_months, french_long_date
 from van_app.core.tour_planning import (
@@ -291,11 +292,11 @@ class TourPlanningScreen(QWidget):
         box.setWindowTitle(self.tr("Modifier"))
         box.setText(
             self.tr(
-                "Cet arrêt fait partie de la tournée régulière « %1 » de %2. Que voulez-vous "
+                "Cet arrêt fait partie de la tournée régulière « %1 » %2. Que voulez-vous "
                 "modifier ?"
             )
             .replace("%1", row.rule or "")
-            .replace("%2", row.commune_name)
+            .replace("%2", de_place(row.commune_name))
         )
         only = box.addButton(self.tr("Cet arrêt seulement"), QMessageBox.ButtonRole.AcceptRole)
         whole = box.addButton(

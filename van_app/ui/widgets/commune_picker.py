@@ -11,6 +11,7 @@ import html
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
+from van_app.core.french import de_place
 from van_app.core.reference import ReferenceData
 from van_app.core.registration import commune_choice_text, resolve_commune
 from van_app.ui.widgets.person_fields import CommuneEdit
@@ -87,7 +88,7 @@ class CommunePickerWidget(QWidget):
         if commune is None or not self._show_town_hall:
             self.town_hall_label.hide()
             return
-        lines = [self.tr("Mairie de %1").replace("%1", commune.name)]
+        lines = [self.tr("Mairie %1").replace("%1", de_place(commune.name))]
         if commune.town_hall_address:
             lines.append(commune.town_hall_address)
         contact = []

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from van_app.core.french import de_name
 from van_app.core.measures import age_text, format_date
 from van_app.core.pmi import PmiScreenData
 from van_app.core.reference import ReferenceItem
@@ -80,8 +81,8 @@ class PmiHeaderWidget(ConsultationHeaderWidget):
                     "ajoutez un complément en bas de la fiche."
                 )
         else:
-            status = self.tr("Brouillon de %1, pas encore signé.").replace(
-                "%1", consultation.author_name
+            status = self.tr("Brouillon %1, pas encore signé.").replace(
+                "%1", de_name(consultation.author_name)
             )
         signed_and_mine = consultation is not None and data.can_add_addendum
         if data.read_only_reason and not signed_and_mine:

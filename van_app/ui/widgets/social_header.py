@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from van_app.core.french import de_name
 from van_app.core.measures import format_date
 from van_app.core.social import AddendumView, SocialConsultationData
 from van_app.ui.widgets.social_parts import FieldErrors, french_moment
@@ -119,15 +120,17 @@ class SocialHeaderWidget(ConsultationHeaderWidget):
                 "Pour la corriger ou la compléter, ajoutez un complément en bas de la fiche."
             ).replace("%1", french_moment(data.signed_at))
         elif data.status == "draft":
-            status = self.tr("Brouillon de %2, pas encore signé.")
+            status = self.tr("Brouillon %3, pas encore signé.")
         else:
             status = self.tr("Nouvelle consultation, par %2.")
-        self.status_label.setText(status.replace("%2", data.author))
+        self.status_label.setText(
+            status.replace("%2", data.author).replace("%3", de_name(data.author))
+        )
         self.review_banner.setVisible(data.review is not None)
         if data.review is not None:
             self.review_label.setText(
-                self.tr("Demande de complément de %1 (le %2) : « %3 »")
-                .replace("%1", data.review.reviewer)
+                self.tr("Demande de complément %1 (le %2) : « %3 »")
+                .replace("%1", de_name(data.review.reviewer))
                 .replace("%2", french_moment(data.review.reviewed_at))
                 .replace("%3", data.review.comment)
             )

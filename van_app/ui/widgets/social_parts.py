@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from van_app.core.french import moment_text
 from van_app.core.social import FollowUpInput, OrientationInput
 from van_app.ui.widgets.style import ERROR_STYLE
 
@@ -37,8 +38,7 @@ def from_qdate(value: QDate) -> dt.date:
 
 def french_moment(moment: dt.datetime) -> str:
     """ "12/05/2026 à 14 h 05", in the laptop's local time."""
-    local = moment.astimezone()
-    return f"{local:%d/%m/%Y} à {local.hour} h {local.minute:02d}"
+    return moment_text(moment)
 
 
 def date_edit() -> QDateEdit:

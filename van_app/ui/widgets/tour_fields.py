@@ -15,10 +15,10 @@ DEFAULT_HOURS = (dt.time(9, 30), dt.time(12, 0))
 
 
 def time_edit(value: dt.time) -> QTimeEdit:
-    """An hour typed as 09:30, by steps of a quarter of an hour with the arrows."""
+    """An hour shown "9 h 30" like every time in the app; typed 930, arrows step it."""
     edit = QTimeEdit()
     edit.setLocale(FRENCH)
-    edit.setDisplayFormat("HH:mm")
+    edit.setDisplayFormat("H 'h' mm")
     edit.setTime(to_qtime(value))
     edit.setMaximumWidth(110)
     return edit
