@@ -109,7 +109,9 @@ def visible_text(widget: QWidget) -> str:
 
 
 def answer_questionnaire(qtbot: QtBot, window: MainWindow, session: SessionWidget) -> None:
-    """Turn the laptop to the visitor: nothing else is reachable until the password."""
+    """Turn the laptop to the visitor (once confirmed): nothing else is reachable until the
+    password."""
+    accept_message_box(qtbot, "Ouvrir le questionnaire")
     nav(qtbot, session, "Avis des usagers")
     screen = session.satisfaction_screen
     assert session.in_visitor_mode()

@@ -33,6 +33,7 @@ from van_app.ui.screens.satisfaction import SatisfactionScreen
 from van_app.ui.screens.social_consultation import SocialConsultationScreen
 from van_app.ui.screens.today import TodayScreen
 from van_app.ui.screens.tour_planning import TourPlanningScreen
+from van_app.ui.session_keys import ask_visitor_mode, install_session_shortcuts
 
 
 class SessionWidget(QWidget):
@@ -96,8 +97,15 @@ class SessionWidget(QWidget):
         for screen in (self.person_file_screen, self.social_screen, self.pmi_screen):
             if screen is not None:
                 self.stack.addWidget(screen)
-        self.navigation.currentRowChanged.connect(self._on_row_changed)
+        # Only an activation (Entrée, a click) switches: the arrows and the focus never do.
+        self.navigation.itemActivated.connect(
+            lambda item: self.choose_row(self.navigation.row(item))
+        )
+        self.navigation.itemClicked.connect(lambda item: self.choose_row(self.navigation.row(item)))
         self.navigation.setCurrentRow(0)
+        self.confirm_visitor_mode = ask_visitor_mode
+        self.shortcuts_dialog = None
+        install_session_shortcuts(self)
 
         self.satisfaction_screen.handback_requested.connect(self._on_handback)
         context.events.person_opened.connect(self.open_person)
@@ -121,16 +129,33 @@ class SessionWidget(QWidget):
         self.stack.addWidget(screen)
         self._listed.append(screen)
 
+    def choose_row(self, row: int) -> None:
+        """A row of the navigation was activated: show its screen (the questionnaire, which
+        hides the session until the password, only once confirmed)."""
+        if not 0 <= row < len(self._listed) or self.in_visitor_mode():
+            return
+        screen = self._listed[row]
+        if screen is self.satisfaction_screen and not self.confirm_visitor_mode(self):
+            self._highlight(self.stack.currentWidget())
+            return
+        self._on_row_changed(row)
+
+    def _highlight(self, screen: QWidget) -> None:
+        self.navigation.blockSignals(True)
+        self.navigation.setCurrentRow(self._listed.index(screen) if screen in self._listed else -1)
+        self.navigation.blockSignals(False)
+
     def _on_row_changed(self, row: int) -> None:
         if 0 <= row < len(self._listed):
             screen = self._listed[row]
+            self._highlight(screen)
             self.stack.setCurrentWidget(screen)
             self._set_visitor_mode(screen is self.satisfaction_screen)
 
     def show_screen(self, screen: QWidget) -> None:
         """Bring ``screen`` forward; the navigation highlights it if it is listed."""
         if screen in self._listed:
-            self.navigation.setCurrentRow(self._listed.index(screen))
+            self._on_row_changed(self._listed.index(screen))
         else:
             self.navigation.blockSignals(True)
             self.navigation.setCurrentRow(-1)
@@ -158,7 +183,7 @@ class SessionWidget(QWidget):
     def _on_handback(self) -> None:
         """The professional takes the laptop back: lock first, so the visitor sees nothing."""
         self.lock_requested.emit()
-        self.navigation.setCurrentRow(0)
+        self._on_row_changed(0)
 
     def keep_work_now(self) -> None:
         """Logout or closing: every form keeps what was typed before the store closes."""

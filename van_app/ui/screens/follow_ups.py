@@ -25,6 +25,7 @@ from van_app.core.follow_ups import FollowUpRow, close_follow_up, open_follow_up
 from van_app.core.measures import format_date
 from van_app.core.validation import ValidationError
 from van_app.ui.context import AppContext
+from van_app.ui.keyboard import SIGN, SIGN_KEYPAD, add_shortcut, chain_tab_order
 from van_app.ui.models.follow_ups import FollowUpsSortProxy, FollowUpsTableModel
 from van_app.ui.widgets.record_table import list_table, selected_source_row
 from van_app.ui.widgets.social_parts import (
@@ -127,6 +128,20 @@ class FollowUpsScreen(QWidget):
         layout.addWidget(self.close_box)
         layout.addWidget(self.message_label)
         context.events.records_changed.connect(self._on_records_changed)
+        # Keyboard: Tab in reading order (Annuler before Confirmer), Ctrl+Entrée confirms.
+        chain_tab_order(
+            [
+                self.table,
+                self.close_button,
+                self.open_person_button,
+                self.outcome_combo,
+                self.closed_on_edit,
+                self.note_edit,
+                self.cancel_button,
+                self.confirm_button,
+            ]
+        )
+        add_shortcut(self, [SIGN, SIGN_KEYPAD], self._on_confirm_shortcut)
         self._update_buttons()
 
     # -- loading -------------------------------------------------------------------------------
@@ -248,6 +263,10 @@ class FollowUpsScreen(QWidget):
         self.close_box.show()
         self._update_buttons()
         self.outcome_combo.setFocus()
+
+    def _on_confirm_shortcut(self) -> None:
+        if self.close_box.isVisible() and self.confirm_button.isEnabled():
+            self._on_confirm()
 
     def _hide_close_form(self) -> None:
         self._closing = None

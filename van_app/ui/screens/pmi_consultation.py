@@ -209,6 +209,32 @@ class PmiConsultationScreen(ConsultationFormBase):
             if key in texts:
                 edit.edit.setText(texts[key])
 
+    def _tab_widgets(self) -> list[QWidget]:
+        """Measures, development and vaccinations (a child) or the pregnancy, then the rest."""
+        child, prenatal, later = self.child, self.prenatal, self.next_appointment
+        return [
+            child.weight_edit.edit,
+            child.length_edit.edit,
+            child.head_edit.edit,
+            child.feeding_combo,
+            child.development.codes.list,
+            child.vaccinations.table,
+            prenatal.weeks_spin,
+            prenatal.term_edit.check,
+            prenatal.term_edit.edit,
+            prenatal.weight_edit.edit,
+            prenatal.systolic_spin,
+            prenatal.diastolic_spin,
+            prenatal.interview_combo,
+            self.advice_list.filter_edit,
+            self.advice_list.list,
+            self.partner_combo,
+            self.orientation_date,
+            later.check,
+            later.edit,
+            self.duration_spin,
+        ]
+
     def _person_id(self) -> str:
         assert self.data is not None
         return self.data.person.id

@@ -120,6 +120,8 @@ class SocialConsultationScreen(ConsultationFormBase):
         )
         self.errors.add_rows("orientations", self.orientations)
         self.errors.add_rows("follow_ups", self.follow_ups)
+        for rows in (self.orientations, self.follow_ups):  # new rows join the tab order
+            rows.rows_changed.connect(self.update_tab_order)
         self.closed_follow_ups_label = QLabel()
         self.closed_follow_ups_label.setWordWrap(True)
         outcome_box = QGroupBox(self.tr("Issue de la consultation"))
@@ -209,6 +211,21 @@ class SocialConsultationScreen(ConsultationFormBase):
             follow_ups=[row.value() for row in self.follow_ups.rows()],
             consultation_id=self.data.form.consultation_id,
         )
+
+    def _tab_widgets(self) -> list[QWidget]:
+        return [
+            self.date_edit,
+            self.duration_spin,
+            self.arrival_combo,
+            self.known_check,
+            self.demand_list.filter_edit,
+            self.demand_list.list,
+            self.actions_list.filter_edit,
+            self.actions_list.list,
+            self.outcome_combo,
+            *self.orientations.tab_widgets(),
+            *self.follow_ups.tab_widgets(),
+        ]
 
     def _person_id(self) -> str:
         assert self.data is not None

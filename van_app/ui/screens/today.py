@@ -147,6 +147,7 @@ class TodayScreen(QWidget):
         self.seen_table.setModel(self.seen_model)
         self.seen_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.seen_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.seen_table.setTabKeyNavigation(False)  # Tab leaves; the arrows move inside
         self.seen_table.verticalHeader().hide()
         self.seen_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.seen_table.activated.connect(self._on_row_activated)

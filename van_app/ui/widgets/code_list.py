@@ -2,8 +2,11 @@
 
 Forms prefer lists to free text (DESIGN.md): this is the list. A click anywhere on a row
 toggles it, Space too; typing in the filter box hides rows whose label does not match
-(accents and case ignored). A code that the reference file no longer has stays shown
-(with its code as label) so a record made with it keeps it when saved again.
+(accents and case ignored). With the keyboard, a few letters then Enter tick the first row
+shown and empty the filter for the next one; Down goes into the list. Space and Enter only
+ever act on a row that is shown: a hidden row is never ticked behind the filter. A code
+that the reference file no longer has stays shown (with its code as label) so a record made
+with it keeps it when saved again.
 """
 
 from __future__ import annotations
@@ -11,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -91,6 +94,11 @@ class CodeListWidget(QWidget):
         self.list.setUniformItemSizes(True)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.itemChanged.connect(self._on_item_changed)
+        self.list.setTabKeyNavigation(False)
+        self.list.installEventFilter(self)
+        self.filter_edit.installEventFilter(self)
+        if filterable:  # one stop for Tab: the filter; Down goes into the list
+            self.list.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
 
         self._empty_text = empty_text or self.tr("Aucun élément.")
         self.empty_label = QLabel()
@@ -201,6 +209,10 @@ class CodeListWidget(QWidget):
                 hidden = bool(query) and not checked and query not in fold(item.text())
             item.setHidden(hidden)
             shown += not hidden
+        current = self._current()
+        if current is not None and current.isHidden():  # Space must never reach a hidden row
+            visible = self.shown_items()
+            self.list.setCurrentRow(self.list.row(visible[0]) if visible else -1)
         self._fit_height(shown)
         self.empty_label.setText(
             self.tr("Aucun élément ne correspond au filtre.") if query else self._empty_text
@@ -221,3 +233,68 @@ class CodeListWidget(QWidget):
 
     def _on_item_changed(self, item: QListWidgetItem) -> None:
         self.checked_changed.emit()
+
+    # -- keyboard ----------------------------------------------------------------------------
+
+    def first_field(self) -> QWidget:
+        """Where Tab enters this list: the filter when there is one, else the list."""
+        return self.filter_edit if self.filter_edit.isVisibleTo(self) else self.list
+
+    def _current(self) -> QListWidgetItem | None:
+        """The current row's item; by its row, as ``currentItem()`` with no current row
+        returns a None that PySide6 6.12 forgets to count a reference for."""
+        row = self.list.currentRow()
+        return self.list.item(row) if row >= 0 else None
+
+    def shown_items(self) -> list[QListWidgetItem]:
+        return [item for item in self._items() if not item.isHidden()]
+
+    def tick_first_shown(self) -> bool:
+        """Tick the first shown, unticked row matching the filter; empty the filter after."""
+        query = fold(self.filter_edit.text())
+        if not query or self._read_only:
+            return False
+        for item in self.shown_items():
+            if item.checkState() != Qt.CheckState.Checked and query in fold(item.text()):
+                item.setCheckState(Qt.CheckState.Checked)
+                self.filter_edit.clear()
+                return True
+        return False
+
+    def _toggle_current(self) -> None:
+        """Space or Enter in the list: only a shown row is ever toggled."""
+        item = self._current()
+        if item is None or item.isHidden():
+            shown = self.shown_items()
+            if shown:
+                self.list.setCurrentItem(shown[0])
+            return
+        if not self._read_only:
+            checked = item.checkState() == Qt.CheckState.Checked
+            item.setCheckState(Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not isinstance(event, QKeyEvent) or event.type() != QEvent.Type.KeyPress:
+            return super().eventFilter(watched, event)
+        key, plain = event.key(), event.modifiers() == Qt.KeyboardModifier.NoModifier
+        enter = key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if watched is self.filter_edit and plain:
+            if enter and self.filter_edit.text().strip():
+                self.tick_first_shown()
+                return True  # taken here: in a dialog, Enter would also press its default button
+            if key == Qt.Key.Key_Down and self.shown_items():
+                current = self._current()
+                if current is None or current.isHidden():
+                    self.list.setCurrentItem(self.shown_items()[0])
+                self.list.setFocus(Qt.FocusReason.OtherFocusReason)
+                return True
+        if watched is self.list and plain:
+            if key == Qt.Key.Key_Space or enter:
+                self._toggle_current()
+                return True
+            shown = self.shown_items()
+            at_top = not shown or self.list.currentRow() == self.list.row(shown[0])
+            if key == Qt.Key.Key_Up and at_top and self.filter_edit.isVisibleTo(self):
+                self.filter_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+                return True
+        return super().eventFilter(watched, event)

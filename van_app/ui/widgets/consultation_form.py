@@ -35,6 +35,7 @@ from van_app.core.social_form import AddendumView
 from van_app.core.validation import MAX_DURATION_MINUTES, NOTE_MAX_LENGTH, ValidationError
 from van_app.core.work_in_progress import KeptWork, drop_work, kept_work
 from van_app.ui.context import AppContext
+from van_app.ui.keyboard import SAVE, SIGN, SIGN_KEYPAD, add_shortcut, chain_tab_order, focus_first
 from van_app.ui.widgets.measure_edit import thousands
 from van_app.ui.widgets.social_header import (
     AddendaWidget,
@@ -81,6 +82,7 @@ class ConsultationFormBase(QWidget):
         self._busy = False
         self.errors = FieldErrors()
         self._pending_form: Any = None  # a form brought back from work in progress
+        self._focus_before_write: QWidget | None = None
         self.keeper = WorkKeeper(context, self._work_key, self._work_title, self._work_state, self)
 
     # -- building ----------------------------------------------------------------------------
@@ -158,6 +160,9 @@ class ConsultationFormBase(QWidget):
         layout.addLayout(footer)
         self._update_counter()
         self._set_enabled(False)
+        add_shortcut(self, SAVE, self._on_save)
+        add_shortcut(self, [SIGN, SIGN_KEYPAD], self._on_sign_or_add_addendum)
+        self.update_tab_order()
 
     # -- per kind ----------------------------------------------------------------------------
 
@@ -199,6 +204,49 @@ class ConsultationFormBase(QWidget):
     def _unreadable(self) -> dict[str, str]:
         """Fields whose text the core could never be given (a measure that is not a number)."""
         return {}
+
+    def _tab_widgets(self) -> list[QWidget]:
+        """The kind's own fields, in the order the eye reads them (rows added included)."""
+        return []
+
+    # -- keyboard ----------------------------------------------------------------------------
+
+    def update_tab_order(self) -> None:
+        """Tab follows the page from the first field to "Signer"; call it after adding rows."""
+        chain_tab_order(self._focus_chain())
+
+    def _focus_chain(self) -> list[QWidget]:
+        return [
+            self.header.open_person_button,
+            *self._tab_widgets(),
+            self.note_edit,
+            self.addenda.edit,
+            self.addenda.button,
+            self.save_button,
+            self.sign_button,
+        ]
+
+    def first_field(self) -> QWidget | None:
+        """Where the focus starts: the first field that takes it, else the addendum."""
+        fields = [*self._tab_widgets(), self.note_edit, self.addenda.edit]
+        usable = (
+            w
+            for w in fields
+            if w.isVisibleTo(self)
+            and w.isEnabled()
+            and w.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and not getattr(w, "isReadOnly", lambda: False)()
+        )
+        return next(usable, None)
+
+    def _on_sign_or_add_addendum(self) -> None:
+        """Ctrl+Entrée: sign a draft; on a signed consultation, add the addendum typed."""
+        if self.data is None or self._busy:
+            return
+        if self.data.editable:
+            self._on_sign()
+        elif self.data.can_add_addendum and self.addenda.edit.toPlainText().strip():
+            self._on_add_addendum(self.addenda.edit.toPlainText())
 
     # What kind of form this is for work in progress ("social", "pmi"), its form's type, and
     # how a list of kept work names it.
@@ -294,6 +342,7 @@ class ConsultationFormBase(QWidget):
         if form is not None:
             self._pending_form = decode(self.form_type, form)
         self._on_loaded(loaded, start_keeper=kept is None)
+        focus_first(self.first_field())
         if kept is None:
             return
         self._bring_back(kept.payload)
@@ -309,6 +358,7 @@ class ConsultationFormBase(QWidget):
     def _on_loaded(self, result: Any, message: str = "", *, start_keeper: bool = True) -> None:
         self._busy = False
         self._show_loaded(result)
+        self.update_tab_order()
         self.addenda.set_addenda(self._addenda_views(), self.data.can_add_addendum)
         self.addenda_box.setVisible(self._is_signed())
         self._set_enabled(True)
@@ -368,6 +418,8 @@ class ConsultationFormBase(QWidget):
         read, person_id = self._reader(), self._person_id()
         store, before = self.context.store, self._work_key()
         self.keeper.pause()
+        focused = next((w for w in self._focus_chain() if w.hasFocus()), None)
+        self._focus_before_write = focused
 
         def task() -> tuple[str, Any]:
             consultation_id = write()
@@ -377,6 +429,7 @@ class ConsultationFormBase(QWidget):
 
         def succeeded(result: tuple[str, Any]) -> None:
             self._on_loaded(result[1], message, start_keeper=False)
+            self._focus_back(focused)
             self.keeper.saved()
             self.keeper.start()
             if self._is_signed():
@@ -424,9 +477,17 @@ class ConsultationFormBase(QWidget):
 
         self._run_write(write, self.addendum_added, self.tr("Complément ajouté."))
 
+    def _focus_back(self, widget: QWidget | None) -> None:
+        """After a write the fields come back: so does the focus (else the first field)."""
+        if widget is not None and widget.isVisible() and widget.isEnabled():
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif self.isVisible():
+            focus_first(self.first_field())
+
     def _on_failed(self, exc: Exception) -> None:
         self._busy = False
         self._set_enabled(True)
+        self._focus_back(self._focus_before_write)
         if self.data is not None:
             self.keeper.start(kept=self.keeper.kept_key is not None)
         if isinstance(exc, ValidationError):

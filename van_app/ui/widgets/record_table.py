@@ -27,6 +27,7 @@ def list_table(
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setTabKeyNavigation(False)  # Tab leaves the list; the arrows move inside
     table.verticalHeader().hide()
     table.setWordWrap(False)
     header = table.horizontalHeader()

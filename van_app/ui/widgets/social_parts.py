@@ -41,9 +41,17 @@ def french_moment(moment: dt.datetime) -> str:
     return moment_text(moment)
 
 
+class DateEdit(QDateEdit):
+    """A date field that Tab leaves at once: the day, month and year are typed in a row
+    (each part moves on by itself once full), so Tab is not spent walking through them."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, next)
+
+
 def date_edit() -> QDateEdit:
-    """A French date field (dd/mm/yyyy) with a calendar."""
-    edit = QDateEdit()
+    """A French date field (dd/mm/yyyy) with a calendar; Tab goes to the next field."""
+    edit = DateEdit()
     edit.setLocale(FRENCH)
     edit.setDisplayFormat("dd/MM/yyyy")
     edit.setCalendarPopup(True)
@@ -93,6 +101,10 @@ class _Row(QWidget):
     def set_read_only(self, read_only: bool) -> None:
         self.remove_button.setVisible(not read_only)
 
+    def tab_widgets(self) -> list[QWidget]:
+        """The row's fields then its button, in the order Tab visits them."""
+        raise NotImplementedError
+
 
 class OrientationRow(_Row):
     """A partner (social partners only) and the date of the orientation."""
@@ -129,6 +141,9 @@ class OrientationRow(_Row):
         self.partner_combo.setEnabled(not read_only)
         self.date_edit.setReadOnly(read_only)
 
+    def tab_widgets(self) -> list[QWidget]:
+        return [self.partner_combo, self.date_edit, self.remove_button]
+
 
 class FollowUpRow(_Row):
     """A follow-up to open: one of the consultation's demand types and a due date."""
@@ -138,6 +153,8 @@ class FollowUpRow(_Row):
         self.demand_combo = QComboBox()
         self.demand_combo.setMinimumContentsLength(28)
         self.set_choices(choices)
+        if len(choices) == 1:  # one demand ticked: the follow-up can only be about it
+            self.demand_combo.setCurrentIndex(1)
         self.due_edit = date_edit()
         self.due_edit.setDate(to_qdate(default_due))
         self.fields.addWidget(self.demand_combo, 1)
@@ -176,9 +193,18 @@ class FollowUpRow(_Row):
         self.demand_combo.setEnabled(not read_only)
         self.due_edit.setReadOnly(read_only)
 
+    def tab_widgets(self) -> list[QWidget]:
+        return [self.demand_combo, self.due_edit, self.remove_button]
+
 
 class RowList(QWidget):
-    """Rows made by ``factory``, an "add" button, and a line saying when there are none."""
+    """Rows made by ``factory``, an "add" button, and a line saying when there are none.
+
+    ``rows_changed`` lets the form put the rows in its tab order; a row added with the button
+    takes the focus on its first field, and removing the focused row gives it to the button.
+    """
+
+    rows_changed = Signal()
 
     def __init__(self, factory: Callable[[], Any], add_text: str, empty_text: str) -> None:
         super().__init__()
@@ -187,7 +213,7 @@ class RowList(QWidget):
         self.empty_label = QLabel(empty_text)
         self.empty_label.setStyleSheet("color: #555;")
         self.add_button = QPushButton("+ " + add_text)
-        self.add_button.clicked.connect(lambda: self.add_row())
+        self.add_button.clicked.connect(self._on_add_clicked)
         self._column = QVBoxLayout()
         self._column.setContentsMargins(0, 0, 0, 0)
         layout = QVBoxLayout(self)
@@ -207,14 +233,29 @@ class RowList(QWidget):
         row.remove_requested.connect(self._remove)
         self._rows.append(row)
         self._column.addWidget(row)
+        row.show()  # at once, not at the next event loop turn: Tab and the focus need it
         self.empty_label.hide()
+        self.rows_changed.emit()
         return row
 
+    def _on_add_clicked(self) -> None:
+        row = self.add_row()
+        row.tab_widgets()[0].setFocus(Qt.FocusReason.TabFocusReason)
+
+    def tab_widgets(self) -> list[QWidget]:
+        """Every row's fields and buttons, then the "add" button: the order Tab follows."""
+        return [w for row in self._rows for w in row.tab_widgets()] + [self.add_button]
+
     def _remove(self, row: Any) -> None:
+        focused = any(widget.hasFocus() for widget in row.tab_widgets())
         self._rows.remove(row)
         self._column.removeWidget(row)
+        row.hide()
         row.deleteLater()
         self.empty_label.setVisible(not self._rows)
+        if focused:  # the focus stays in the form, never falls into the navigation
+            self.add_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.rows_changed.emit()
 
     def clear(self) -> None:
         for row in list(self._rows):
