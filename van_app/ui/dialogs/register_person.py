@@ -180,6 +180,7 @@ class RegisterPersonDialog(QDialog):
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes field to field, not here
         self.scroll.setWidget(content)
 
         title = QLabel(self.tr("Enregistrer une nouvelle personne"))

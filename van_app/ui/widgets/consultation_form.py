@@ -140,6 +140,7 @@ class ConsultationFormBase(QWidget):
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes field to field, not here
         self.scroll.setWidget(content)
 
         self.message_label = QLabel()
