@@ -35,7 +35,8 @@ from van_app.core.social_form import AddendumView
 from van_app.core.validation import MAX_DURATION_MINUTES, NOTE_MAX_LENGTH, ValidationError
 from van_app.core.work_in_progress import KeptWork, drop_work, kept_work
 from van_app.ui.context import AppContext
-from van_app.ui.keyboard import SAVE, SIGN, SIGN_KEYPAD, add_shortcut, chain_tab_order, focus_first
+from van_app.ui.keyboard import SAVE, SIGN, SIGN_KEYPAD, add_shortcut, focus_first
+from van_app.ui.widgets.form_keyboard import FormKeyboard
 from van_app.ui.widgets.measure_edit import thousands
 from van_app.ui.widgets.social_header import (
     AddendaWidget,
@@ -55,7 +56,7 @@ OK_STYLE = "color: #1b5e20;"
 Reader = Callable[[str, str | None], Any]
 
 
-class ConsultationFormBase(QWidget):
+class ConsultationFormBase(FormKeyboard, QWidget):
     """A consultation form: draft, sign after a confirmation, then only addenda.
 
     A screen passes its header, builds its own fields and ``_note_box``, then hands them
@@ -209,45 +210,6 @@ class ConsultationFormBase(QWidget):
     def _tab_widgets(self) -> list[QWidget]:
         """The kind's own fields, in the order the eye reads them (rows added included)."""
         return []
-
-    # -- keyboard ----------------------------------------------------------------------------
-
-    def update_tab_order(self) -> None:
-        """Tab follows the page from the first field to "Signer"; call it after adding rows."""
-        chain_tab_order(self._focus_chain())
-
-    def _focus_chain(self) -> list[QWidget]:
-        return [
-            self.header.open_person_button,
-            *self._tab_widgets(),
-            self.note_edit,
-            self.addenda.edit,
-            self.addenda.button,
-            self.save_button,
-            self.sign_button,
-        ]
-
-    def first_field(self) -> QWidget | None:
-        """Where the focus starts: the first field that takes it, else the addendum."""
-        fields = [*self._tab_widgets(), self.note_edit, self.addenda.edit]
-        usable = (
-            w
-            for w in fields
-            if w.isVisibleTo(self)
-            and w.isEnabled()
-            and w.focusPolicy() & Qt.FocusPolicy.TabFocus
-            and not getattr(w, "isReadOnly", lambda: False)()
-        )
-        return next(usable, None)
-
-    def _on_sign_or_add_addendum(self) -> None:
-        """Ctrl+Entrée: sign a draft; on a signed consultation, add the addendum typed."""
-        if self.data is None or self._busy:
-            return
-        if self.data.editable:
-            self._on_sign()
-        elif self.data.can_add_addendum and self.addenda.edit.toPlainText().strip():
-            self._on_add_addendum(self.addenda.edit.toPlainText())
 
     # What kind of form this is for work in progress ("social", "pmi"), its form's type, and
     # how a list of kept work names it.
@@ -477,13 +439,6 @@ class ConsultationFormBase(QWidget):
             return consultation_id
 
         self._run_write(write, self.addendum_added, self.tr("Complément ajouté."))
-
-    def _focus_back(self, widget: QWidget | None) -> None:
-        """After a write the fields come back: so does the focus (else the first field)."""
-        if widget is not None and widget.isVisible() and widget.isEnabled():
-            widget.setFocus(Qt.FocusReason.OtherFocusReason)
-        elif self.isVisible():
-            focus_first(self.first_field())
 
     def _on_failed(self, exc: Exception) -> None:
         self._busy = False
