@@ -75,6 +75,16 @@ def all_kept_work(session: Session, username: str) -> list[KeptWork]:
     return [KeptWork(r.key, r.title, dict(r.payload), r.saved_at) for r in rows]
 
 
+def latest_work(session: Session, username: str, prefix: str) -> KeptWork | None:
+    """The latest kept work of one kind of form ("register:"), to offer back when it opens."""
+    row = session.exec(
+        select(WorkInProgress)
+        .where(WorkInProgress.username == username, col(WorkInProgress.key).startswith(prefix))
+        .order_by(col(WorkInProgress.saved_at).desc())
+    ).first()
+    return None if row is None else KeptWork(row.key, row.title, dict(row.payload), row.saved_at)
+
+
 def consultation_of(work: KeptWork) -> tuple[str, str, str] | None:
     """(kind, person id, consultation id or "") of kept consultation typing, else None."""
     kind, _, rest = work.key.partition(":")

@@ -23,6 +23,8 @@ class AppEvents(QObject):
     consultation_requested = Signal(str, str, str)  # kind "social"/"pmi", person id, id or ""
     records_changed = Signal()  # something was saved: lists and counters reload
     people_requested = Signal()  # go to the search, to find or register someone
+    work_kept = Signal(str)  # a form left with typing: kept on this laptop (its title)
+    work_resume_requested = Signal(str)  # reopen a form's kept typing (its key)
 
 
 @dataclass
@@ -32,3 +34,4 @@ class AppContext:
     reference: ReferenceData
     events: AppEvents = field(default_factory=AppEvents)
     today: Callable[[], dt.date] = field(default=dt.date.today)
+    server_url: str = ""  # the CMS server this laptop syncs with ("" if none)

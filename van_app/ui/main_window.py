@@ -23,6 +23,7 @@ from van_app.core.keystore import (
     Keystore,
     KeystoreDamagedError,
     KeystoreError,
+    UnverifiedPasswordError,
     WrongPasswordError,
 )
 from van_app.sync.client import SyncError
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
         self.sync_status = None
         self.session_widget: SessionWidget | None = None
         self.locked = False
+        self.known_usernames: list[str] = []
         self.idle_watcher = IdleWatcher(self.settings.idle_lock_minutes, self)
         self.idle_watcher.idle_timeout.connect(self.lock)
 
@@ -73,6 +75,7 @@ class MainWindow(QMainWindow):
         self.runner.submit(keystore.usernames, self._on_usernames_loaded, self._on_keys_unreadable)
 
     def _on_usernames_loaded(self, usernames: list[str]) -> None:
+        self.known_usernames = list(usernames)
         self.login_screen.set_usernames(usernames)
         self.login_screen.set_first_setup(not usernames, self.settings.server_url)
 
@@ -110,20 +113,20 @@ class MainWindow(QMainWindow):
 
         def unlock() -> tuple[LocalStore, object, str | None]:
             import van_app.ui.session  # noqa: F401  (warm the imports off the UI thread)
-            from van_app.core.local_store import LocalStore
             from van_app.core.reference import reference
             from van_app.sync.enrolment import enrol_device, token_store
+            from van_app.sync.login import log_in
 
             if first_setup:  # the server checks the password and enrols this laptop
                 store = enrol_device(data_dir, server_url, username, password)
                 settings.save()  # the server's address, for the next (offline) logins
-            else:
-                store = LocalStore.open(data_dir, username, password)
+            else:  # offline when the password opens the laptop, else online (see log_in)
+                store = log_in(data_dir, server_url, username, password)
             # The keyring may be slow (D-Bus) or fall back to the database: read it here.
             token = token_store(store).get(server_url, username) if server_url else None
             return store, reference(), token
 
-        lane = NETWORK_LANE if first_setup else DB_LANE
+        lane = NETWORK_LANE if first_setup or username not in self.known_usernames else DB_LANE
         if first_setup:
             if not server_url:
                 self.login_screen.set_busy(False)
@@ -146,7 +149,12 @@ class MainWindow(QMainWindow):
         from van_app.ui.context import AppContext
         from van_app.ui.session import SessionWidget
 
-        context = AppContext(store=store, runner=self.runner, reference=ref)  # type: ignore[arg-type]
+        context = AppContext(
+            store=store,
+            runner=self.runner,
+            reference=ref,  # type: ignore[arg-type]
+            server_url=self.settings.server_url,
+        )
         self.session_widget = SessionWidget(context)
         self.session_widget.logout_requested.connect(self.logout)
         self.session_widget.lock_requested.connect(self.lock)
@@ -196,6 +204,7 @@ class MainWindow(QMainWindow):
         if self.store is None or self.session_widget is None or self.locked:
             return
         self.locked = True
+        self.session_widget.keep_work_now()  # before anything is hidden
         self.idle_watcher.stop()
         self.login_screen.lock_to(self.store.user.username)
         self.login_screen.clear()
@@ -214,7 +223,15 @@ class MainWindow(QMainWindow):
 
     def _on_unlock_failed(self, exc: Exception) -> None:
         self.login_screen.set_busy(False)
-        if isinstance(exc, WrongPasswordError):
+        if isinstance(exc, UnverifiedPasswordError):
+            self.login_screen.show_error(
+                self.tr(
+                    "Identifiant ou mot de passe incorrect. Si le CMS vient de réinitialiser "
+                    "votre mot de passe, connectez-vous avec le réseau : le nouveau rouvrira "
+                    "vos saisies."
+                )
+            )
+        elif isinstance(exc, WrongPasswordError):
             self.login_screen.show_error(
                 self.tr("Identifiant ou mot de passe incorrect. Vérifiez la saisie et réessayez.")
             )

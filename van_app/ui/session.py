@@ -8,11 +8,13 @@ professional's password brings the session back (the handback locks the session)
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QMenu,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -22,8 +24,10 @@ from PySide6.QtWidgets import (
 from van_app.core.confidentiality import ROLE_LABELS, Role
 from van_app.core.tour_planning import extend_horizon
 from van_app.ui.context import AppContext
+from van_app.ui.dialogs.account import ChangePasswordDialog, LaptopProfessionalsDialog
 from van_app.ui.screens.activity import ActivityScreen
 from van_app.ui.screens.conflicts import ConflictsScreen
+from van_app.ui.screens.follow_ups import WORK_PREFIX as CLOSING_WORK_PREFIX
 from van_app.ui.screens.follow_ups import FollowUpsScreen
 from van_app.ui.screens.people import PeopleScreen
 from van_app.ui.screens.person_file import PersonFileScreen
@@ -34,6 +38,7 @@ from van_app.ui.screens.social_consultation import SocialConsultationScreen
 from van_app.ui.screens.today import TodayScreen
 from van_app.ui.screens.tour_planning import TourPlanningScreen
 from van_app.ui.session_keys import ask_visitor_mode, install_session_shortcuts
+from van_app.ui.work_keeper import WorkKeeper
 
 
 class SessionWidget(QWidget):
@@ -54,10 +59,30 @@ class SessionWidget(QWidget):
         self.logout_button = QPushButton(self.tr("Se déconnecter"))
         self.logout_button.clicked.connect(self.logout_requested)
 
+        self.account_button = QPushButton(self.tr("Mon compte"))
+        account_menu = QMenu(self.account_button)
+        self.change_password_action = account_menu.addAction(
+            self.tr("Changer mon mot de passe…"), self.ask_password_change
+        )
+        self.professionals_action = account_menu.addAction(
+            self.tr("Professionnels de ce poste…"), self.show_laptop_professionals
+        )
+        self.account_button.setMenu(account_menu)
+
+        # "Where did my typing go?": said when a form is left with unsaved typing.
+        self.kept_notice = QLabel()
+        self.kept_notice.setWordWrap(True)
+        self.kept_notice.setStyleSheet("color: #1f3a5f;")
+        self._notice_timer = QTimer(self, singleShot=True, interval=15_000)
+        self._notice_timer.timeout.connect(self.kept_notice.clear)
+        context.events.work_kept.connect(self._say_work_kept)
+
         self.top_bar = QWidget()
         top = QHBoxLayout(self.top_bar)
         top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.user_label, 1)
+        top.addWidget(self.user_label)
+        top.addWidget(self.kept_notice, 1)
+        top.addWidget(self.account_button)
         top.addWidget(self.lock_button)
         top.addWidget(self.logout_button)
 
@@ -111,6 +136,7 @@ class SessionWidget(QWidget):
         context.events.person_opened.connect(self.open_person)
         context.events.consultation_requested.connect(self.open_consultation)
         context.events.people_requested.connect(lambda: self.show_screen(self.people_screen))
+        context.events.work_resume_requested.connect(self._show_screen_of_work)
 
         if supervisor:  # the vans must always know the coming twelve months of the tour
             store, today = context.store, context.today()
@@ -185,11 +211,49 @@ class SessionWidget(QWidget):
         self.lock_requested.emit()
         self._on_row_changed(0)
 
+    def _show_screen_of_work(self, key: str) -> None:
+        """A follow-up's closing comes back in "Mes suivis" (a registration: its screen asks
+        for the search through people_requested)."""
+        if key.startswith(CLOSING_WORK_PREFIX) and self.follow_ups_screen is not None:
+            self.show_screen(self.follow_ups_screen)
+
+    def _say_work_kept(self, title: str) -> None:
+        self.kept_notice.setText(
+            self.tr(
+                "%1 : saisie gardée sur ce poste (non enregistrée). Rouvrez-la, ou reprenez-la "
+                "depuis « Aujourd'hui »."
+            ).replace("%1", title)
+        )
+        self._notice_timer.start()
+
+    def ask_password_change(self) -> ChangePasswordDialog:
+        dialog = ChangePasswordDialog(self.context, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(
+            lambda: QMessageBox.information(
+                self,
+                self.tr("Mot de passe changé"),
+                self.tr(
+                    "Votre nouveau mot de passe ouvre ce poste. Il sera envoyé au serveur du "
+                    "CMS à la prochaine synchronisation."
+                ),
+            )
+        )
+        dialog.open()
+        return dialog
+
+    def show_laptop_professionals(self) -> LaptopProfessionalsDialog:
+        dialog = LaptopProfessionalsDialog(self.context, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
     def keep_work_now(self) -> None:
         """Logout or closing: every form keeps what was typed before the store closes."""
         for form in (self.social_screen, self.pmi_screen):
             if form is not None:
                 form.keep_work_now()
+        WorkKeeper.flush_all(self.context)  # the dialogs and the follow-up closing too
 
     def in_visitor_mode(self) -> bool:
         return self.stack.currentWidget() is self.satisfaction_screen

@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPushButton, QWidget
 
 from van_app.core.french import de_name, moment_text
 from van_app.core.local_meta import get_meta
 from van_app.core.outbox import rejected_changes, rejected_count
 from van_app.core.pending import pending_changes
+from van_app.sync import account_upkeep
 from van_app.sync.client import (
     DeviceNotAuthorizedError,
     ServerUnreachableError,
@@ -25,8 +26,10 @@ from van_app.sync.client import (
     SyncError,
 )
 from van_app.sync.engine import SyncEngine, SyncReport
+from van_app.sync.enrolment import obtain_token
 from van_app.tasks import NETWORK_LANE
 from van_app.ui.context import AppContext
+from van_app.ui.dialogs.account import ReenrolDialog
 from van_app.ui.widgets.word_elided_label import WordElidedLabel
 
 log = logging.getLogger(__name__)
@@ -48,6 +51,9 @@ class SyncController(QObject):
         self.reachable: bool | None = None
         self.last_report: SyncReport | None = None
         self.error = ""
+        self.notice = ""  # what the last sync did about access (a password not changed)
+        # The server refused this laptop's token: "Réinscrire ce poste" gets a new one.
+        self.needs_enrolment = False
         self.waiting = 0
         self.waiting_since: dt.datetime | None = None
         # Changes of colleagues who used this laptop: they leave with their author's login.
@@ -63,6 +69,21 @@ class SyncController(QObject):
         self.client = client
         self.error = ""
         self.start()
+
+    def reenrol(self, password: str, done, failed) -> None:  # type: ignore[no-untyped-def]
+        """A new token for the logged-in professional (their server password), then a sync:
+        everything still waiting leaves once, under the new token."""
+        store, url = self.context.store, self.client.server_url if self.client else ""
+
+        def enrol() -> str:
+            return obtain_token(store, url, password)
+
+        def enrolled(token: str) -> None:
+            self.needs_enrolment = False
+            done()
+            self.set_client(SyncClient(url, token))
+
+        self.context.runner.submit(enrol, enrolled, failed, NETWORK_LANE)
 
     def report_error(self, exc: Exception) -> None:
         """Getting a token failed: say why; the work stays on this laptop meanwhile."""
@@ -132,14 +153,21 @@ class SyncController(QObject):
         self.running = True
         self.error = ""
         self.state_changed.emit()
+        store, client = self.context.store, self.client
         engine = SyncEngine(
-            self.context.store,
-            self.client,
+            store,
+            client,
             progress=lambda phase, done, total: self.progressed.emit(phase, done, total),
         )
-        self.context.runner.submit(engine.run, self._on_synced, self._on_failed, NETWORK_LANE)
 
-    def _on_synced(self, report: SyncReport) -> None:
+        def sync() -> tuple[str, SyncReport]:
+            notice = account_upkeep.run(store, client)  # recovery key, a changed password
+            return notice, engine.run()
+
+        self.context.runner.submit(sync, self._on_synced, self._on_failed, NETWORK_LANE)
+
+    def _on_synced(self, result: tuple[str, SyncReport]) -> None:
+        self.notice, report = result
         self.running = False
         self.reachable = True
         self.last_report = report
@@ -157,6 +185,7 @@ class SyncController(QObject):
             self.error = str(exc)
             if isinstance(exc, DeviceNotAuthorizedError):
                 self.timer.stop()
+                self.needs_enrolment = exc.code != "user_disabled"
         else:  # a fault of this laptop, not the network: the log has the detail
             log.error("sync failed", exc_info=exc)
             self.error = self.tr(
@@ -181,10 +210,14 @@ class SyncStatusWidget(QWidget):
         self.details_button.clicked.connect(self._show_rejections)
         self.sync_button = QPushButton(self.tr("Synchroniser"))
         self.sync_button.clicked.connect(controller.sync_now)
+        self.reenrol_button = QPushButton(self.tr("Réinscrire ce poste…"))
+        self.reenrol_button.clicked.connect(self.ask_reenrolment)
+        self.reenrol_button.hide()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
         layout.addWidget(self.label, 1)
         layout.addWidget(self.details_button)
+        layout.addWidget(self.reenrol_button)
         layout.addWidget(self.sync_button)
         controller.state_changed.connect(self.update_text)
         controller.progressed.connect(self._on_progress)
@@ -232,6 +265,8 @@ class SyncStatusWidget(QWidget):
             parts.append(self.tr("Serveur injoignable : travail hors ligne"))
         if c.error:
             parts.append(c.error)
+        if c.notice:
+            parts.append(c.notice)
         return " — ".join(parts)
 
     def _colleague_text(self, name: str, count: int) -> str:
@@ -248,6 +283,16 @@ class SyncStatusWidget(QWidget):
         self.label.set_full_text(self.status_text())
         self.sync_button.setEnabled(not self.controller.running)
         self.details_button.setVisible(self.controller.rejected > 0)
+        self.reenrol_button.setVisible(self.controller.needs_enrolment)
+
+    def ask_reenrolment(self) -> ReenrolDialog:
+        """The refused token's way out: the server password, a new token, then the sync."""
+        dialog = ReenrolDialog(
+            self.controller.context.store.user.display_name, self.controller.reenrol, self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _show_rejections(self) -> None:
         context = self.controller.context

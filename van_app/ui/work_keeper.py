@@ -11,15 +11,22 @@ signing the form drops what was kept.
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer
 
 from van_app.core.work_in_progress import drop_work, keep_work
 from van_app.ui.context import AppContext
 
 POLL_MS = 1000
+# The keepers whose form is open, per session (its events object): flushed together at
+# logout, lock and closing.
+_WATCHING: weakref.WeakKeyDictionary[object, weakref.WeakSet[WorkKeeper]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 class WorkKeeper(QObject):
@@ -49,29 +56,48 @@ class WorkKeeper(QObject):
         self._kept = current if kept else None
         self.kept_key = self._key() if kept else None
         self.timer.start()
+        _WATCHING.setdefault(self.context.events, weakref.WeakSet()).add(self)
 
     def pause(self) -> None:
         self.timer.stop()
+        _WATCHING.get(self.context.events, weakref.WeakSet()).discard(self)
 
-    def keep_if_changed(self) -> None:
-        """Write the state if it differs from what was loaded and from what was kept."""
+    def has_changes(self) -> bool:
+        """Something typed differs from what was loaded (kept or not yet)."""
+        snapshot = self._snapshot()
+        return snapshot is not None and snapshot != self._baseline
+
+    def keep_if_changed(self) -> bool:
+        """Write the state if it differs from what was loaded and from what was kept; True
+        when there is typing kept (now or before)."""
         snapshot = self._snapshot()
         key = self._key()
-        if snapshot is None or key is None or snapshot == self._kept:
-            return
+        if snapshot is None or key is None:
+            return False
+        if snapshot == self._kept:
+            return self.kept_key is not None
         if snapshot == self._baseline:  # back to what was loaded: nothing to keep
             if self.kept_key is not None:
                 self._drop(self.kept_key)
             self._kept = snapshot
-            return
+            return False
         store, title, payload = self.context.store, self._title(), json.loads(snapshot)
         self._kept, self.kept_key = snapshot, key
         self.context.runner.submit(lambda: keep_work(store, key, title, payload))
+        return True
 
     def flush(self) -> None:
-        """The form is being left (another screen, logout, lock, closing): keep it now."""
-        if self.timer.isActive():
-            self.keep_if_changed()
+        """The form is being left (another screen, logout, lock, closing): keep it now, and
+        say where it is kept."""
+        if self.timer.isActive() and self.keep_if_changed():
+            self.context.events.work_kept.emit(self._title())
+
+    @staticmethod
+    def flush_all(context: AppContext) -> None:
+        """Logout, lock, closing: every form of this session being typed keeps it now."""
+        for keeper in list(_WATCHING.get(context.events, ())):
+            if shiboken6.isValid(keeper):
+                keeper.flush()
 
     def saved(self, *keys: str | None) -> None:
         """The form was saved or signed: what was kept is no longer needed."""

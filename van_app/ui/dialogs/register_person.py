@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from dataclasses import fields
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QScrollArea,
@@ -30,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from van_app.core.ids import new_id
 from van_app.core.measures import format_date
 from van_app.core.people_search import parse_query
 from van_app.core.registration import (
@@ -39,15 +43,19 @@ from van_app.core.registration import (
     register_person,
 )
 from van_app.core.validation import SEXES, ValidationError
+from van_app.core.work_in_progress import KeptWork, kept_work, latest_work
 from van_app.ui.context import AppContext
 from van_app.ui.dialogs.duplicates import DuplicatesDialog
 from van_app.ui.widgets.person_fields import CommuneEdit, ParentsWidget
 from van_app.ui.widgets.screen_fit import resize_to_fit
-from van_app.ui.widgets.social_parts import FieldErrors
+from van_app.ui.widgets.social_parts import FieldErrors, french_moment
 from van_app.ui.widgets.style import ERROR_STYLE, SUBTITLE_STYLE
+from van_app.ui.work_keeper import WorkKeeper
 
 DATE_PLACEHOLDER = "jj/mm/aaaa"
 _DIGIT_SPACE_RE = re.compile(r"(\d) (?=\d)")
+WORK_PREFIX = "register:"  # kept typing of this form: "register:<id>"
+_TYPED_FIELDS = tuple(field.name for field in fields(PersonForm))
 
 
 def _tidy(word: str) -> str:
@@ -79,8 +87,10 @@ class RegisterPersonDialog(QDialog):
         prefill: str = "",
         parents: Sequence[tuple[str, str, str]] = (),
         parent: QWidget | None = None,
+        resume_key: str = "",
     ) -> None:
-        """``parents``: (person id, text shown, relation) already chosen, e.g. from a file."""
+        """``parents``: (person id, text shown, relation) already chosen, e.g. from a file.
+        ``resume_key``: the kept typing to bring back (else the latest one, if any)."""
         super().__init__(parent)
         self.context = context
         self.setWindowTitle(self.tr("Nouvelle personne"))
@@ -193,6 +203,9 @@ class RegisterPersonDialog(QDialog):
 
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
+        self.discard_button = QPushButton(self.tr("Effacer la saisie reprise"))
+        self.discard_button.clicked.connect(self.discard_kept_work)
+        self.discard_button.hide()
         self.cancel_button = QPushButton(self.tr("Annuler"))
         self.cancel_button.clicked.connect(self.reject)
         self.save_button = QPushButton(self.tr("Enregistrer"))
@@ -200,6 +213,7 @@ class RegisterPersonDialog(QDialog):
         self.save_button.clicked.connect(self._on_save)
         footer = QHBoxLayout()
         footer.addWidget(self.message_label, 1)
+        footer.addWidget(self.discard_button)
         footer.addWidget(self.cancel_button)
         footer.addWidget(self.save_button)
 
@@ -214,6 +228,97 @@ class RegisterPersonDialog(QDialog):
         self.first_names_edit.setText(first_names)
         self.birth_date_edit.setText(birth_date)
         self.birth_name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+        # Typing kept in the encrypted store every second and when the dialog is left.
+        self.work_key = f"{WORK_PREFIX}{new_id()}"
+        self.keeper = WorkKeeper(
+            context, lambda: self.work_key, self._work_title, self._work_state, self
+        )
+        self.keeper.start()
+        self._look_for_kept_work(resume_key)
+
+    # -- work in progress ------------------------------------------------------------------
+
+    def _work_title(self) -> str:
+        name = f"{self.birth_name_edit.text().strip().upper()} {self.first_names_edit.text()}"
+        return self.tr("Nouvelle personne — %1").replace("%1", name.strip() or "…")
+
+    def _work_state(self) -> dict[str, Any] | None:
+        if self._busy:
+            return None
+        form = self.current_form()
+        state: dict[str, Any] = {
+            name: getattr(form, name) for name in _TYPED_FIELDS if name != "parents"
+        }
+        state["parents"] = [
+            [row.person_id, row.name_label.text(), row.relation_combo.currentData()]
+            for row in self.parents.rows()
+        ]
+        return state
+
+    def _look_for_kept_work(self, resume_key: str) -> None:
+        store, username = self.context.store, self.context.store.user.username
+
+        def find() -> KeptWork | None:
+            with store.read_session() as session:
+                if resume_key:
+                    return kept_work(session, username, resume_key)
+                return latest_work(session, username, WORK_PREFIX)
+
+        self.context.runner.submit(find, self._on_kept_work)
+
+    def _on_kept_work(self, kept: KeptWork | None) -> None:
+        """Bring the kept typing back, unless something was typed meanwhile (then the kept
+        one stays listed on "Aujourd'hui")."""
+        if kept is None or self.keeper.has_changes():
+            return
+        payload = kept.payload
+        for name, edit in self._text_edits().items():
+            edit.setText(str(payload.get(name) or ""))
+        for code, button in self.sex_buttons.items():
+            button.setChecked(payload.get("sex") == code)
+        self.known_check.setChecked(bool(payload.get("known_to_cms")))
+        self.parents.remove_all()
+        for person_id, text, relation in payload.get("parents") or []:
+            self.parents.add_parent(str(person_id), str(text), str(relation))
+        self.work_key = kept.key
+        self.keeper.start(kept=True)
+        self._show_message(
+            self.tr(
+                "Saisie reprise : ce qui avait été tapé le %1 sans être enregistré est revenu."
+            ).replace("%1", french_moment(kept.saved_at))
+        )
+        self.discard_button.show()
+
+    def _text_edits(self) -> dict[str, QLineEdit]:
+        return {
+            "birth_name": self.birth_name_edit,
+            "usual_name": self.usual_name_edit,
+            "first_names": self.first_names_edit,
+            "birth_date": self.birth_date_edit,
+            "birthplace": self.birthplace_edit,
+            "commune": self.commune_edit,
+            "phone": self.phone_edit,
+            "information_date": self.information_date_edit,
+        }
+
+    def discard_kept_work(self) -> None:
+        """ "Effacer la saisie reprise": back to an empty form; the kept typing is dropped."""
+        self.keeper.saved(self.work_key)
+        self.work_key = f"{WORK_PREFIX}{new_id()}"
+        for edit in self._text_edits().values():
+            edit.clear()
+        self.information_date_edit.setText(format_date(self.context.today()))
+        self.sex_group.setExclusive(False)
+        for button in self.sex_buttons.values():
+            button.setChecked(False)
+        self.sex_group.setExclusive(True)
+        self.known_check.setChecked(False)
+        self.parents.remove_all()
+        self.keeper.start()
+        self.discard_button.hide()
+        self._show_message(self.tr("Saisie reprise effacée."))
+        self.birth_name_edit.setFocus()
 
     # -- the form --------------------------------------------------------------------------
 
@@ -266,6 +371,8 @@ class RegisterPersonDialog(QDialog):
 
     def _on_registered(self, done: RegisteredPerson) -> None:
         self._set_busy(False)
+        self.keeper.saved(self.work_key)  # written: the kept typing is no longer needed
+        self.keeper.pause()
         self.registered_id, self.registered_name = done.id, done.name
         self.person_registered.emit(done.id)
         self.accept()
@@ -310,12 +417,44 @@ class RegisterPersonDialog(QDialog):
         dialog.deleteLater()
         if dialog.create_anyway and self._pending_form is not None:
             self._submit(self._pending_form, allow_duplicates=True)
-        elif dialog.chosen_id:
+        elif dialog.chosen_id:  # the person was already registered: nothing to keep
             self.existing_id = dialog.chosen_id
+            self.keeper.saved(self.work_key)
+            self.keeper.pause()
             self.accept()
         else:
             self._show_message(self.tr("Rien n'a été enregistré. Vérifiez le formulaire."))
 
     def reject(self) -> None:
-        if not self._busy:  # a save under way finishes first: its answer decides
-            super().reject()
+        """Annuler, Échap: typing is never dropped without asking; kept by default."""
+        if self._busy:  # a save under way finishes first: its answer decides
+            return
+        if self.keeper.has_changes():
+            choice = self.ask_about_typing()
+            if choice == "continue":
+                return
+            if choice == "drop":
+                self.keeper.saved(self.work_key)
+            else:
+                self.keeper.flush()
+        self.keeper.pause()
+        super().reject()
+
+    def ask_about_typing(self) -> str:
+        """ "keep", "drop" or "continue" (tests replace it)."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Saisie non enregistrée"))
+        box.setText(
+            self.tr(
+                "Cette personne n'est pas enregistrée. Garder la saisie sur ce poste pour la "
+                "reprendre plus tard (depuis « Aujourd'hui » ou « Nouvelle personne ») ?"
+            )
+        )
+        keep = box.addButton(self.tr("Garder la saisie"), QMessageBox.ButtonRole.AcceptRole)
+        drop = box.addButton(self.tr("Effacer la saisie"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(self.tr("Continuer la saisie"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.exec()
+        clicked = box.clickedButton()
+        return "keep" if clicked is keep else "drop" if clicked is drop else "continue"

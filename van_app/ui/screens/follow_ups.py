@@ -6,6 +6,7 @@ its date and outcome feed the "time to resolve a problem" indicator.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 from PySide6.QtCore import QModelIndex, Signal
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 from van_app.core.follow_ups import FollowUpRow, close_follow_up, open_follow_ups
 from van_app.core.measures import format_date
 from van_app.core.validation import ValidationError
+from van_app.core.work_in_progress import KeptWork, kept_work
 from van_app.ui.context import AppContext
 from van_app.ui.keyboard import SIGN, SIGN_KEYPAD, add_shortcut, chain_tab_order
 from van_app.ui.models.follow_ups import FollowUpsSortProxy, FollowUpsTableModel
@@ -32,10 +34,14 @@ from van_app.ui.widgets.social_parts import (
     FieldErrors,
     date_edit,
     fill_combo,
+    french_moment,
     from_qdate,
     to_qdate,
 )
 from van_app.ui.widgets.style import ERROR_STYLE, SUBTITLE_STYLE, TITLE_STYLE
+from van_app.ui.work_keeper import WorkKeeper
+
+WORK_PREFIX = "close_follow_up:"  # kept typing of a closing: "close_follow_up:<id>"
 
 
 class FollowUpsScreen(QWidget):
@@ -128,6 +134,10 @@ class FollowUpsScreen(QWidget):
         layout.addWidget(self.close_box)
         layout.addWidget(self.message_label)
         context.events.records_changed.connect(self._on_records_changed)
+        context.events.work_resume_requested.connect(self.resume_closing)
+        self._resume_id = ""  # a closing to reopen once the list is loaded
+        # The closing form's typing, kept every second and when it is left.
+        self.keeper = WorkKeeper(context, self._work_key, self._work_title, self._work_state, self)
         # Keyboard: Tab in reading order (Annuler before Confirmer), Ctrl+Entrée confirms.
         chain_tab_order(
             [
@@ -181,7 +191,10 @@ class FollowUpsScreen(QWidget):
                     else self.tr(", aucun en retard.")
                 )
             )
-        if selected is not None:
+        if self._resume_id and self.select_follow_up(self._resume_id):
+            self._resume_id = ""
+            self._on_close_clicked()
+        elif selected is not None:
             self.select_follow_up(selected.follow_up_id)
         self._update_buttons()
         if self._reload_again:
@@ -203,7 +216,69 @@ class FollowUpsScreen(QWidget):
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().showEvent(event)
+        if self._closing is not None:
+            self.keeper.timer.start()
         self.refresh()
+
+    def hideEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        self.keeper.flush()  # leaving the screen: the closing typed is kept
+        self.keeper.pause()
+        super().hideEvent(event)
+
+    # -- work in progress ------------------------------------------------------------------------
+
+    def _work_key(self) -> str | None:
+        closing = self._closing
+        return None if closing is None else f"{WORK_PREFIX}{closing.follow_up_id}"
+
+    def _work_title(self) -> str:
+        closing = self._closing
+        name = closing.person_name if closing is not None else ""
+        return self.tr("Clôture de suivi — %1").replace("%1", name)
+
+    def _work_state(self) -> dict[str, object] | None:
+        if self._closing is None:
+            return None
+        return {
+            "outcome": self.outcome_combo.currentData(),
+            "closed_on": from_qdate(self.closed_on_edit.date()).isoformat(),
+            "note": self.note_edit.toPlainText(),
+        }
+
+    def resume_closing(self, key: str) -> None:
+        """ "Reprendre la saisie" on Today: select that follow-up and reopen its closing."""
+        if not key.startswith(WORK_PREFIX):
+            return
+        follow_up_id = key.removeprefix(WORK_PREFIX)
+        if self.select_follow_up(follow_up_id):
+            self._on_close_clicked()
+        else:
+            self._resume_id = follow_up_id  # when the list arrives
+
+    def _look_for_kept_closing(self, key: str) -> None:
+        store, username = self.context.store, self.context.store.user.username
+
+        def find() -> KeptWork | None:
+            with store.read_session() as session:
+                return kept_work(session, username, key)
+
+        self.context.runner.submit(find, lambda kept: self._bring_back(key, kept))
+
+    def _bring_back(self, key: str, kept: KeptWork | None) -> None:
+        if kept is None or self._work_key() != key or self.keeper.has_changes():
+            return
+        payload = kept.payload
+        index = self.outcome_combo.findData(payload.get("outcome"))
+        self.outcome_combo.setCurrentIndex(max(0, index))
+        with contextlib.suppress(KeyError, TypeError, ValueError):  # a date as it was typed
+            self.closed_on_edit.setDate(to_qdate(dt.date.fromisoformat(payload["closed_on"])))
+        self.note_edit.setPlainText(str(payload.get("note") or ""))
+        self.keeper.start(kept=True)
+        self._show_message(
+            self.tr(
+                "Saisie reprise : ce qui avait été tapé le %1 sans être enregistré est revenu."
+            ).replace("%1", french_moment(kept.saved_at))
+        )
 
     def _on_records_changed(self) -> None:
         if self.isVisible() and not self._announcing:
@@ -263,12 +338,26 @@ class FollowUpsScreen(QWidget):
         self.close_box.show()
         self._update_buttons()
         self.outcome_combo.setFocus()
+        self.keeper.start()
+        key = self._work_key()
+        if key is not None:
+            self._look_for_kept_closing(key)
 
     def _on_confirm_shortcut(self) -> None:
         if self.close_box.isVisible() and self.confirm_button.isEnabled():
             self._on_confirm()
 
     def _hide_close_form(self) -> None:
+        """Annuler, another row chosen: what was typed is kept (and said where)."""
+        if self.keeper.has_changes():
+            self.keeper.flush()
+            self._show_message(
+                self.tr(
+                    "Clôture non enregistrée : la saisie est gardée sur ce poste. « Clôturer le "
+                    "suivi… » sur ce suivi la reprendra."
+                )
+            )
+        self.keeper.pause()
         self._closing = None
         self.close_box.hide()
         self._update_buttons()
@@ -291,6 +380,8 @@ class FollowUpsScreen(QWidget):
 
     def _on_closed(self, follow_up_id: str) -> None:
         self.confirm_button.setEnabled(True)
+        self.keeper.saved(f"{WORK_PREFIX}{follow_up_id}")  # written: nothing more to keep
+        self.keeper.pause()
         self._hide_close_form()
         self._show_message(self.tr("Suivi clôturé."))
         self.follow_up_closed.emit(follow_up_id)

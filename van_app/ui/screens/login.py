@@ -72,9 +72,7 @@ class LoginScreen(QWidget):
         form.addRow("", self.error_label)
         self.set_first_setup(False)
 
-        self.hint_label = QLabel(
-            self.tr("Le mot de passe est vérifié sur ce poste : aucune connexion n'est nécessaire.")
-        )
+        self.hint_label = QLabel(self._offline_hint())
         self.hint_label.setWordWrap(True)
         self.hint_label.setStyleSheet("color: #555;")
 
@@ -101,6 +99,13 @@ class LoginScreen(QWidget):
         outer.addWidget(card, alignment=Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(2)
 
+    def _offline_hint(self) -> str:
+        return self.tr(
+            "Le mot de passe est vérifié sur ce poste : aucune connexion n'est nécessaire.\n"
+            "Nouveau sur ce poste ? Saisissez votre identifiant et votre mot de passe du CMS, "
+            "avec le réseau, une fois."
+        )
+
     def set_usernames(self, usernames: list[str], selected: str = "") -> None:
         self.user_combo.clear()
         self.user_combo.addItems(usernames)
@@ -119,9 +124,7 @@ class LoginScreen(QWidget):
     def unlock_choice(self) -> None:
         self.user_combo.setEnabled(True)
         self.close_session_button.hide()
-        self.hint_label.setText(
-            self.tr("Le mot de passe est vérifié sur ce poste : aucune connexion n'est nécessaire.")
-        )
+        self.hint_label.setText(self._offline_hint())
 
     def set_first_setup(self, first: bool, server_url: str = "") -> None:
         """No one is set up here yet: the first login enrols the laptop with the CMS server."""

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from van_app.core.people_search import SearchResult
 from van_app.ui.context import AppContext
+from van_app.ui.dialogs.register_person import WORK_PREFIX as REGISTER_WORK_PREFIX
 from van_app.ui.dialogs.register_person import RegisterPersonDialog
 from van_app.ui.models.people_results import ID_ROLE, PeopleResultsTableModel
 from van_app.ui.widgets.people_search import DebouncedPeopleSearch
@@ -45,6 +46,7 @@ class PeopleScreen(QWidget):
         self.search.results_ready.connect(self._on_results)
         self.search.failed.connect(self._on_failed)
         context.events.records_changed.connect(self._on_records_changed)
+        context.events.work_resume_requested.connect(self.resume_registration)
 
         title = QLabel(self.tr("Personnes"))
         title.setStyleSheet(TITLE_STYLE)
@@ -59,7 +61,7 @@ class PeopleScreen(QWidget):
         self.search_edit.installEventFilter(self)
         self.new_button = QPushButton(self.tr("Nouvelle personne…"))
         self.new_button.setMinimumHeight(34)
-        self.new_button.clicked.connect(self.open_register_dialog)
+        self.new_button.clicked.connect(lambda: self.open_register_dialog())
         search_row = QHBoxLayout()
         search_row.addWidget(self.search_edit, 1)
         search_row.addWidget(self.new_button)
@@ -194,9 +196,18 @@ class PeopleScreen(QWidget):
         if self.search.is_current() and index.isValid():
             self._on_activated(index)
 
-    def open_register_dialog(self) -> RegisterPersonDialog:
-        """Open the registration form, prefilled from what was typed (window-modal)."""
-        dialog = RegisterPersonDialog(self.context, self.search_edit.text(), parent=self)
+    def resume_registration(self, key: str) -> None:
+        """ "Reprendre la saisie" on Today: the registration kept under ``key``."""
+        if key.startswith(REGISTER_WORK_PREFIX) and self.register_dialog is None:
+            self.context.events.people_requested.emit()
+            self.open_register_dialog(resume_key=key)
+
+    def open_register_dialog(self, resume_key: str = "") -> RegisterPersonDialog:
+        """Open the registration form, prefilled from what was typed (window-modal), or
+        with the typing kept from an earlier time."""
+        dialog = RegisterPersonDialog(
+            self.context, self.search_edit.text(), parent=self, resume_key=resume_key
+        )
         # A bound method, not a lambda holding the dialog: a closure kept alive by the
         # dialog's own connection would be freed in the middle of its deletion.
         dialog.finished.connect(self._on_register_finished)

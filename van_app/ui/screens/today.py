@@ -30,6 +30,7 @@ from van_app.ui.models.seen_people import SeenPeopleTableModel
 from van_app.ui.widgets.social_parts import french_moment
 from van_app.ui.widgets.style import CARD_STYLE, ERROR_STYLE, SUBTITLE_STYLE, TITLE_STYLE
 
+RESUMABLE_ELSEWHERE = ("register:", "close_follow_up:")  # reopened by their own screen
 KEPT_STYLE = (
     "QFrame#KeptWork { background: #fff8e1; border: 1px solid #f0d68a; border-radius: 6px; }"
 )
@@ -170,7 +171,8 @@ class TodayScreen(QWidget):
         seen_header.addWidget(self.seen_title, 1)
         seen_header.addWidget(self.receive_button)
         layout.addLayout(seen_header)
-        layout.addWidget(self.empty_label)
+        # Nobody seen yet: the line takes the table's room, so nothing above spreads out.
+        layout.addWidget(self.empty_label, 1, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.seen_table, 1)
         layout.addWidget(self.seen_hint)
         layout.addWidget(self.sync_label)
@@ -205,7 +207,7 @@ class TodayScreen(QWidget):
         self.kept_buttons = []
         for work in kept:
             target = consultation_of(work)
-            if target is None:
+            if target is None and not work.key.startswith(RESUMABLE_ELSEWHERE):
                 continue
             label = QLabel(
                 self.tr("%1 — tapé le %2")
@@ -214,9 +216,7 @@ class TodayScreen(QWidget):
             )
             label.setWordWrap(True)
             button = QPushButton(self.tr("Reprendre la saisie"))
-            button.clicked.connect(
-                lambda _checked=False, t=target: self.context.events.consultation_requested.emit(*t)
-            )
+            button.clicked.connect(lambda _checked=False, t=target, k=work.key: self._resume(t, k))
             row = QWidget()
             line = QHBoxLayout(row)
             line.setContentsMargins(0, 0, 0, 0)
@@ -225,6 +225,12 @@ class TodayScreen(QWidget):
             self.kept_list.addWidget(row)
             self.kept_buttons.append(button)
         self.kept_box.setVisible(bool(self.kept_buttons))
+
+    def _resume(self, consultation: tuple[str, str, str] | None, key: str) -> None:
+        if consultation is not None:
+            self.context.events.consultation_requested.emit(*consultation)
+        else:  # a registration, a follow-up being closed: their screen reopens it
+            self.context.events.work_resume_requested.emit(key)
 
     def _on_loaded(self, summary: TodaySummary) -> None:
         locale = QLocale(QLocale.Language.French, QLocale.Country.France)
@@ -313,11 +319,13 @@ class TodayScreen(QWidget):
 
     def _waiting_text(self, summary: TodaySummary) -> str:
         colleagues = "".join(
-            " " + self._colleague_waiting_text(name, count)
+            " " + self._colleague_waiting_text(name, count, also=bool(summary.waiting_changes))
             for name, count in summary.colleagues_waiting
         )
+        if not summary.waiting_changes and colleagues:
+            return self.tr("Aucune de vos modifications n'attend d'envoi au CMS.") + colleagues
         if not summary.waiting_changes:
-            return self.tr("Aucune modification en attente d'envoi au CMS.") + colleagues
+            return self.tr("Aucune modification en attente d'envoi au CMS.")
         if summary.waiting_changes == 1:
             text = self.tr("1 modification en attente d'envoi au CMS")
         else:
@@ -328,19 +336,18 @@ class TodayScreen(QWidget):
             text += self.tr(", depuis le %1").replace("%1", moment_text(summary.waiting_since))
         return text + "." + colleagues
 
-    def _colleague_waiting_text(self, name: str, count: int) -> str:
+    def _colleague_waiting_text(self, name: str, count: int, *, also: bool) -> str:
         """A colleague's changes leave only with her login: say so, with her name."""
         if count == 1:
             text = self.tr(
-                "1 modification %1 attend aussi sur ce poste : elle partira à sa prochaine "
-                "connexion."
+                "1 modification %1 attend%3 sur ce poste : elle partira à sa prochaine connexion."
             )
         else:
             text = self.tr(
-                "%2 modifications %1 attendent aussi sur ce poste : elles partiront à sa "
+                "%2 modifications %1 attendent%3 sur ce poste : elles partiront à sa "
                 "prochaine connexion."
             ).replace("%2", str(count))
-        return text.replace("%1", de_name(name))
+        return text.replace("%1", de_name(name)).replace("%3", self.tr(" aussi") if also else "")
 
     def _on_failed(self, exc: Exception) -> None:
         self.error_label.setText(

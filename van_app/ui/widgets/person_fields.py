@@ -132,6 +132,10 @@ class ParentsWidget(QWidget):
         self.changed.emit()
         return row
 
+    def remove_all(self) -> None:
+        for row in list(self._rows):
+            self._remove(row)
+
     def choices(self) -> list[ParentChoice]:
         return [row.choice() for row in self._rows]
 
