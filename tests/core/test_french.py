@@ -89,3 +89,22 @@ def test_a_colleagues_new_records_wait_for_her_login(
     assert seen_by_nurse.mine == 0 and seen_by_nurse.since is None
     assert seen_by_nurse.colleagues == (("Agnès Martin", mine.mine),)
     assert seen_by_nurse.total == mine.total
+
+
+def test_a_registration_reads_with_one_a_and_the_app_time() -> None:
+    from van_app.core.merge_people import PersonSummary
+
+    moment = moment_text(dt.datetime(2026, 11, 10, 10, 48, tzinfo=dt.UTC))
+    summary = PersonSummary(
+        "id", "GUÉRIN Émilie", "GUÉRIN Émilie, née le 08/03/2004", "Agnès Martin", moment,
+        "van-1", 1, 0, 0,
+    )  # fmt: skip
+    assert summary.registered == f"Agnès Martin, le {moment}"
+    assert "à à" not in summary.registered and " h " in summary.registered
+
+
+def test_french_spacing_never_wraps_before_a_guillemet_or_a_colon() -> None:
+    from van_app.core.french import no_break_spaces
+
+    kept = no_break_spaces("Objectif : 70 % de « bien » ou « excellent »")
+    assert kept == "Objectif\u00a0: 70\u00a0% de «\u00a0bien\u00a0» ou «\u00a0excellent\u00a0»"

@@ -67,3 +67,23 @@ def moment_text(moment: dt.datetime | None) -> str:
         return ""
     local = (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone()
     return f"{local:%d/%m/%Y} à {time_text(local)}"
+
+
+_NBSP = "\u00a0"
+_KEPT_TOGETHER = (
+    ("« ", f"«{_NBSP}"),
+    (" »", f"{_NBSP}»"),
+    (" :", f"{_NBSP}:"),
+    (" ;", f"{_NBSP};"),
+    (" ?", f"{_NBSP}?"),
+    (" !", f"{_NBSP}!"),
+    (" %", f"{_NBSP}%"),
+)
+
+
+def no_break_spaces(text: str) -> str:
+    """French spacing that never wraps: "« bien »", "Objectif : 70 %" stay on one line
+    (a line that starts with "»" or ":" reads as a mistake)."""
+    for plain, kept in _KEPT_TOGETHER:
+        text = text.replace(plain, kept)
+    return text

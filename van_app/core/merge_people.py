@@ -137,7 +137,7 @@ class PersonSummary:
     name: str
     label: str  # "ROUX Camille, née le 05/05/1995"
     registered_by: str
-    registered_on: str  # "12/11/2026 14:05", local time
+    registered_on: str  # "12/11/2026 à 14 h 05", local time
     device: str  # the device that last wrote the record
     visits: int
     follow_ups: int
@@ -145,9 +145,10 @@ class PersonSummary:
 
     @property
     def registered(self) -> str:
-        """ "Agnès Martin, le 12/11/2026 à 14:05"."""
-        day, _, hour = self.registered_on.partition(" ")
-        return f"{self.registered_by}, le {day} à {hour}" if hour else self.registered_by
+        """ "Agnès Martin, le 12/11/2026 à 14 h 05"."""
+        if not self.registered_on:
+            return self.registered_by
+        return f"{self.registered_by}, le {self.registered_on}"
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,8 @@ class ReviewQueueTableModel(RowsTableModel[ReviewRow]):
         return str(self.display(row, column)).casefold()
 
     def role_data(self, row: ReviewRow, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and column in (self.COL_PLACE, self.COL_COMMENT):
+            return self.display(row, column) or None  # shortened to fit: the whole text
         if column != self.COL_REVIEW:
             return None
         if role == Qt.ItemDataRole.ForegroundRole and row.review_status in _STATUS_COLORS:

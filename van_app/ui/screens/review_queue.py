@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -138,6 +139,10 @@ class ReviewQueueScreen(QWidget):
             stretch_column=ReviewQueueTableModel.COL_COMMENT,
         )
         self.table.horizontalHeader().setMinimumSectionSize(70)
+        # The place shares the width left with the comment: at 1366 px every column shows.
+        self.table.horizontalHeader().setSectionResizeMode(
+            ReviewQueueTableModel.COL_PLACE, QHeaderView.ResizeMode.Stretch
+        )
         self.table.activated.connect(self._on_activated)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.empty_label = QLabel()

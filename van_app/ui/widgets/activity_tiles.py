@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from van_app.core.french import no_break_spaces
 from van_app.core.indicators import KeyRow
 
 TILE_STYLE = (
@@ -50,10 +51,10 @@ class KeyFigureTile(QFrame):
     def set_row(self, row: KeyRow) -> None:
         self.value_label.setText(row.text)
         self.value_label.setStyleSheet(VALUE_STYLE if row.value is not None else MISSING_STYLE)
-        self.title_label.setText(row.label)
-        self.detail_label.setText(row.detail)
+        self.title_label.setText(no_break_spaces(row.label))
+        self.detail_label.setText(no_break_spaces(row.detail))
         self.detail_label.setVisible(bool(row.detail))
-        self.target_label.setText(row.target.text if row.target else "")
+        self.target_label.setText(no_break_spaces(row.target.text) if row.target else "")
         self.target_label.setVisible(row.target is not None)
         self.setToolTip(f"{row.label} : {row.text}" + (f" ({row.detail})" if row.detail else ""))
 

@@ -92,7 +92,10 @@ class PmiHeaderWidget(ConsultationHeaderWidget):
         self.review_banner.setVisible(request is not None and not request.answered)
         if request is not None:
             self.review_label.setText(
-                self.tr("Demande de complément (le %1) : « %2 »")
+                self.tr(
+                    "Demande de complément (le %1) : « %2 » Répondez par un complément, en bas "
+                    "de la fiche."
+                )
                 .replace("%1", french_moment(request.requested_at))
                 .replace("%2", request.comment)
             )

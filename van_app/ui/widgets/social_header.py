@@ -129,7 +129,10 @@ class SocialHeaderWidget(ConsultationHeaderWidget):
         self.review_banner.setVisible(data.review is not None)
         if data.review is not None:
             self.review_label.setText(
-                self.tr("Demande de complément %1 (le %2) : « %3 »")
+                self.tr(
+                    "Demande de complément %1 (le %2) : « %3 » Répondez par un complément, "
+                    "en bas de la fiche."
+                )
                 .replace("%1", de_name(data.review.reviewer))
                 .replace("%2", french_moment(data.review.reviewed_at))
                 .replace("%3", data.review.comment)
