@@ -59,11 +59,6 @@ from van_app.core.registration import PersonForm, register_person  # noqa: E402
 from van_app.tasks import TaskRunner  # noqa: E402
 from van_app.ui.context import AppContext  # noqa: E402
 
-# PySide6 6.12.0 on Python 3.11 returns None, True and False from C++ calls without taking a
-# reference: after some thousands of calls the interpreter "deallocates None" and aborts.
-# Extra references keep them alive for the length of the bench (3.12 makes them immortal).
-_SINGLETON_BALLAST = [None, True, False] * 5_000_000
-
 K, M, MOUSE = 0.28, 1.35, 2.1
 SOCIAL_TARGET, BABY_TARGET = 45.0, 40.0
 FAST = KdfParams(time_cost=1, memory_cost_kib=8 * 1024, parallelism=1)
