@@ -33,6 +33,14 @@ class UserPublic(BaseModel):
     cms_code: str
 
 
+def _typed_password(value: str) -> str:
+    """Any character a keyboard types, tabs included, but Unicode scalars and no NUL."""
+    problem = text_problem(value, multiline=True)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
 def _one_line(value: str) -> str:
     problem = text_problem(value)
     if problem:
@@ -56,11 +64,7 @@ class EnrolIn(BaseModel):
     @field_validator("password")
     @classmethod
     def _password(cls, value: str) -> str:
-        """Any character a keyboard types, tabs included, but Unicode scalars and no NUL."""
-        problem = text_problem(value, multiline=True)
-        if problem:
-            raise ValueError(problem)
-        return value
+        return _typed_password(value)
 
 
 class EnrolOut(BaseModel):
@@ -91,10 +95,7 @@ class PasswordChangeIn(BaseModel):
     @field_validator("current_password", "new_password")
     @classmethod
     def _password(cls, value: str) -> str:
-        problem = text_problem(value, multiline=True)
-        if problem:
-            raise ValueError(problem)
-        return value
+        return _typed_password(value)
 
 
 class ChangeIn(BaseModel):

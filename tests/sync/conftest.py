@@ -148,15 +148,23 @@ def _server_env() -> Iterator[None]:
                 os.environ[name] = value
 
 
+@contextlib.contextmanager
+def serving(folder: Path) -> Iterator[SyncServer]:
+    """A server process on an SQLite file in ``folder``, stopped after."""
+    with _server_env():
+        server = SyncServer(f"sqlite:///{folder / 'cms.db'}", free_port())
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
 @pytest.fixture(scope="module")
 def sync_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncServer]:
     """One server process per test module; each test works in a CMS of its own."""
-    with _server_env():
-        folder = tmp_path_factory.mktemp("cms")
-        server = SyncServer(f"sqlite:///{folder / 'cms.db'}", free_port())
-        server.start()
+    with serving(tmp_path_factory.mktemp("cms")) as server:
         yield server
-        server.stop()
 
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

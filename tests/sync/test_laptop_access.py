@@ -18,7 +18,7 @@ import pytest
 from sqlmodel import select
 
 from tests.conftest import FAST_KDF
-from tests.sync.conftest import PASSWORD, SyncServer, Van, _server_env, add_person, free_port
+from tests.sync.conftest import PASSWORD, SyncServer, Van, add_person, serving
 from tests.sync.helpers import TODAY, ServerDatabase, edit, record_pmi, rows
 from tests.sync.test_restore import backup, restore
 from van_app import config
@@ -163,12 +163,8 @@ def test_reenrolment_after_a_revocation_delivers_what_waited_exactly_once(  # ty
 @pytest.fixture
 def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncServer]:
     """A server this test alone restores from a backup."""
-    with _server_env():
-        folder = tmp_path_factory.mktemp("own-cms")
-        server = SyncServer(f"sqlite:///{folder / 'cms.db'}", free_port())
-        server.start()
+    with serving(tmp_path_factory.mktemp("own-cms")) as server:
         yield server
-        server.stop()
 
 
 def test_reenrolment_after_a_restore_older_than_the_enrolment(

@@ -43,6 +43,16 @@ def _enrol(server_url: str, username: str, password: str, **laptop: str | None) 
         client.close()
 
 
+def _profile(user: dict[str, Any]) -> dict[str, Any]:
+    """The professional as the server describes them, for the laptop's staff account."""
+    return {
+        "username": user["username"],
+        "display_name": user["display_name"],
+        "roles": list(user["roles"]),
+        "cms_code": user["cms_code"],
+    }
+
+
 def enrol_device(
     data_dir: Path,
     server_url: str,
@@ -76,15 +86,7 @@ def _set_up(
         server_url, username, password, install_id=install_id, recovery_key=recovery_text
     )
     user = answer["user"]
-    store = LocalStore.initialize(
-        data_dir,
-        username=user["username"],
-        password=password,
-        display_name=user["display_name"],
-        roles=list(user["roles"]),
-        cms_code=user["cms_code"],
-        kdf=kdf,
-    )
+    store = LocalStore.initialize(data_dir, password=password, kdf=kdf, **_profile(user))
     if answer.get("recovery_key") == recovery_text:
         Keystore(data_dir / config.KEYS_FILE).seal_recovery(
             store.database_key, install_id, recovery
@@ -109,16 +111,7 @@ def _open_online(
         except WrongPasswordError:
             pass  # the CMS reset the password: the recovery key opens the store
     key = _recovered_key(keystore, answer.get("recovery_key"))
-    store = LocalStore.join(
-        data_dir,
-        key,
-        username=user["username"],
-        password=password,
-        display_name=user["display_name"],
-        roles=list(user["roles"]),
-        cms_code=user["cms_code"],
-        kdf=kdf,
-    )
+    store = LocalStore.join(data_dir, key, password=password, kdf=kdf, **_profile(user))
     store.enrolled_token = str(answer["token"])
     return store
 

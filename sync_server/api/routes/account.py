@@ -7,12 +7,14 @@ from __future__ import annotations
 import math
 
 from fastapi import APIRouter, Depends
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from sync_server.api.deps import CurrentActor, EngineDep, SettingsDep, require_protocol
 from sync_server.api.errors import ApiError
 from sync_server.api.routes.auth import GateDep
 from sync_server.api.schemas import ErrorOut, PasswordChangeIn, RecoveryIn, RecoveryOut
+from sync_server.authz import Actor
 from sync_server.core.db import session_scope
 from sync_server.core.password_gate import GateBusyError
 from sync_server.core.security import hash_password, verify_password
@@ -45,25 +47,11 @@ def deposit_recovery(body: RecoveryIn, actor: CurrentActor, engine: EngineDep) -
                 session, body.install_id, actor.cms_code, actor.username, body.recovery_key
             )
         except laptop_recovery.RecoveryMismatchError:
-            audit(
-                session,
-                "recovery_refused",
-                username=actor.username,
-                device_id=actor.device_id,
-                address=actor.address,
-                install_id=body.install_id,
-            )
+            _audit(session, actor, "recovery_refused", install_id=body.install_id)
             raise ApiError(
                 409, "Le CMS connaît une autre clé de secours pour ce poste.", "recovery_mismatch"
             ) from None
-        audit(
-            session,
-            "recovery_deposited",
-            username=actor.username,
-            device_id=actor.device_id,
-            address=actor.address,
-            install_id=body.install_id,
-        )
+        _audit(session, actor, "recovery_deposited", install_id=body.install_id)
     return RecoveryOut(kept=True)
 
 
@@ -104,35 +92,31 @@ async def change_password(
     await run_in_threadpool(_store_password, engine, actor, valid, new_hash)
 
 
-def _store_password(engine, actor, valid: bool, new_hash: str) -> None:  # type: ignore[no-untyped-def]
+def _store_password(engine, actor: Actor, valid: bool, new_hash: str) -> None:  # type: ignore[no-untyped-def]
     with session_scope(engine, write=True) as session:
-        if not valid:
-            audit(
-                session,
-                "password_change_refused",
-                username=actor.username,
-                device_id=actor.device_id,
-                address=actor.address,
-            )
-            raise_refused = True
-        else:
+        if valid:
             user = accounts.find_user(session, actor.username)
             assert user is not None
             user.password_hash = new_hash
             user.updated_at = utcnow()
             session.add(user)
-            audit(
-                session,
-                "password_changed",
-                username=actor.username,
-                device_id=actor.device_id,
-                address=actor.address,
-            )
-            raise_refused = False
-    if raise_refused:
+        _audit(session, actor, "password_changed" if valid else "password_change_refused")
+    if not valid:
         raise ApiError(
             403,
             "Le mot de passe actuel ne correspond pas à celui du CMS (il a peut-être été "
             "réinitialisé).",
             "wrong_password",
         )
+
+
+def _audit(session: Session, actor: Actor, action: str, **detail: object) -> None:
+    """What this device did about its access, with who and from where."""
+    audit(
+        session,
+        action,
+        username=actor.username,
+        device_id=actor.device_id,
+        address=actor.address,
+        **detail,
+    )
