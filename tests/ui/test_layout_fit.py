@@ -144,6 +144,20 @@ def test_tour_and_export_dialogs_fit(qtbot: QtBot, context: AppContext) -> None:
     assert_fits(qtbot, context, EndPatternDialog(context, pattern.id, description, TODAY))
 
 
+def test_account_and_help_dialogs_fit(qtbot: QtBot, context: AppContext) -> None:
+    from van_app.ui.dialogs.account import (
+        ChangePasswordDialog,
+        LaptopProfessionalsDialog,
+        ReenrolDialog,
+    )
+    from van_app.ui.dialogs.shortcuts import ShortcutsDialog
+
+    assert_fits(qtbot, context, ShortcutsDialog())
+    assert_fits(qtbot, context, ChangePasswordDialog(context))
+    assert_fits(qtbot, context, LaptopProfessionalsDialog(context))
+    assert_fits(qtbot, context, ReenrolDialog("Claire Roux", lambda *_: None))
+
+
 def test_main_window_fits_above_a_taskbar(qtbot: QtBot, demo_dir: Path) -> None:
     from van_app.ui.main_window import MainWindow
 
