@@ -158,6 +158,9 @@ def test_bad_strings_in_requests_are_4xx_never_5xx(live: Server, bad: str) -> No
         f'{{"username": {escaped}, "password": "x", "device_name": "Camion"}}',
         f'{{"username": "amartin", "password": "x", "device_name": {escaped}}}',
         f'{{"username": "amartin", "password": {escaped}, "device_name": "Camion"}}',
+        f'{{"username": "amartin", "password": "x", "device_name": "C", "install_id": {escaped}}}',
+        f'{{"username": "amartin", "password": "x", "device_name": "C", '
+        f'"install_id": "{"0" * 32}", "recovery_key": {escaped}}}',
     ]
     for body in enrolments:
         response = http.post(  # type: ignore[union-attr]
@@ -174,6 +177,10 @@ def test_bad_strings_in_requests_are_4xx_never_5xx(live: Server, bad: str) -> No
         ("POST", "/api/v1/sync/digests", {"table": bad}),
         ("POST", "/api/v1/sync/summary", {"exclude": [bad]}),
         ("POST", "/api/v1/sync", {"changes": [], "since": 0, "exclude": [bad]}),
+        ("POST", "/api/v1/auth/recovery", {"install_id": bad, "recovery_key": "A" * 43 + "="}),
+        ("POST", "/api/v1/auth/recovery", {"install_id": "0" * 32, "recovery_key": bad}),
+        ("POST", "/api/v1/auth/password", {"current_password": bad, "new_password": "x" * 9}),
+        ("POST", "/api/v1/auth/password", {"current_password": "x", "new_password": bad * 9}),
     ):
         response = http.request(  # type: ignore[union-attr]
             method,
