@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlmodel import select
 
 from van_app import config
 from van_app.core.keystore import Keystore, WrongPasswordError
@@ -248,7 +249,7 @@ class LaptopProfessionalsDialog(QDialog):
             with store.read_session() as session:
                 names = {
                     account.username: account.display_name
-                    for account in session.query(StaffAccount).all()
+                    for account in session.exec(select(StaffAccount)).all()
                 }
                 return [
                     (name, names.get(name, name), pending_changes(session, name).mine)
