@@ -38,13 +38,13 @@ def data_dir() -> Path:
 
 
 def resources_dir() -> Path:
-    """The shipped resources folder (reference lists, translations, icons)."""
+    """The shipped resources folder (package ``drome_resources``; the override for tests)."""
     override = os.environ.get(RESOURCES_DIR_ENV)
     if override:
         return Path(override)
-    if is_frozen():
-        return Path(sys._MEIPASS) / "resources"  # type: ignore[attr-defined]
-    return Path(__file__).resolve().parent.parent / "resources"
+    from drome_resources import root
+
+    return root()
 
 
 def database_path() -> Path:

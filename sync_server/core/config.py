@@ -17,8 +17,10 @@ def default_database_url() -> str:
 
 
 def default_schema_path() -> Path:
-    """The wire schema shipped with the source tree (``resources/schema/sync_schema.json``)."""
-    return Path(__file__).resolve().parents[2] / "resources" / "schema" / "sync_schema.json"
+    """The wire schema shipped in package ``drome_resources`` (``schema/sync_schema.json``)."""
+    from drome_resources import root
+
+    return root() / "schema" / "sync_schema.json"
 
 
 class Settings(BaseSettings):

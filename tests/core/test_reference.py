@@ -20,7 +20,7 @@ from van_app.core.reference import (
     reference,
 )
 
-REFERENCE_DIR = Path(__file__).resolve().parents[2] / "resources" / "reference"
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "drome_resources" / "reference"
 
 
 @pytest.fixture(scope="module")

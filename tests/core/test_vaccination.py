@@ -15,7 +15,7 @@ from van_app.core.vaccination import (
     new_dose_interval_warnings,
 )
 
-REF = ReferenceData.load(Path(__file__).resolve().parents[2] / "resources" / "reference")
+REF = ReferenceData.load(Path(__file__).resolve().parents[2] / "drome_resources" / "reference")
 BORN = dt.date(2026, 1, 10)  # born after 2025: MenB and ACWY calendar
 
 

@@ -32,7 +32,7 @@ from van_app.core.validation import (
     validate_tour_stop,
 )
 
-REFERENCE_DIR = Path(__file__).resolve().parents[2] / "resources" / "reference"
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "drome_resources" / "reference"
 TODAY = dt.date(2026, 11, 23)
 REF = ReferenceData.load(REFERENCE_DIR)
 
