@@ -7,11 +7,17 @@ No Qt here: the engine and the benchmark call it from any thread. Each call is o
 from __future__ import annotations
 
 import gzip
+import ipaddress
 import json
+import os
+import ssl
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
+import truststore
+from requests.adapters import HTTPAdapter
 
 PROTOCOL_VERSION = 2
 CONNECT_TIMEOUT = 5
@@ -58,6 +64,54 @@ class ServerFailedError(SyncError):
     code = "server_error"
 
 
+class UntrustedServerError(SyncError):
+    """The server's HTTPS certificate is not trusted by this laptop (nor its CA bundle)."""
+
+    code = "untrusted_certificate"
+
+
+class InsecureServerError(SyncError):
+    """A password would leave in clear: ``http://`` to anything but this computer."""
+
+    code = "insecure"
+
+
+# Environment variables by which an administrator names the CA bundle requests must use.
+CA_BUNDLE_ENV = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+
+
+def is_loopback(host: str) -> bool:
+    """This computer itself (the demo server, tests): nothing crosses a network."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def refuse_clear_password(server_url: str) -> None:
+    """Raise InsecureServerError before a password is sent to ``server_url`` unencrypted."""
+    parts = urlsplit(server_url)
+    if parts.scheme.lower() == "https" or is_loopback(parts.hostname or ""):
+        return
+    raise InsecureServerError(
+        "L'adresse du serveur du CMS n'est pas chiffrée (elle commence par http:// au lieu "
+        "de https://) : le mot de passe circulerait en clair sur le réseau. Demandez au "
+        "support du CMS l'adresse en https://."
+    )
+
+
+class _SystemTrustAdapter(HTTPAdapter):
+    """HTTPS checked against the operating system's certificate store (truststore): a
+    Département's internal CA, installed on its laptops, is trusted like a public one."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["ssl_context"] = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        super().init_poolmanager(*args, **kwargs)
+
+
 class ServerRestoredError(SyncError):
     """409 ``server_restored``: the server went back to a backup; recover, then sync again.
 
@@ -90,6 +144,10 @@ class SyncClient:
         self.server_id: str | None = None
         self.stats = WireStats()
         self._http = requests.Session()
+        if not any(os.environ.get(name) for name in CA_BUNDLE_ENV):
+            # A bundle named by the administrator is used as requests reads it; otherwise the
+            # system's store, where certifi's list would miss an internal CA.
+            self._http.mount("https://", _SystemTrustAdapter())
         self._http.headers.update(
             {
                 "X-Protocol-Version": str(PROTOCOL_VERSION),
@@ -117,6 +175,7 @@ class SyncClient:
     ) -> dict[str, Any]:
         """A new device token; with ``install_id``, the laptop's recovery key if the server
         hands it to this professional (keeping ``recovery_key`` if it had none)."""
+        refuse_clear_password(self.server_url)
         body: dict[str, Any] = {"username": username, "password": password}
         body["device_name"] = device_name
         if install_id:
@@ -130,6 +189,7 @@ class SyncClient:
         return self._call("POST", "/api/v1/auth/recovery", body)
 
     def change_password(self, current_password: str, new_password: str) -> None:
+        refuse_clear_password(self.server_url)
         body = {"current_password": current_password, "new_password": new_password}
         self._call("POST", "/api/v1/auth/password", body)
 
@@ -194,6 +254,12 @@ class SyncClient:
                 timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
             )
             content = response.content  # reading the body can fail too (connection cut)
+        except requests.exceptions.SSLError as exc:
+            raise UntrustedServerError(
+                "Le certificat du serveur du CMS n'est pas reconnu par ce poste (autorité de "
+                "certification inconnue ou certificat expiré) : contactez le support du CMS. "
+                "Les saisies restent sur ce poste."
+            ) from exc
         except requests.RequestException as exc:
             raise ServerUnreachableError(
                 "Le serveur du CMS est injoignable (pas de réseau ou serveur arrêté). "
