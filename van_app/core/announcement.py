@@ -228,28 +228,30 @@ def announcement_pdf(path: Path | str, announcement: Announcement) -> Path:
         TableStyle,
     )
 
+    from van_app.core.reports.fonts import BOLD, REGULAR
+
     _require_stops(announcement)
     a = announcement
     path = Path(path)
     blue = colors.HexColor(_BLUE)
 
     def style(name: str, size: float, **extra: object) -> ParagraphStyle:
-        values: dict[str, object] = {"fontName": "Helvetica", "leading": size * 1.25}
+        values: dict[str, object] = {"fontName": REGULAR, "leading": size * 1.25}
         values.update(extra)
         return ParagraphStyle(name, fontSize=size, **values)
 
     band = style("band", 10, textColor=blue)
-    title = style("title", 25, fontName="Helvetica-Bold", textColor=blue, spaceAfter=3 * mm)
+    title = style("title", 25, fontName=BOLD, textColor=blue, spaceAfter=3 * mm)
     lead = style("lead", 12.5, spaceAfter=2 * mm)
     heading = style(
         "heading",
         15,
-        fontName="Helvetica-Bold",
+        fontName=BOLD,
         textColor=blue,
         spaceBefore=4 * mm,
         spaceAfter=2 * mm,
     )
-    date_style = style("date", 17, fontName="Helvetica-Bold")
+    date_style = style("date", 17, fontName=BOLD)
     hours_style = style("hours", 15, textColor=blue)
     place_style = style("place", 13)
     services_style = style("services", 11.5, textColor=blue)
@@ -308,7 +310,7 @@ def announcement_pdf(path: Path | str, announcement: Announcement) -> Path:
         )
     # Who to call, side by side with when: one framed block that never splits across pages.
     lines = _contact_lines(a.cms)
-    reach = [para(lines[0], style("cms-name", 11, fontName="Helvetica-Bold"))]
+    reach = [para(lines[0], style("cms-name", 11, fontName=BOLD))]
     reach += [para(line, body) for line in lines[1:]]
     hours = (
         [para(f"Horaires d'ouverture :\n{a.cms.opening_hours}", body)]
@@ -338,7 +340,7 @@ def announcement_pdf(path: Path | str, announcement: Announcement) -> Path:
         canvas.saveState()
         canvas.setFillColor(blue)
         canvas.rect(0, A4[1] - 8 * mm, A4[0], 8 * mm, stroke=0, fill=1)
-        canvas.setFont("Helvetica", 8.5)
+        canvas.setFont(REGULAR, 8.5)
         canvas.setFillColor(colors.HexColor("#555555"))
         text = footer if doc.page == 1 else f"{footer}  ·  page {doc.page}"
         canvas.drawCentredString(A4[0] / 2, 10 * mm, text)

@@ -1,14 +1,11 @@
 """The PDF of a right-of-access export: A4, French, sections, "Page 2 sur 5" on every page.
 
-Kept apart from ``access_export`` so the document is built without loading reportlab. Fonts: a
-Unicode TrueType font with the French accents, "·", "œ" and "’" (DejaVu Sans when the system
-has it, else Bitstream Vera shipped with reportlab), Helvetica only as a last resort.
+Kept apart from ``access_export`` so the document is built without loading reportlab. Fonts:
+the shipped DejaVu Sans (``fonts``), with the French accents, "·", "œ", "’" and foreign names.
 """
 
 from __future__ import annotations
 
-import os
-from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -17,9 +14,6 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfmetrics import registerFontFamily
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
@@ -33,6 +27,7 @@ from reportlab.platypus import (
 
 from van_app.core.measures import format_date
 from van_app.core.person_file import Entry
+from van_app.core.reports import fonts
 from van_app.core.reports.access_export import AccessDocument, AccessItem, french_moment
 
 INK = colors.HexColor("#1f3a5f")
@@ -42,33 +37,10 @@ PANEL = colors.HexColor("#eef4fb")
 NOTE_INDENT = 0.8 * cm  # addenda and reviews sit under their visit, set in
 NOTE_PADDING = 8
 
-_FONT_CANDIDATES = (
-    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
-    ("C:/Windows/Fonts/DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
-    (os.path.join(os.path.dirname(pdfmetrics.__file__), "..", "fonts", "Vera.ttf"), "VeraBd.ttf"),
-)
 
-
-@lru_cache(maxsize=1)
 def _fonts() -> tuple[str, str]:
     """(regular, bold) font names registered with reportlab."""
-    for regular, bold in _FONT_CANDIDATES:
-        bold_path = os.path.join(os.path.dirname(regular), bold)
-        if os.path.exists(regular) and os.path.exists(bold_path):
-            try:
-                pdfmetrics.registerFont(TTFont("AccessRegular", regular))
-                pdfmetrics.registerFont(TTFont("AccessBold", bold_path))
-                registerFontFamily(
-                    "AccessRegular",
-                    normal="AccessRegular",
-                    bold="AccessBold",
-                    italic="AccessRegular",
-                    boldItalic="AccessBold",
-                )
-            except Exception:  # a damaged font file: try the next one
-                continue
-            return "AccessRegular", "AccessBold"
-    return "Helvetica", "Helvetica-Bold"
+    return fonts.register_fonts()
 
 
 def _styles() -> dict[str, ParagraphStyle]:

@@ -1,6 +1,6 @@
 """The bilan's charts as reportlab drawings: horizontal bars, grouped bars, stacked shares.
 
-Standard PDF fonts (Helvetica) cover French (é, à, ç, œ, « », …). Long reference labels are
+The shipped DejaVu Sans (``fonts``) covers French and foreign names. Long reference labels are
 shortened with "…" so a bar's label never runs into the next one; tables carry them in full.
 """
 
@@ -13,8 +13,10 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 
-FONT = "Helvetica"
-BOLD = "Helvetica-Bold"
+from van_app.core.reports import fonts
+
+FONT = fonts.REGULAR
+BOLD = fonts.BOLD
 PALETTE = (
     colors.HexColor("#1f5f9e"),
     colors.HexColor("#e07b00"),

@@ -40,6 +40,7 @@ from van_app.core.indicators import (
     plural,
 )
 from van_app.core.reference import ReferenceData
+from van_app.core.reports import fonts
 from van_app.core.reports.bilan_charts import (
     grouped_bars,
     horizontal_bars,
@@ -55,18 +56,27 @@ SERVICES = {"social": "Social", "pmi": "PMI", "both": "Social et PMI"}
 _OTHER_CLOSED = ("autre clôturé", "autres clôturés")
 
 _styles = getSampleStyleSheet()
-TITLE = ParagraphStyle("BilanTitle", parent=_styles["Title"], fontSize=16, leading=20)
-H2 = ParagraphStyle(
-    "BilanH2", parent=_styles["Heading2"], textColor=HEADER_BG, spaceBefore=10, spaceAfter=4
+TITLE = ParagraphStyle(
+    "BilanTitle", parent=_styles["Title"], fontName=fonts.BOLD, fontSize=16, leading=20
 )
-BODY = ParagraphStyle("BilanBody", parent=_styles["BodyText"], fontSize=9, leading=11.5)
+H2 = ParagraphStyle(
+    "BilanH2",
+    parent=_styles["Heading2"],
+    fontName=fonts.BOLD,
+    textColor=HEADER_BG,
+    spaceBefore=10,
+    spaceAfter=4,
+)
+BODY = ParagraphStyle(
+    "BilanBody", parent=_styles["BodyText"], fontName=fonts.REGULAR, fontSize=9, leading=11.5
+)
 NOTE = ParagraphStyle(
     "BilanNote", parent=BODY, fontSize=7.5, leading=9.5, textColor=colors.HexColor("#444444")
 )
-H3 = ParagraphStyle("BilanH3", parent=BODY, fontName="Helvetica-Bold", spaceAfter=2)
+H3 = ParagraphStyle("BilanH3", parent=BODY, fontName=fonts.BOLD, spaceAfter=2)
 CELL = ParagraphStyle("BilanCell", parent=BODY, fontSize=8, leading=10)
 CELL_RIGHT = ParagraphStyle("BilanCellRight", parent=CELL, alignment=TA_RIGHT)
-HEAD = ParagraphStyle("BilanHead", parent=CELL, textColor=colors.white, fontName="Helvetica-Bold")
+HEAD = ParagraphStyle("BilanHead", parent=CELL, textColor=colors.white, fontName=fonts.BOLD)
 
 
 def bilan_title(report: ActivityReport, cms_label: str) -> str:
@@ -377,7 +387,7 @@ def write_bilan_pdf(path: Path, report: ActivityReport, ref: ReferenceData, cms_
 
     def footer(canvas, document) -> None:  # type: ignore[no-untyped-def]
         canvas.saveState()
-        canvas.setFont("Helvetica", 7.5)
+        canvas.setFont(fonts.REGULAR, 7.5)
         canvas.setFillColor(colors.HexColor("#666666"))
         canvas.drawString(18 * mm, 10 * mm, shorten(title, 110))
         canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, f"Page {document.page}")
