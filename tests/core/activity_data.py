@@ -7,6 +7,10 @@ Stops: S1 Luc-en-Diois 06/10 (both services), S2 Luc-en-Diois 03/11 (both), S3
 Châtillon-en-Diois 13/10 (social only), S4 Châtillon-en-Diois 10/11 (social, nobody came),
 S5 Luc-en-Diois 01/12 (cancelled: deleted), S0 Luc-en-Diois 28/09 (before the period).
 
+People's own "known to the CMS before" flag (asked once, at registration): known are P2, P10,
+P13 and the duplicate P3b (P3, the kept record, says not known); everyone else is not known.
+The consultations' "known before" column (below) is an old copy that no figure reads.
+
 Signed social consultations in the period (C1…C8):
   C1 P1  S1 06/10 unknown  resolved_on_spot  rsa, digital_access
   C2 P2  S1 06/10 known    oriented          health_insurance           → cpam
@@ -127,19 +131,19 @@ def build_activity_data(store: LocalStore) -> ActivityData:
         )
 
     person("P1", d(4, 5, 1980), "F")
-    person("P2", d(9, 2, 1955), "M")
+    person("P2", d(9, 2, 1955), "M", known_to_cms=True)
     person("P3", d(23, 8, 1990), "F")
     person("P4", d(1, 1, 1970), "M")
     person("P5", d(1, 1, 1960), "F")
     person("P6", d(12, 12, 1985), "M")
     person("P7", d(1, 3, 2026), "F")
     person("P8", d(15, 1, 2021), "M")
-    person("P10", d(30, 6, 1995), "F")
+    person("P10", d(30, 6, 1995), "F", known_to_cms=True)
     person("P11", d(1, 8, 2026), "M")
     person("P12", d(1, 1, 1975), "M", deleted=True)
-    person("P13", d(1, 1, 1965), "F")
+    person("P13", d(1, 1, 1965), "F", known_to_cms=True)
     person("P14", d(7, 7, 1977), "M")
-    person("P3b", d(23, 8, 1990), "F")
+    person("P3b", d(23, 8, 1990), "F", known_to_cms=True)
     person("P7b", d(1, 3, 2026), "F")
     records_by_name = {name: r for name, r in zip(ids, records, strict=True)}
     records_by_name["P3b"].merged_into_id = ids["P3"]  # type: ignore[attr-defined]

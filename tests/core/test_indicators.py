@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from tests.core.activity_data import (
     AFTER_Q4,
@@ -23,6 +24,7 @@ from tests.core.activity_data import (
     build_activity_data,
     d,
 )
+from van_app.core.first_contact import correct_known_to_cms
 from van_app.core.indicators import (
     MEDICAL_RESERVED,
     NOT_THIS_SERVICE,
@@ -37,6 +39,8 @@ from van_app.core.indicators import (
     key_rows,
 )
 from van_app.core.local_store import LocalStore
+from van_app.core.models import Beneficiary
+from van_app.core.outbox import OutboxEntry
 from van_app.core.reference import ReferenceData, reference
 
 
@@ -70,18 +74,56 @@ def test_people_consultations_and_known_before(social_store: LocalStore, data: A
     # C1…C8 and M1…M5; drafts: D1 and P11's → 2 (the deleted and P12's are not drafts).
     assert (key.consultations, key.social_consultations, key.pmi_consultations) == (13, 8, 5)
     assert key.drafts_left_out == 2
-    # First day of each person: P1 06/10 unknown; P2 known; P10 06/10: C3 says unknown but M4
-    # the same day says known → known; P3 13/10 unknown; P6 unknown; P14 unknown; P7 06/10
-    # unknown; P8 known. Unknown: P1 P3 P6 P14 P7 → 5 of 8 = 62.5 %, shown "63 %".
+    # First met in Q4 (first signed consultation ever, duplicates included): P1 06/10, P2
+    # 06/10, P10 06/10, P3 13/10, P6 20/10, P14 03/11, P8 03/11 (a PMI first visit) → 7. P7 is
+    # not new: her duplicate P7b was seen on 10/07 (M0). Their own flag: P2 and P10 known; P3
+    # (the kept record) not known, whatever the duplicate P3b says; C3's "unknown" and M3's
+    # "known" are not read. Not known: P1 P3 P6 P14 P8 → 5 of 7 = 71.4 %, shown "71 %".
+    assert key.first_met == 7
     assert key.unknown_before == 5
-    assert key.unknown_before_share == pytest.approx(5 / 8)
-    assert format_percent(key.unknown_before_share) == "63\u00a0%"
+    assert key.unknown_before_share == pytest.approx(5 / 7)
+    assert format_percent(key.unknown_before_share) == "71\u00a0%"
+
+
+def test_a_person_first_met_in_an_earlier_period_is_not_new(
+    social_store: LocalStore, data: ActivityData
+):
+    key = report_for(social_store, start=d(1, 11), end=d(30, 11)).key
+    # November: P1 (C6), P3 (C7 on P3b), P14, P7, P8, P10 → 6 people. First met in November:
+    # P14 and P8 only (P1, P3 and P10 were first seen in October, P7 in July); both not known.
+    # C6 and C7 say "known" and would have made no difference either way.
+    assert (key.people, key.first_met, key.unknown_before) == (6, 2, 2)
+    october = report_for(social_store, start=d(1, 10), end=d(31, 10)).key
+    # October: P1 P2 P10 P3 P6 (P7 first seen in July) → 5, not known P1 P3 P6 → 3.
+    assert (october.first_met, october.unknown_before) == (5, 3)
+
+
+def test_correcting_the_flag_in_the_file_changes_the_figure(
+    social_store: LocalStore, data: ActivityData
+):
+    # P8 (first met at a PMI consultation) was in fact known: corrected once in her file.
+    assert correct_known_to_cms(social_store, data["P8"], True) is True
+    # Through the duplicate's id, the kept record P3 is corrected.
+    assert correct_known_to_cms(social_store, data["P3b"], True) is True
+    key = report_for(social_store).key
+    assert (key.first_met, key.unknown_before) == (7, 3)  # P1 P6 P14
+    with social_store.session() as session:
+        queued = session.exec(
+            select(OutboxEntry).where(OutboxEntry.record_id.in_([data["P8"], data["P3"]]))
+        ).all()
+        assert {e.record_id for e in queued} == {data["P8"], data["P3"]}
+        assert all("known_to_cms" in e.changed_fields for e in queued)
+        assert session.get(Beneficiary, data["P3b"]).known_to_cms is True  # untouched
+    # The same answer again writes nothing.
+    assert correct_known_to_cms(social_store, data["P8"], True) is False
 
 
 def test_satisfaction_per_question(social_store: LocalStore, data: ActivityData):
     satisfaction = report_for(social_store).satisfaction
     # A1…A4 (A5 deleted, A6 before the period).
     assert satisfaction.answers == 4
+    # Response rate: 4 answers for the 13 signed consultations.
+    assert (satisfaction.consultations, satisfaction.response_rate) == (13, 4 / 13)
     rendered = satisfaction.question("service_rendered")  # 4, 3, 2, 1 → 2 good of 4
     assert (rendered.good_or_excellent, rendered.answers, rendered.share) == (2, 4, 0.5)
     assert rendered.distribution == (1, 1, 1, 1)
@@ -112,18 +154,29 @@ def test_immediate_resolution_and_outcomes(social_store: LocalStore, data: Activ
 def test_time_to_resolve_and_open_follow_ups(social_store: LocalStore, data: ActivityData):
     resolution = report_for(social_store).resolution
     assert resolution is not None
-    # Closed in the period as resolved: F2 0 day, F1 3, F3 17 (partially resolved counts),
-    # F11 35. F5 is closed "unreachable" (not resolved), F10 closes after the period, F8 is
-    # deleted, F12 closed before it. Median of 0, 3, 17, 35 = (3 + 17) / 2 = 10.
-    assert (resolution.resolved_follow_ups, resolution.other_closed_follow_ups) == (4, 1)
-    assert resolution.median_days == 10.0
+    # Every resolved demand: C1 and C3 resolved on the spot (0 day), and the follow-ups
+    # closed in the period as resolved: F2 0 day, F1 3, F11 35. F3 is only partially
+    # resolved (kept apart), F5 is closed "unreachable", F10 closes after the period, F8 is
+    # deleted, F12 closed before it. Delays 0, 0, 0, 3, 35 → median 0; follow-ups alone 0, 3,
+    # 35 → 3, resting on 3 cases.
+    assert resolution.resolved_demands == 5
+    assert (resolution.resolved_follow_ups, resolution.partially_resolved_follow_ups) == (3, 1)
+    assert resolution.other_closed_follow_ups == 1
+    assert (resolution.median_days, resolution.follow_up_median_days) == (0.0, 3.0)
     assert [(b.code, b.count) for b in resolution.delay_buckets] == [
-        ("0", 1),
-        ("1-7", 1),
-        ("8-15", 0),
-        ("16-30", 1),
-        ("31+", 1),
+        ("0", 3),
+        ("1-4", 1),
+        ("5-14", 0),
+        ("15-21", 0),
+        ("22+", 1),
     ]
+    median = next(row for row in key_rows(report_for(social_store)) if row.key == "median_days")
+    assert median.text == "0 jour"
+    assert median.detail == (
+        "5 demandes résolues, dont 2 sur place (0 jour) ; suivis seuls : 3 jours "
+        "(3 suivis résolus, sur 3 cas seulement) ; 1 suivi partiellement résolu à part"
+    )
+    assert median.target_status == "atteint"  # 0 ≤ 4 days
     # At 31/12: F4 (due 17/11, overdue), F6 (due 31/12: not before, not overdue), F7 (opened
     # before the period, due 12/10, overdue), F10 (closed only on 05/01/2027, due 20/10,
     # overdue). F9 belongs to a draft: left out. → 4 open, 3 overdue.
@@ -240,6 +293,52 @@ def test_attendance_per_stop_and_commune(social_store: LocalStore, data: Activit
         1,
     )
     assert outside.people_per_stop is None
+    # The Département's indicators per commune. First met, by the stop of the first visit:
+    # Châtillon P3 (not known); Luc P1 P2 P10 (C3 at S1) P14 P8 → 3 not known of 5; outside
+    # P6 (not known).
+    assert (chatillon.first_met, chatillon.unknown_before) == (1, 1)
+    assert (luc.first_met, luc.unknown_before, luc.unknown_before_share) == (5, 3, 3 / 5)
+    assert (outside.first_met, outside.unknown_before) == (1, 1)
+    # Immediate resolution: Luc C1 C3 of C1 C2 C3 C6 C7 C8; Châtillon C4: none; outside C5.
+    assert (luc.resolved_on_spot, luc.social_consultations, luc.immediate_share) == (2, 6, 2 / 6)
+    assert (chatillon.resolved_on_spot, chatillon.immediate_share) == (0, 0.0)
+    # Service rendered: Luc A1 4, A2 3 → 2 of 2; Châtillon A3 2 → 0 of 1; outside A4 1.
+    assert (luc.satisfied, luc.answers, luc.satisfaction_share) == (2, 2, 1.0)
+    assert (chatillon.satisfied, chatillon.answers) == (0, 1)
+    assert (outside.satisfied, outside.answers) == (0, 1)
+    assert all(s.held for s in report.stops) and report.held_until == Q4_END
+
+
+def test_monthly_series(social_store: LocalStore, data: ActivityData):
+    october, november, december = report_for(social_store).monthly
+    # October: C1 C2 C3 C4 C5 M1 M4 → 7 consultations of P1 P2 P10 P3 P6 P7 → 6 people; first
+    # met P1 P2 P10 P3 P6, not known P1 P3 P6; stops S1 S3; C1 C3 resolved on the spot of 5.
+    assert (october.people, october.consultations) == (6, 7)
+    assert (october.first_met, october.unknown_before, october.held_stops) == (5, 3, 2)
+    assert (october.resolved_on_spot, october.social_consultations) == (2, 5)
+    # November: C6 C7 C8 M2 M3 M5 of P1 P3 P14 P7 P8 P10; first met P14 P8; stops S2 S4.
+    assert (november.people, november.consultations, november.first_met) == (6, 6, 2)
+    assert (november.unknown_before, november.held_stops) == (2, 2)
+    # December: S5 is cancelled.
+    assert (december.people, december.held_stops) == (0, 0)
+
+
+def test_future_stops_are_planned_not_held(social_store: LocalStore, data: ActivityData):
+    # Seen on 05/11 for October–November: S1, S3 and S2 (03/11) are held, S4 (10/11) is only
+    # planned: Châtillon has held one stop (S3, 1 person), not two with 0.5 person each.
+    report = report_for(social_store, start=d(1, 10), end=d(30, 11), today=d(5, 11))
+    assert report.held_until == d(5, 11)
+    assert [(s.stop_id, s.held) for s in report.stops] == [
+        (data["S1"], True),
+        (data["S3"], True),
+        (data["S2"], True),
+        (data["S4"], False),
+    ]
+    chatillon, luc, _outside = report.communes
+    assert (chatillon.stops, chatillon.planned_stops, chatillon.people_per_stop) == (1, 1, 1.0)
+    assert chatillon.stops_by_month == (1, 0)
+    assert (luc.stops, luc.planned_stops, luc.people_per_stop) == (2, 0, 5.0)
+    assert [m.held_stops for m in report.monthly] == [2, 1]
 
 
 def test_one_commune(social_store: LocalStore, data: ActivityData):
@@ -247,12 +346,15 @@ def test_one_commune(social_store: LocalStore, data: ActivityData):
     key = report.key
     # Luc: C1 C2 C3 C6 C7 C8 and M1…M5; people P1 P2 P10 P7 P3 P14 P8.
     assert (key.people, key.social_consultations, key.pmi_consultations) == (7, 6, 5)
-    # P3 is first seen at Luc on 03/11 (C7, known): unknown are P1, P7, P14 → 3 of 7.
-    assert key.unknown_before == 3
+    # First met at Luc: P1 P2 P10 P14 P8 (P3 first came to Châtillon, P7 in July); not
+    # known: P1 P14 P8 → 3 of 5.
+    assert (key.first_met, key.unknown_before) == (5, 3)
     assert report.resolution is not None
     assert report.resolution.immediate_share == 2 / 6  # C1, C3
-    # F2 0, F3 17, F11 35 (F1 is Châtillon's) → median 17; open F4 F6 F7 F10.
-    assert report.resolution.median_days == 17.0
+    # Resolved: C1 0, C3 0, F2 0, F11 35 (F1 is Châtillon's, F3 partial) → median 0; the
+    # follow-ups alone: 0 and 35 → 17.5.
+    assert report.resolution.median_days == 0.0
+    assert report.resolution.follow_up_median_days == 17.5
     assert report.resolution.open_follow_ups == 4
     assert report.satisfaction.question("service_rendered").share == 1.0  # A1 4, A2 3
     assert [c.commune for c in report.communes] == ["Luc-en-Diois"]
@@ -267,6 +369,8 @@ def test_one_stop(social_store: LocalStore, data: ActivityData):
     assert report.resolution is not None
     assert report.resolution.median_days == 3.0
     assert report.resolution.other_closed_follow_ups == 1
+    median = next(row for row in key_rows(report) if row.key == "median_days")
+    assert "(sur 1 cas seulement)" in median.detail
     assert [s.stop_id for s in report.stops] == [data["S3"]]
     assert report.filter_text[1].startswith("Arrêt : 13/10/2026, Châtillon-en-Diois")
 
@@ -274,8 +378,10 @@ def test_one_stop(social_store: LocalStore, data: ActivityData):
 def test_pmi_service_only(social_store: LocalStore, data: ActivityData):
     report = report_for(social_store, service="pmi")
     key = report.key
-    # P7 (unknown at M1), P8, P10 (known at M4) → 1 unknown of 3; Mdraft is the only draft.
-    assert (key.people, key.consultations, key.unknown_before, key.drafts_left_out) == (3, 5, 1, 1)
+    # P7 (first seen in July), P8 (first met at M3, not known), P10 (first met on 06/10, M4
+    # that day, known) → 1 not known of 2 first met; Mdraft is the only draft.
+    assert (key.people, key.consultations, key.drafts_left_out) == (3, 5, 1)
+    assert (key.first_met, key.unknown_before) == (2, 1)
     assert report.resolution is None and report.social is None
     assert report.social_unavailable == NOT_THIS_SERVICE
     assert report.satisfaction.answers == 1  # A2
@@ -317,5 +423,6 @@ def test_french_formatting():
 def test_definitions_name_the_reference_outcomes(ref: ReferenceData):
     notes = definitions(ref)
     assert "« Résolu sur place »" in notes["immediate_resolution"]
-    assert "« Résolu » ou « Partiellement résolu »" in notes["time_to_resolve"]
+    assert "l'issue « Résolu »" in notes["time_to_resolve"]
+    assert "« Partiellement résolu » sont comptés à part" in notes["time_to_resolve"]
     assert "6 ans" in notes["prenatal"]

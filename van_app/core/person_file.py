@@ -85,6 +85,9 @@ class FollowUpView:
     is_open: bool
 
 
+KNOWN_TO_CMS_LABEL = "Connu·e du CMS avant son premier contact"
+
+
 @dataclass(frozen=True)
 class PersonFile:
     person_id: str
@@ -97,6 +100,7 @@ class PersonFile:
     visits: tuple[VisitView, ...]
     follow_ups: tuple[FollowUpView, ...]
     can_start: tuple[str, ...]  # services whose new consultation this user may open
+    known_to_cms: bool = False  # "known to the CMS before her first contact" (correctable)
 
 
 # -- projection onto readable fields ---------------------------------------------------------
@@ -210,7 +214,7 @@ def _identity(person: Beneficiary, roles: tuple[str, ...], ref: ReferenceData, t
         ("birthplace", "Lieu de naissance", str),
         ("commune_insee", "Commune", lambda v: ref.label("communes", v)),
         ("phone", "Téléphone", str),
-        ("known_to_cms", "Connu·e du CMS avant", lambda v: "Oui" if v else "Non"),
+        ("known_to_cms", KNOWN_TO_CMS_LABEL, lambda v: "Oui" if v else "Non"),
         ("information_date", "Date d'information", format_date),
     ]
     return tuple(
@@ -433,4 +437,5 @@ def person_file(
         visits=tuple(_visits(session, user, group, ref)),
         follow_ups=tuple(_follow_ups(session, user, group, ref)),
         can_start=can_start,
+        known_to_cms=person.known_to_cms,
     )

@@ -380,10 +380,12 @@ def _check_extra(name: str, filename: str, code: str, extra: dict[str, Any]) -> 
             fail("« mandatory » doit valoir true ou false.")
         for key in ("mandatory_for_born_from", "applies_to_born_from", "applies_to_born_until"):
             check_date(key)
-    elif name in ("outcomes", "follow_up_outcomes") and not isinstance(
-        extra.get("resolved", False), bool
-    ):
-        fail("« resolved » doit valoir true ou false.")
+    elif name in ("outcomes", "follow_up_outcomes"):
+        for key in ("resolved", "partial"):
+            if not isinstance(extra.get(key, False), bool):
+                fail(f"« {key} » doit valoir true ou false.")
+        if extra.get("resolved") and extra.get("partial"):
+            fail("Une issue partielle (« partial ») ne peut pas compter comme résolue.")
 
 
 def _int_range(value: Any, filename: str, where: str) -> tuple[int, int]:

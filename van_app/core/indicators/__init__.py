@@ -2,7 +2,9 @@
 
 ``activity_report(session, user_roles, ActivityFilter(...), ref, today)`` returns an
 ``ActivityReport`` of plain numbers that the dashboard and the bilan exports (PDF, XLSX) show;
-``definitions(ref)`` says in French what each figure counts.
+``definitions(ref)`` says in French what each figure counts. What counts (signed
+consultations, people once after merges, first contacts, orientations, resolved demands) is
+defined once in ``counted``, which the anonymised statistics read too.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from van_app.core.indicators.figures import (
     CountItem,
     FilterError,
     KeyFigures,
+    MonthFigures,
     PmiFigures,
     QuestionSatisfaction,
     ResolutionFigures,
@@ -28,6 +31,7 @@ from van_app.core.indicators.french import (
     DEFINITION_TITLES,
     DELAY_BUCKETS,
     MEDICAL_RESERVED,
+    MIN_CASES,
     NOT_THIS_SERVICE,
     OUTSIDE_TOUR,
     QUESTION_LABELS,
@@ -37,12 +41,15 @@ from van_app.core.indicators.french import (
     TARGETS,
     Target,
     definitions,
+    delay_bucket,
+    few_cases,
     format_date,
     format_days,
     format_decimal,
     format_month,
     format_number,
     format_percent,
+    partial_codes,
     period_text,
     plural,
     resolved_codes,
@@ -54,6 +61,7 @@ __all__ = [
     "DEFINITION_TITLES",
     "DELAY_BUCKETS",
     "MEDICAL_RESERVED",
+    "MIN_CASES",
     "NOT_THIS_SERVICE",
     "OUTSIDE_TOUR",
     "QUESTION_LABELS",
@@ -69,6 +77,7 @@ __all__ = [
     "FilterOptions",
     "KeyFigures",
     "KeyRow",
+    "MonthFigures",
     "PmiFigures",
     "QuestionSatisfaction",
     "ResolutionFigures",
@@ -80,6 +89,8 @@ __all__ = [
     "VaccinationFigures",
     "activity_report",
     "definitions",
+    "delay_bucket",
+    "few_cases",
     "filter_options",
     "format_date",
     "format_days",
@@ -88,6 +99,7 @@ __all__ = [
     "format_number",
     "format_percent",
     "key_rows",
+    "partial_codes",
     "period_text",
     "plural",
     "resolved_codes",

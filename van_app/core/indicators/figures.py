@@ -83,8 +83,9 @@ class KeyFigures:
     social_consultations: int
     pmi_consultations: int
     drafts_left_out: int  # drafts of the period, not counted anywhere
-    unknown_before: int  # people not known to the CMS before (at their first visit here)
-    unknown_before_share: float | None
+    first_met: int  # people whose first contact with the van (ever) falls in the period
+    unknown_before: int  # of those, not known to the CMS before (the person's own flag)
+    unknown_before_share: float | None  # unknown_before / first_met
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,8 @@ class QuestionSatisfaction:
 class SatisfactionFigures:
     answers: int
     questions: tuple[QuestionSatisfaction, ...]
+    consultations: int = 0  # signed consultations of the period and filters
+    response_rate: float | None = None  # answers / consultations
 
     def question(self, code: str) -> QuestionSatisfaction:
         return next(q for q in self.questions if q.question == code)
@@ -114,10 +117,13 @@ class ResolutionFigures:
     resolved_on_spot: int
     immediate_share: float | None
     outcomes: tuple[CountItem, ...]
-    resolved_follow_ups: int  # closed in the period with an outcome counted as resolved
+    resolved_follow_ups: int  # closed in the period as fully resolved
+    partially_resolved_follow_ups: int  # closed in the period as partially resolved
     other_closed_follow_ups: int  # closed in the period otherwise (redirected, abandoned…)
-    median_days: float | None
-    delay_buckets: tuple[CountItem, ...]  # codes "0", "1-7", "8-15", "16-30", "31+"
+    resolved_demands: int  # resolved on the spot (0 day) + follow-ups fully resolved
+    median_days: float | None  # over every resolved demand, on-the-spot ones as 0 day
+    follow_up_median_days: float | None  # over the fully resolved follow-ups only
+    delay_buckets: tuple[CountItem, ...]  # codes "0", "1-4", "5-14", "15-21", "22+"
     as_of: dt.date  # the day open and overdue follow-ups are counted at
     open_follow_ups: int
     overdue_follow_ups: int
@@ -167,6 +173,7 @@ class StopAttendance:
     people: int
     social_consultations: int
     pmi_consultations: int
+    held: bool = True  # False: a planned stop after today (or the period's end), not counted
 
 
 @dataclass(frozen=True)
@@ -175,12 +182,36 @@ class CommuneAttendance:
 
     commune_insee: str | None
     commune: str
-    stops: int
+    stops: int  # held: up to today (or the period's end if it is past)
     people: int  # distinct over the period
     consultations: int
-    people_per_stop: float | None  # the mean, over the stops, of the people received there
+    people_per_stop: float | None  # the mean, over the held stops, of the people received
     people_by_month: tuple[int, ...]  # aligned with ``ActivityReport.months``
-    stops_by_month: tuple[int, ...]
+    stops_by_month: tuple[int, ...]  # held stops
+    planned_stops: int = 0  # planned after today, not counted yet
+    first_met: int = 0  # the Département's indicators, per commune (as the key figures)
+    unknown_before: int = 0
+    unknown_before_share: float | None = None
+    social_consultations: int = 0
+    resolved_on_spot: int = 0
+    immediate_share: float | None = None  # None also when the user may not read class C
+    answers: int = 0  # satisfaction answers given at this commune's stops
+    satisfied: int = 0  # "service rendu" rated good or excellent
+    satisfaction_share: float | None = None
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """One month of the period: the series of the annual report."""
+
+    month: dt.date
+    people: int
+    consultations: int
+    first_met: int
+    unknown_before: int
+    held_stops: int
+    resolved_on_spot: int | None  # None: not readable (class C)
+    social_consultations: int
 
 
 @dataclass(frozen=True)
@@ -196,5 +227,7 @@ class ActivityReport:
     pmi: PmiFigures | None
     pmi_unavailable: str
     months: tuple[dt.date, ...]  # the first day of each month of the period
-    stops: tuple[StopAttendance, ...]  # by date, then commune
+    stops: tuple[StopAttendance, ...]  # by date, then commune (planned ones: held=False)
     communes: tuple[CommuneAttendance, ...]  # by name, "Hors tournée" last
+    held_until: dt.date | None = None  # stops after this day are planned, not counted
+    monthly: tuple[MonthFigures, ...] = ()  # the key figures month by month (annual report)

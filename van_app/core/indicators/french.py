@@ -30,12 +30,33 @@ QUESTION_LABELS = {
 SCORE_LABELS = ("Mauvais", "Moyen", "Bien", "Excellent")
 DELAY_BUCKETS = (
     ("0", "Le jour même", 0, 0),
-    ("1-7", "1 à 7 jours", 1, 7),
-    ("8-15", "8 à 15 jours", 8, 15),
-    ("16-30", "16 à 30 jours", 16, 30),
-    ("31+", "Plus de 30 jours", 31, None),
+    ("1-4", "1 à 4 jours", 1, 4),
+    ("5-14", "5 à 14 jours", 5, 14),
+    ("15-21", "15 à 21 jours", 15, 21),
+    ("22+", "22 jours et plus", 22, None),
 )
-"""(code, label, first day, last day or None) of the time-to-resolve distribution."""
+"""(code, label, first day, last day or None) of the time-to-resolve distribution: the
+Département's references (4 days at a one-stop service, 15 to 21 days before it)."""
+
+MIN_CASES = 5
+"""Under this many cases a figure says how few it rests on."""
+
+
+def delay_bucket(days: int) -> str:
+    """The code of the bucket a delay in days falls in."""
+    return next(
+        code
+        for code, _, low, high in DELAY_BUCKETS
+        if days >= low and (high is None or days <= high)
+    )
+
+
+def few_cases(count: int) -> str:
+    """ "(sur 3 cas seulement)" when a figure rests on 1 to 4 cases, else ""."""
+    if 0 < count < MIN_CASES:
+        return f"(sur {count} cas seulement)"
+    return ""
+
 
 OUTSIDE_TOUR = "Hors tournée"
 
@@ -101,6 +122,13 @@ class Target:
     key: str
     value: float
     text: str  # shown beside the figure
+    higher_is_better: bool = True
+
+    def met(self, value: float | None) -> bool | None:
+        """Whether ``value`` reaches the target; None when there is no value."""
+        if value is None:
+            return None
+        return value >= self.value if self.higher_is_better else value <= self.value
 
 
 TARGETS: dict[str, Target] = {
@@ -114,7 +142,10 @@ TARGETS: dict[str, Target] = {
         "immediate_resolution", 0.45, f"Objectif : 45{NBSP}% (guichet unique comparable)"
     ),
     "median_days": Target(
-        "median_days", 4, "Objectif : 4 jours (15 à 21 jours avant le guichet unique)"
+        "median_days",
+        4,
+        "Objectif : 4 jours (15 à 21 jours avant le guichet unique)",
+        higher_is_better=False,
     ),
 }
 
@@ -122,6 +153,11 @@ TARGETS: dict[str, Target] = {
 def resolved_codes(ref: ReferenceData, list_name: str) -> tuple[str, ...]:
     """Codes of ``outcomes`` or ``follow_up_outcomes`` marked ``resolved`` in the file."""
     return tuple(item.code for item in ref.items(list_name) if item.get("resolved"))
+
+
+def partial_codes(ref: ReferenceData) -> tuple[str, ...]:
+    """Follow-up outcomes marked ``partial`` ("Partiellement résolu"): not resolved."""
+    return tuple(item.code for item in ref.items("follow_up_outcomes") if item.get("partial"))
 
 
 def _labels(ref: ReferenceData, list_name: str, codes: tuple[str, ...]) -> str:
@@ -132,6 +168,7 @@ def definitions(ref: ReferenceData) -> dict[str, str]:
     """Short French notes shown under each figure and in the reports' definitions."""
     spot = _labels(ref, "outcomes", resolved_codes(ref, "outcomes"))
     closed = _labels(ref, "follow_up_outcomes", resolved_codes(ref, "follow_up_outcomes"))
+    partial = _labels(ref, "follow_up_outcomes", partial_codes(ref))
     return {
         "scope": (
             "Seules les consultations signées et non supprimées sont comptées ; les brouillons "
@@ -145,29 +182,37 @@ def definitions(ref: ReferenceData) -> dict[str, str]:
         ),
         "consultations": "Consultations : consultations sociales et de PMI signées.",
         "unknown_before": (
-            "Non connues du CMS : personnes reçues dont la première consultation de la période "
-            "indique « non connue du CMS avant cette visite » / personnes reçues."
+            "Non connues du CMS : parmi les personnes rencontrées pour la première fois par le "
+            "camion dans la période (première consultation signée, tous services et doublons "
+            "fusionnés compris), celles dont le dossier indique « non connue du CMS avant son "
+            "premier contact ». Cette réponse est demandée une fois, à l'inscription, et se "
+            "corrige dans le dossier ; les consultations suivantes ne la changent pas."
         ),
         "satisfaction": (
             "Satisfaction : part des réponses « bien » ou « excellent » (notes 3 et 4 sur 4), "
-            "question par question, parmi les réponses anonymes recueillies dans la période."
+            "question par question, parmi les réponses anonymes recueillies dans la période. "
+            "Taux de réponse : réponses / consultations signées."
         ),
         "immediate_resolution": (
             f"Résolution immédiate : consultations sociales dont l'issue est {spot} / "
             "consultations sociales signées."
         ),
         "time_to_resolve": (
-            "Délai de résolution : jours entre l'ouverture et la clôture des suivis clôturés "
-            f"dans la période avec l'issue {closed} (médiane et répartition ; 0 = le jour "
-            "même). Les demandes réglées sur place relèvent de la résolution immédiate."
+            "Délai de résolution : toutes les demandes résolues dans la période — réglées sur "
+            f"place ({spot}, 0 jour) et suivis clôturés avec l'issue {closed} (jours entre "
+            "l'ouverture et la clôture) ; médiane et répartition (le jour même, 1 à 4, 5 à 14, "
+            "15 à 21, 22 jours et plus). La médiane des seuls suivis est donnée à côté. Les "
+            f"suivis clôturés {partial} sont comptés à part, pas comme résolus. Un chiffre "
+            f"établi sur moins de {MIN_CASES} cas le signale."
         ),
         "follow_ups": (
             "Suivis en cours : suivis ouverts et non clôturés à la fin de la période (ou "
             "aujourd'hui si elle n'est pas terminée) ; en retard : leur échéance est passée."
         ),
         "orientations": (
-            "Orientations : orientations vers un partenaire décidées lors des consultations "
-            "sociales signées, par partenaire (une consultation peut en compter plusieurs)."
+            "Orientations : orientations vers un partenaire, non supprimées, des consultations "
+            "sociales signées de la période (datées par la consultation), par partenaire (une "
+            "consultation peut en compter plusieurs)."
         ),
         "demand_types": (
             "Types de demande : nombre de consultations sociales signées où la demande est "
@@ -191,7 +236,12 @@ def definitions(ref: ReferenceData) -> dict[str, str]:
         "attendance": (
             "Fréquentation : personnes distinctes reçues à chaque arrêt ; par commune et par "
             "mois, personnes distinctes et nombre d'arrêts tenus (arrêts sans personne reçue "
-            "compris)."
+            "compris). Seuls les arrêts jusqu'à aujourd'hui (ou la fin de la période si elle "
+            "est passée) sont tenus ; les suivants sont « prévus » et ne comptent pas."
+        ),
+        "comparison": (
+            "Comparaison : même période un an avant ; objectif du Département atteint "
+            "(« atteint ») ou non (« non atteint »)."
         ),
     }
 
@@ -211,6 +261,7 @@ DEFINITION_TITLES = {
     "prenatal": "Consultations prénatales",
     "late_vaccinations": "Vaccinations en retard",
     "attendance": "Fréquentation",
+    "comparison": "Comparaison",
 }
 """A French title for each key of ``definitions``."""
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from van_app.core.indicators.figures import ActivityFilter
@@ -33,6 +33,7 @@ _PERSON_COLUMNS = (
     Beneficiary.merged_into_id,
     Beneficiary.deleted,
     Beneficiary.birth_date,
+    Beneficiary.known_to_cms,
 )
 _CHUNK = 500  # ids per IN (...) query, well under SQLite's limit on bound parameters
 _MAX_MERGE_HOPS = 20
@@ -47,7 +48,6 @@ class Visit:
     person: str  # the canonical person's id
     day: dt.date
     stop_id: str | None
-    known_before: bool
     signed: bool
     birth_date: dt.date  # of the canonical person
     demand_types: tuple[str, ...] = ()
@@ -56,7 +56,7 @@ class Visit:
     orientation_partner: str | None = None
 
 
-def _chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
+def chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
     for index in range(0, len(ids), _CHUNK):
         yield ids[index : index + _CHUNK]
 
@@ -71,7 +71,7 @@ class People:
     def load(self, ids: Iterable[str]) -> None:
         wanted = sorted({i for i in ids if i and i not in self._rows})
         while wanted:
-            for chunk in _chunks(wanted):
+            for chunk in chunks(wanted):
                 for person in self._session.exec(
                     select(*_PERSON_COLUMNS).where(col(Beneficiary.id).in_(chunk))
                 ).all():
@@ -101,6 +101,10 @@ class People:
     def birth_date(self, person_id: str) -> dt.date:
         return self._rows[person_id].birth_date
 
+    def known_to_cms(self, person_id: str) -> bool:
+        """The person's own answer, asked once at her first contact (correctable in her file)."""
+        return bool(self._rows[person_id].known_to_cms)
+
     def group_ids(self, canonical_ids: set[str]) -> set[str]:
         """Every loaded id standing for one of ``canonical_ids`` (the person and duplicates)."""
         return {pid for pid in self._rows if self.canonical(pid) in canonical_ids}
@@ -129,8 +133,9 @@ class StopMatcher:
             return stop is not None and stop.commune_insee == f.commune_insee
         return True
 
-    def held(self) -> list[TourStop]:
-        """The planned stops of the period the filter keeps (offering the chosen service)."""
+    def planned(self) -> list[TourStop]:
+        """The non-cancelled stops of the period the filter keeps (offering the service),
+        held or still to come."""
         f = self.filter
         return [
             s
@@ -161,7 +166,6 @@ def load_visits(
             model.beneficiary_id,
             model.consultation_date,
             model.stop_id,
-            model.known_before,
             model.status,
         ]
         if service == "social" and read_social:
@@ -200,7 +204,6 @@ def load_visits(
                 person=person,
                 day=record.consultation_date,
                 stop_id=record.stop_id,
-                known_before=bool(record.known_before),
                 signed=record.status == "signed",
                 birth_date=people.birth_date(person),
                 **extra,  # type: ignore[arg-type]
@@ -252,7 +255,7 @@ def load_follow_ups(
     ).all()
     consultation_ids = sorted({c.consultation_id for c in candidates if c.consultation_id})
     consultations: dict[str, Any] = {}
-    for chunk in _chunks(consultation_ids):
+    for chunk in chunks(consultation_ids):
         for record in session.exec(
             select(
                 SocialConsultation.id,
@@ -308,7 +311,7 @@ def load_pmi_history(
     people.load_duplicates()
     ids = sorted(people.group_ids(children))
     history: dict[str, list[PmiConsultation]] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for record in session.exec(
             select(PmiConsultation)
             .where(col(PmiConsultation.beneficiary_id).in_(chunk))
@@ -319,3 +322,29 @@ def load_pmi_history(
     for records in history.values():
         records.sort(key=lambda r: (r.consultation_date, r.id))
     return history
+
+
+def first_contact_days(session: Session, people: People, until: dt.date) -> dict[str, dt.date]:
+    """Each person's first day with the van up to ``until``: her earliest signed consultation
+    of either service, her merged duplicates' included (by canonical id).
+
+    Read over all time, not the period: a person first met last year is not new this year.
+    """
+    people.load_duplicates()
+    first: dict[str, dt.date] = {}
+    for model in (SocialConsultation, PmiConsultation):
+        rows = session.exec(
+            select(model.beneficiary_id, func.min(model.consultation_date))
+            .where(col(model.deleted).is_(False))
+            .where(model.status == "signed")
+            .where(model.consultation_date <= until)
+            .group_by(model.beneficiary_id)
+        ).all()
+        people.load(beneficiary_id for beneficiary_id, _ in rows)
+        for beneficiary_id, day in rows:
+            if not people.live(beneficiary_id):
+                continue
+            person = people.canonical(beneficiary_id)
+            if person not in first or day < first[person]:
+                first[person] = day
+    return first

@@ -6,13 +6,14 @@ so they can never disagree on what is a key figure or how it is worded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from van_app.core.indicators.figures import ActivityReport
+from van_app.core.indicators.figures import ActivityReport, ResolutionFigures
 from van_app.core.indicators.french import (
     MEDICAL_RESERVED,
     TARGETS,
     Target,
+    few_cases,
     format_date,
     format_days,
     format_number,
@@ -32,6 +33,24 @@ class KeyRow:
     text: str  # the value in French ("45 %", "3,5 jours", "12"), or why it is missing
     detail: str  # numerator and denominator, or what the count is made of
     target: Target | None = None
+    cases: int | None = None  # what a share or a median rests on (its denominator)
+    previous_text: str = ""  # the same figure for the comparison period ("" without one)
+    previous_value: float | None = None
+
+    @property
+    def few_cases(self) -> str:
+        """ "(sur 3 cas seulement)" under 5 cases, else ""."""
+        return few_cases(self.cases) if self.cases is not None else ""
+
+    @property
+    def target_met(self) -> bool | None:
+        return self.target.met(self.value) if self.target is not None else None
+
+    @property
+    def target_status(self) -> str:
+        """ "atteint", "non atteint", or "" without a target or a value."""
+        met = self.target_met
+        return "" if met is None else "atteint" if met else "non atteint"
 
 
 def _value_text(kind: str, value: float | None) -> str:
@@ -43,14 +62,39 @@ def _value_text(kind: str, value: float | None) -> str:
 
 
 def _row(
-    key: str, label: str, kind: str, value: float | None, detail: str, missing: str = ""
+    key: str,
+    label: str,
+    kind: str,
+    value: float | None,
+    detail: str,
+    missing: str = "",
+    cases: int | None = None,
 ) -> KeyRow:
     text = missing if missing else _value_text(kind, value)
-    return KeyRow(key, label, kind, None if missing else value, text, detail, TARGETS.get(key))
+    if not missing and cases is not None and few_cases(cases):
+        detail = f"{detail} {few_cases(cases)}".strip()
+    return KeyRow(
+        key, label, kind, None if missing else value, text, detail, TARGETS.get(key), cases
+    )
 
 
-def key_rows(report: ActivityReport) -> list[KeyRow]:
-    """The key figures in the order they are shown."""
+def key_rows(report: ActivityReport, previous: ActivityReport | None = None) -> list[KeyRow]:
+    """The key figures in the order they are shown, each beside ``previous``'s if given."""
+    rows = _key_rows(report)
+    if previous is None:
+        return rows
+    before = {row.key: row for row in _key_rows(previous)}
+    return [
+        replace(
+            row,
+            previous_text=before[row.key].text if row.key in before else "",
+            previous_value=before[row.key].value if row.key in before else None,
+        )
+        for row in rows
+    ]
+
+
+def _key_rows(report: ActivityReport) -> list[KeyRow]:
     key, f = report.key, report.filter
     rows = [
         _row(
@@ -87,7 +131,8 @@ def key_rows(report: ActivityReport) -> list[KeyRow]:
             "share",
             key.unknown_before_share,
             f"{plural(key.unknown_before, 'personne', 'personnes')} sur "
-            f"{format_number(key.people)}",
+            f"{plural(key.first_met, 'rencontrée', 'rencontrées')} pour la première fois",
+            cases=key.first_met,
         ),
     ]
     rendered = report.satisfaction.question("service_rendered")
@@ -98,7 +143,11 @@ def key_rows(report: ActivityReport) -> list[KeyRow]:
             "share",
             rendered.share,
             f"{plural(rendered.good_or_excellent, 'réponse', 'réponses')} sur "
-            f"{format_number(rendered.answers)}",
+            f"{format_number(rendered.answers)} ; taux de réponse "
+            f"{format_percent(report.satisfaction.response_rate)} "
+            f"({format_number(report.satisfaction.answers)} / "
+            f"{format_number(report.satisfaction.consultations)} consultations)",
+            cases=rendered.answers,
         )
     )
     resolution, missing = report.resolution, report.social_unavailable
@@ -113,19 +162,18 @@ def key_rows(report: ActivityReport) -> list[KeyRow]:
             if resolution
             else "",
             missing,
+            cases=resolution.social_consultations if resolution else None,
         )
     )
     rows.append(
         _row(
             "median_days",
-            "Délai médian de résolution d'un suivi",
+            "Délai médian de résolution d'une demande",
             "days",
             resolution.median_days if resolution else None,
-            f"{plural(resolution.resolved_follow_ups, 'suivi résolu', 'suivis résolus')} "
-            "dans la période"
-            if resolution
-            else "",
+            _median_detail(resolution) if resolution else "",
             missing,
+            cases=resolution.resolved_demands if resolution else None,
         )
     )
     rows.append(
@@ -192,3 +240,22 @@ def key_rows(report: ActivityReport) -> list[KeyRow]:
         )
     )
     return rows
+
+
+def _median_detail(resolution: ResolutionFigures) -> str:
+    """What the median rests on: every resolved demand, and the follow-ups' own median."""
+    follow_ups = resolution.resolved_follow_ups
+    text = (
+        f"{plural(resolution.resolved_demands, 'demande résolue', 'demandes résolues')}, "
+        f"dont {format_number(resolution.resolved_on_spot)} sur place (0 jour) ; "
+        f"suivis seuls : {format_days(resolution.follow_up_median_days)} "
+        f"({plural(follow_ups, 'suivi résolu', 'suivis résolus')}"
+    )
+    if few_cases(follow_ups):
+        text += f", {few_cases(follow_ups)[1:-1]}"
+    text += ")"
+    partial = resolution.partially_resolved_follow_ups
+    if partial:
+        text += f" ; {plural(partial, 'suivi', 'suivis')} partiellement résolu"
+        text += "s à part" if partial > 1 else " à part"
+    return text
