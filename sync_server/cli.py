@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
+import logging.config
 import os
 import sys
 from collections.abc import Callable
@@ -59,10 +61,14 @@ def _operator() -> str:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from sync_server.core.logs import logging_config
     from sync_server.main import create_app
 
-    app = create_app(_settings(args))
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    settings = _settings(args)
+    config = logging_config(settings)
+    logging.config.dictConfig(config)  # migrations at start are logged too
+    app = create_app(settings)
+    uvicorn.run(app, host=args.host, port=args.port, log_config=config)
     return 0
 
 
@@ -136,16 +142,59 @@ def _disable_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _enable_user(args: argparse.Namespace) -> int:
+    _, engine = _engine(args)
+    with session_scope(engine, write=True) as session:
+        user = accounts.enable_user(session, args.username)
+        audit(session, "user_enabled", username=_operator(), target=user.username)
+    print(
+        f"Compte « {user.username} » réactivé : ses postes non révoqués se synchronisent de "
+        "nouveau."
+    )
+    return 0
+
+
+# Hours in each unit of a period: h(ours), d(ays) or j(ours), w(eeks) or s(emaines).
+_PERIOD_HOURS = {"h": 1, "d": 24, "j": 24, "w": 168, "s": 168}
+
+
+def parse_period(text: str) -> dt.timedelta:
+    """``36h``, ``14d`` (or ``14j``), ``2w`` (or ``2s``): a period for ``--silent-since``."""
+    text = text.strip().lower()
+    hours = _PERIOD_HOURS.get(text[-1:]) if text else None
+    if hours is None or not text[:-1].isdigit() or int(text[:-1]) <= 0:
+        raise argparse.ArgumentTypeError(
+            f"durée « {text} » illisible : un nombre suivi de h (heures), d ou j (jours), "
+            "w ou s (semaines), par exemple 14d"
+        )
+    return dt.timedelta(hours=int(text[:-1]) * hours)
+
+
+def _seen(device) -> str:  # type: ignore[no-untyped-def]
+    return device.last_seen_at.strftime("%d/%m/%Y %H:%M") if device.last_seen_at else "—"
+
+
 def _list_devices(args: argparse.Namespace) -> int:
     _, engine = _engine(args)
+    silent_since = getattr(args, "silent_since", None)
     with session_scope(engine) as session:
-        rows = accounts.list_devices(session, args.username)
-    if not rows:
+        if silent_since is not None:
+            rows = accounts.silent_devices(session, utcnow() - silent_since)
+        else:
+            rows = accounts.list_devices(session, args.username)
+    if silent_since is not None:
+        days = silent_since.total_seconds() / 86400
+        period = f"{days:g} jour(s)" if days >= 1 else f"{silent_since.total_seconds() / 3600:g} h"
+        if not rows:
+            print(f"Tous les postes actifs se sont synchronisés depuis moins de {period}.")
+        else:
+            print(f"{len(rows)} poste(s) sans synchronisation depuis plus de {period} :")
+    elif not rows:
         print("Aucun poste inscrit.")
     for row in rows:
         device = row.device
         state = "révoqué" if device.revoked_at else "actif"
-        seen = device.last_seen_at.strftime("%d/%m/%Y %H:%M") if device.last_seen_at else "—"
+        seen = _seen(device)
         print(f"{device.id}  {row.username:<16} {device.name:<24} vu le {seen:<16} {state}")
     return 0
 
@@ -338,8 +387,23 @@ def build_parser() -> argparse.ArgumentParser:
     command("list-users", "lister les comptes", _list_users)
     disable = command("disable-user", "désactiver un compte et tous ses postes", _disable_user)
     disable.add_argument("username", metavar="IDENTIFIANT")
-    devices = command("list-devices", "lister les postes inscrits", _list_devices)
-    devices.add_argument("username", metavar="IDENTIFIANT", nargs="?")
+    enable = command("enable-user", "réactiver un compte désactivé", _enable_user)
+    enable.add_argument("username", metavar="IDENTIFIANT")
+    listed = command("list-devices", "lister les postes inscrits", _list_devices)
+    listed.add_argument("username", metavar="IDENTIFIANT", nargs="?")
+    silent = command(
+        "devices",
+        "les postes qui ne se synchronisent plus (--silent-since 14d)",
+        _list_devices,
+    )
+    silent.add_argument(
+        "--silent-since",
+        type=parse_period,
+        required=True,
+        metavar="DURÉE",
+        help="sans synchronisation depuis plus de DURÉE : 36h, 14d (ou 14j), 2w (ou 2s)",
+    )
+    silent.set_defaults(username=None)
     revoke = command("revoke-device", "révoquer le jeton d'un poste", _revoke_device)
     revoke.add_argument("device_id", metavar="ID_POSTE")
     revoke.add_argument(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_dir
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,8 +28,13 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VAN_SYNC_")
 
     # "production" (the default) or "development": the interactive API pages (/docs, /redoc)
-    # are served only in development; /openapi.json, the protocol's contract, always.
-    environment: str = "production"
+    # are served only in development; /openapi.json, the protocol's contract, always. Any
+    # other value stops the server at start (a typo must not silently mean production).
+    environment: Literal["production", "development"] = "production"
+    # Log files (server.log, access.log), rotated by size; None: stderr only (journald).
+    log_dir: Path | None = None
+    log_max_bytes: int = 10 * MIB
+    log_backup_count: int = 10
     database_url: str = ""  # empty: default_database_url()
     # Where the high-water mark of a server database lives (an SQLite file keeps it beside).
     state_dir: Path | None = None  # None: the account's data folder

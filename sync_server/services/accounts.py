@@ -90,6 +90,34 @@ def disable_user(session: Session, username: str) -> UserAccount:
     return user
 
 
+def enable_user(session: Session, username: str) -> UserAccount:
+    """Undo ``disable_user``: the devices not revoked one by one sync again at once."""
+    user = find_user(session, username)
+    if user is None:
+        raise AccountError(f"Aucun compte « {username} ».")
+    user.disabled = False
+    user.updated_at = utcnow()
+    session.add(user)
+    publish_staff_record(session, user)
+    return user
+
+
+def silent_devices(session: Session, since: dt.datetime) -> list[DeviceRow]:
+    """Devices not revoked, of active users, that have not synced since ``since`` (never
+    synced: enrolled before it): laptops that stopped syncing, to look after."""
+    query = (
+        select(Device, UserAccount.username)
+        .join(UserAccount, col(Device.user_id) == col(UserAccount.id))
+        .where(col(Device.revoked_at).is_(None), col(UserAccount.disabled).is_(False))
+        .where(
+            (col(Device.last_seen_at) < since)
+            | (col(Device.last_seen_at).is_(None) & (col(Device.created_at) < since))
+        )
+    )
+    rows = session.exec(query.order_by(col(Device.last_seen_at), col(Device.created_at))).all()
+    return [DeviceRow(device, name) for device, name in rows]
+
+
 def publish_staff_record(session: Session, user: UserAccount) -> SyncRecord:
     """Write the user's staff_account record with the next version."""
     counter = VersionCounter(session)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from sync_server.cli import build_parser, main
+from sync_server.cli import build_parser, main, parse_period
 from sync_server.core.db import session_scope
-from sync_server.models import AuditEvent, Device
+from sync_server.models import AuditEvent, Device, utcnow
 from tests.server.conftest import Server, protocol_headers
 
 
@@ -146,3 +147,68 @@ def test_help_is_in_french(capsys: pytest.CaptureFixture[str]) -> None:
         build_parser().parse_args(["create-user", "--help"])
     text = capsys.readouterr().out
     assert "créer un compte" in text and "rôle (répétable)" in text
+
+
+def test_enable_user_lets_the_laptops_sync_again_but_not_a_revoked_one(
+    cli, server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.user("amartin", ["social_worker"])
+    first_device, first_token = server.devices["amartin"], server.tokens["amartin"]
+    server.enrol("amartin", "Second portable")
+    assert cli("revoke-device", first_device) == 0
+    assert cli("disable-user", "amartin") == 0
+    assert cli("enable-user", "amartin") == 0
+    assert "réactivé" in capsys.readouterr().out
+    response = server.client.get("/api/v1/sync/summary", headers=server.headers("amartin"))
+    assert response.status_code == 200
+    revoked = {**protocol_headers(), "Authorization": f"Bearer {first_token}"}
+    response = server.client.get("/api/v1/sync/summary", headers=revoked)
+    assert (response.status_code, response.json()["code"]) == (401, "device_revoked")
+    staff = server.pulled("amartin", "staff_account")
+    assert [r["fields"]["active"] for r in staff.values()] == [True]
+    assert cli("enable-user", "personne") == 1
+    assert "Aucun compte" in capsys.readouterr().err
+    with session_scope(server.engine) as session:
+        actions = [e.action for e in session.exec(select(AuditEvent)).all()]
+    assert "user_enabled" in actions
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"), [("14d", 336), ("14j", 336), ("2w", 336), ("2s", 336), ("36h", 36)]
+)
+def test_periods_of_silent_since(text: str, hours: int) -> None:
+    assert parse_period(text) == dt.timedelta(hours=hours)
+
+
+def test_devices_silent_since_lists_the_laptops_that_stopped_syncing(
+    cli, server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    now = utcnow()
+    ages = {"amartin": 20, "bnguyen": 3, "croux": None, "dlopez": 40, "evidal": 30}
+    for username in ages:
+        server.user(username, ["social_worker"])
+    with session_scope(server.engine, write=True) as session:
+        for username, days in ages.items():
+            device = session.get(Device, server.devices[username])
+            device.last_seen_at = None if days is None else now - dt.timedelta(days=days)
+            if username == "croux":  # enrolled a month ago, never synced since
+                device.created_at = now - dt.timedelta(days=31)
+            session.add(device)
+    assert cli("revoke-device", server.devices["dlopez"]) == 0  # a revoked one is not missed
+    assert cli("disable-user", "evidal") == 0  # nor one of someone who left
+    capsys.readouterr()
+    assert cli("devices", "--silent-since", "14d") == 0
+    listing = capsys.readouterr().out
+    assert "2 poste(s) sans synchronisation depuis plus de 14 jour(s)" in listing
+    assert server.devices["amartin"] in listing and server.devices["croux"] in listing
+    for quiet in ("bnguyen", "dlopez", "evidal"):
+        assert server.devices[quiet] not in listing
+    assert cli("devices", "--silent-since", "2w") == 0
+    assert capsys.readouterr().out == listing
+    assert cli("devices", "--silent-since", "36h") == 0
+    assert server.devices["bnguyen"] in capsys.readouterr().out
+    assert cli("devices", "--silent-since", "60d") == 0
+    assert "Tous les postes actifs" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        cli("devices", "--silent-since", "deux semaines")
+    assert "illisible" in capsys.readouterr().err
