@@ -23,11 +23,36 @@ def _install_translations(app) -> None:  # type: ignore[no-untyped-def]
         app.installTranslator(ours)
 
 
+def _has_desktop_libraries() -> bool:
+    """False, with the fix in French, when the package was installed without its app extra."""
+    import importlib.util
+
+    missing = [m for m in ("PySide6", "sqlcipher3", "reportlab") if not importlib.util.find_spec(m)]
+    if missing:
+        print(
+            f"Bibliothèques de l'app absentes ({', '.join(missing)}) : installez "
+            '"drome-proximite[app]" (pip install "drome-proximite[app]").',
+            file=sys.stderr,
+        )
+    return not missing
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="van-app", description="Drôme Proximité — app du camion")
     parser.add_argument("--demo", action="store_true", help="charger les données de démonstration")
     parser.add_argument("--version", action="version", version=__version__)
+    parser.add_argument(
+        "--self-check",
+        action="store_true",
+        help="vérifier l'installation sans écran (ressources, base, PDF, Qt), puis quitter",
+    )
     args = parser.parse_args(argv)
+    if not _has_desktop_libraries():
+        return 1
+    if args.self_check:
+        from van_app.self_check import run_self_check
+
+        return run_self_check()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
