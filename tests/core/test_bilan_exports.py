@@ -25,7 +25,10 @@ from van_app.core.reference import reference
 from van_app.core.reports.bilan_pdf import bilan_title, write_bilan_pdf
 from van_app.core.reports.bilan_xlsx import write_bilan_xlsx
 
-TITLE = "Bilan d'activité du service itinérant — CMS-DIE — du 01/10/2026 au 31/12/2026"
+TITLE = (
+    "Bilan d'activité du service itinérant — Centre médico-social de Die — "
+    "du 01/10/2026 au 31/12/2026"
+)
 PEOPLE_NAMES = ("NomP1", "PrénomP1", "NomP3", "NomP7", "PrénomP14")  # none may appear
 
 
@@ -64,13 +67,23 @@ def test_pdf_holds_the_figures_and_no_names(
     for expected in (
         "Chiffres clés",
         "Personnes reçues 8",  # P1 P2 P3 P6 P7 P8 P10 P14
-        "Personnes non connues du CMS auparavant 63 %",  # 5 of 8
+        "Personnes non connues du CMS auparavant 71 % — 5 personnes sur 7 rencontrées",
+        "Objectif : 4 jours (15 à 21 jours avant le guichet unique) — atteint",
+        "Objectif : 70 % de « bien » ou « excellent » — non atteint",
+        "Un an avant (du 01/10/2025 au 31/12/2025).",
+        "Indicateurs du Département par commune",
+        "Luc-en-Diois 60 % (3/5) 100 % (2/2) 33 % (2/6) 2 5",
+        "Activité mois par mois",
+        "octobre 2026 6 7 5 3 2 40 % (2/5)",
         "Service rendu jugé « bien » ou « excellent » 50 %",  # 2 of 4
         "Résolution immédiate (sur place) 25 %",  # C1, C3 of 8
         "Objectif : 45 %",
-        "Délai médian de résolution d'un suivi",
-        "Délai médian : 10 jours (4 suivis résolus ; 1 autre clôturé)",  # 0, 3, 17, 35; F5
-        "Suivis en cours au 31/12/2026 4 dont 3 en retard",
+        "Délai médian de résolution d'une demande",
+        # C1, C3 on the spot, F2 0, F1 3, F11 35 (test_indicators); F3 partial; F5 other.
+        "Délai médian : 0 jour (5 demandes résolues, dont 2 sur place (0 jour) ; suivis seuls "
+        ": 3 jours (3 suivis résolus, sur 3 cas seulement) ; 1 suivi partiellement résolu à "
+        "part ; 1 autre clôturé)",
+        "Suivis en cours au 31/12/2026 4 0 dont 3 en retard",  # 0 a year before
         "réservé aux professionnels de PMI",  # late vaccinations, for a supervisor
         "Fréquentation par commune et par arrêt",
         "Châtillon-en-Diois 2 1 1 0,5",  # stops, people, consultations, mean
@@ -107,6 +120,7 @@ def test_xlsx_holds_the_numbers(social_store: LocalStore, data: ActivityData, tm
         "Synthèse",
         "Arrêts",
         "Communes",
+        "Par mois",
         "Communes par mois",
         "Satisfaction",
         "Accueil social",
@@ -119,12 +133,17 @@ def test_xlsx_holds_the_numbers(social_store: LocalStore, data: ActivityData, tm
     assert summary["A1"].value == TITLE
     assert _row_of(summary, "Personnes reçues")[1].value == 8
     unknown = _row_of(summary, "Personnes non connues du CMS auparavant")
-    assert (unknown[1].value, unknown[1].number_format) == (0.625, "0%")
+    assert (unknown[1].value, unknown[1].number_format) == (5 / 7, "0%")
     assert (unknown[3].value, unknown[3].number_format) == (0.5, "0%")  # the pilot's half
+    assert unknown[6].value == "atteint"
+    assert summary.cell(_row_of(summary, "Indicateur")[0].row, 6).value == (
+        "Un an avant (du 01/10/2025 au 31/12/2025)"
+    )
+    assert _row_of(summary, "Personnes reçues")[5].value == 0  # nothing in 2025
     immediate = _row_of(summary, "Résolution immédiate (sur place)")
     assert (immediate[1].value, immediate[3].value) == (0.25, 0.45)
-    median = _row_of(summary, "Délai médian de résolution d'un suivi")
-    assert (median[1].value, median[1].number_format, median[3].value) == (10.0, "0.0", 4)
+    median = _row_of(summary, "Délai médian de résolution d'une demande")
+    assert (median[1].value, median[1].number_format, median[3].value) == (0.0, "0.0", 4)
     late = _row_of(summary, "Vaccinations trouvées en retard")
     assert late[1].value == "réservé aux professionnels de PMI"
 
@@ -135,6 +154,10 @@ def test_xlsx_holds_the_numbers(social_store: LocalStore, data: ActivityData, tm
     assert [stops.cell(first + i, 6).value for i in range(4)] == [4, 1, 6, 0]  # S1 S3 S2 S4
     luc = _row_of(book["Communes"], "Luc-en-Diois")
     assert [c.value for c in luc[1:6]] == ["26167", 2, 7, 11, 5.0]
+    # Planned 0, first met 5, not known 3 (60 %), social 6, on the spot 2, answers 2, good 2.
+    assert [c.value for c in luc[6:16]] == [0, 5, 3, 0.6, 6, 2, 2 / 6, 2, 2, 1.0]
+    october = _row_of(book["Par mois"], dt.datetime(2026, 10, 1))
+    assert [c.value for c in october[1:8]] == [6, 7, 5, 3, 2, 5, 2]
     monthly = [r for r in _rows(book["Communes par mois"]) if r[0] == "Luc-en-Diois"]
     assert [(r[1], r[2], r[3]) for r in monthly] == [
         (dt.datetime(2026, 10, 1), 1, 4),
@@ -144,7 +167,11 @@ def test_xlsx_holds_the_numbers(social_store: LocalStore, data: ActivityData, tm
     rendered = _row_of(book["Satisfaction"], "Le service rendu")
     assert [c.value for c in rendered[1:7]] == [4, 1, 1, 1, 1, 0.5]
     assert _row_of(book["Accueil social"], "Résolu sur place")[2].value == 2
-    assert _row_of(book["Accueil social"], "Délai médian (jours)")[1].value == 10.0
+    social = book["Accueil social"]
+    assert _row_of(social, "Délai médian de toutes les demandes résolues (jours)")[1].value == 0
+    assert _row_of(social, "Délai médian des seuls suivis (jours)")[1].value == 3.0
+    assert _row_of(social, "Suivis partiellement résolus (à part)")[1].value == 1
+    assert _row_of(social, "1 à 4 jours")[2].value == 1
     rsa = _row_of(book["Types de demande"], "RSA (revenu de solidarité active)")
     assert (rsa[2].value, rsa[3].value) == (3, 3 / 8)
     caf = _row_of(book["Orientations"], "CAF (caisse d'allocations familiales)")

@@ -426,3 +426,27 @@ def test_definitions_name_the_reference_outcomes(ref: ReferenceData):
     assert "l'issue « Résolu »" in notes["time_to_resolve"]
     assert "« Partiellement résolu » sont comptés à part" in notes["time_to_resolve"]
     assert "6 ans" in notes["prenatal"]
+
+
+def test_every_key_figure_beside_the_year_before_and_the_target(
+    social_store: LocalStore, data: ActivityData
+):
+    report = report_for(social_store)
+    assert report.previous is not None
+    assert (report.previous.filter.start, report.previous.filter.end) == (
+        d(1, 10, 2025),
+        d(31, 12, 2025),
+    )
+    rows = {row.key: row for row in key_rows(report)}
+    # Nothing was recorded in 2025: counts 0, shares with no denominator "—".
+    assert (rows["people"].previous_text, rows["unknown_before"].previous_text) == ("0", "—")
+    # Targets: 5/7 not known ≥ 50 %; service rendered 2/4 < 70 %; 2/8 on the spot < 45 %.
+    assert rows["unknown_before"].target_status == "atteint"
+    assert rows["satisfaction"].target_status == "non atteint"
+    assert rows["immediate_resolution"].target_status == "non atteint"
+    assert rows["people"].target_status == ""
+    # 4 answers: the share says how few cases it rests on.
+    assert rows["satisfaction"].detail.startswith("2 réponses sur 4 ; taux de réponse 31\u00a0%")
+    assert rows["satisfaction"].detail.endswith("(sur 4 cas seulement)")
+    # One stop has no year-before twin.
+    assert report_for(social_store, stop_id=data["S1"]).previous is None

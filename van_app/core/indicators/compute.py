@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 
 from sqlmodel import Session
 
@@ -56,8 +57,40 @@ def activity_report(
     activity_filter: ActivityFilter,
     ref: ReferenceData,
     today: dt.date,
+    *,
+    compare: bool = True,
 ) -> ActivityReport:
-    """Every figure of the period for a user holding ``user_roles``, computed from ``session``."""
+    """Every figure of the period for a user holding ``user_roles``, computed from ``session``,
+    with (``compare``) the same figures a year before in ``previous``."""
+    report = _report(session, tuple(user_roles), activity_filter, ref, today)
+    before = year_before(activity_filter) if compare else None
+    if before is None:
+        return report
+    return replace(report, previous=_report(session, tuple(user_roles), before, ref, today))
+
+
+def year_before(activity_filter: ActivityFilter) -> ActivityFilter | None:
+    """The same filters one year earlier; None for one stop (it has no year-before twin)."""
+    f = activity_filter
+    if f.stop_id is not None:
+        return None
+    return replace(f, start=_minus_a_year(f.start), end=_minus_a_year(f.end))
+
+
+def _minus_a_year(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _report(
+    session: Session,
+    user_roles: Iterable[str],
+    activity_filter: ActivityFilter,
+    ref: ReferenceData,
+    today: dt.date,
+) -> ActivityReport:
     f = activity_filter
     classes = readable_classes(user_roles)
     read_social, read_medical = Conf.SOCIAL in classes, Conf.MEDICAL in classes

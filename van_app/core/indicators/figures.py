@@ -231,3 +231,4 @@ class ActivityReport:
     communes: tuple[CommuneAttendance, ...]  # by name, "Hors tournée" last
     held_until: dt.date | None = None  # stops after this day are planned, not counted
     monthly: tuple[MonthFigures, ...] = ()  # the key figures month by month (annual report)
+    previous: ActivityReport | None = None  # the same filters a year before (comparison)

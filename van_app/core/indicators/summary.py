@@ -79,7 +79,9 @@ def _row(
 
 
 def key_rows(report: ActivityReport, previous: ActivityReport | None = None) -> list[KeyRow]:
-    """The key figures in the order they are shown, each beside ``previous``'s if given."""
+    """The key figures in the order they are shown, each beside ``previous``'s (by default
+    the report's own year-before comparison)."""
+    previous = previous or report.previous
     rows = _key_rows(report)
     if previous is None:
         return rows

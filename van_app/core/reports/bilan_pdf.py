@@ -41,6 +41,15 @@ from van_app.core.indicators import (
 )
 from van_app.core.reference import ReferenceData
 from van_app.core.reports import fonts
+from van_app.core.reports.bilan_annual import (
+    COMMUNE_INDICATOR_HEADERS,
+    MONTH_HEADERS,
+    cms_name,
+    commune_indicator_cells,
+    comparison_caption,
+    key_figure_cells,
+    month_cells,
+)
 from van_app.core.reports.bilan_charts import (
     grouped_bars,
     horizontal_bars,
@@ -80,8 +89,11 @@ HEAD = ParagraphStyle("BilanHead", parent=CELL, textColor=colors.white, fontName
 
 
 def bilan_title(report: ActivityReport, cms_label: str) -> str:
-    """ "Bilan d'activité du service itinérant — CMS de Die — du 01/10/2026 au 31/12/2026"."""
-    cms = cms_label if cms_label.upper().startswith("CMS") else f"CMS {cms_label}"
+    """ "Bilan d'activité du service itinérant — Centre médico-social de Die — du …": the CMS's
+    name from ``cms.json`` when ``cms_label`` is its code."""
+    cms = cms_name(cms_label)
+    if cms == cms_label and not cms_label.upper().startswith(("CMS", "CENTRE")):
+        cms = f"CMS {cms_label}"
     return f"Bilan d'activité du service itinérant — {cms} — {period_text(report.filter)}"
 
 
@@ -129,22 +141,58 @@ def _items(items: Sequence[CountItem]) -> list[tuple[str, int]]:
 
 
 def _key_figures(report: ActivityReport, notes: dict[str, str]) -> list:  # type: ignore[type-arg]
-    rows = [
-        [row.label, row.text, row.detail, row.target.text if row.target else ""]
-        for row in key_rows(report)
-    ]
+    before = comparison_caption(report)
     return [
         _p("Chiffres clés", H2),
         _table(
-            ["Indicateur", "Valeur", "Détail", "Objectif ou repère du Département"],
-            rows,
-            [WIDTH * 0.30, WIDTH * 0.13, WIDTH * 0.29, WIDTH * 0.28],
+            ["Indicateur", "Valeur", "Un an avant", "Détail", "Objectif du Département"],
+            key_figure_cells(report),
+            [WIDTH * 0.22, WIDTH * 0.10, WIDTH * 0.13, WIDTH * 0.31, WIDTH * 0.24],
             numeric_from=1,
-            numeric_to=1,
+            numeric_to=2,
         ),
         Spacer(1, 3),
         _p(notes["scope"], NOTE),
+        _p(notes["comparison"] + (f" {before}." if before else ""), NOTE),
     ]
+
+
+def _annual(report: ActivityReport, notes: dict[str, str]) -> list:  # type: ignore[type-arg]
+    """The Département's indicators per commune, and the period month by month."""
+    flow: list = [
+        CondPageBreak(70 * mm),
+        _p("Indicateurs du Département par commune", H2),
+        _table(
+            list(COMMUNE_INDICATOR_HEADERS),
+            commune_indicator_cells(report),
+            [w * WIDTH for w in (0.22, 0.16, 0.17, 0.16, 0.15, 0.14)],
+        ),
+        Spacer(1, 3),
+        _p(notes["unknown_before"], NOTE),
+    ]
+    if len(report.monthly) > 1:
+        months = [format_month(m.month, short=True) for m in report.monthly]
+        flow += [
+            CondPageBreak(90 * mm),
+            _p("Activité mois par mois", H2),
+            grouped_bars(
+                "Personnes reçues et personnes rencontrées pour la première fois, par mois",
+                months,
+                [
+                    ("Personnes reçues", [m.people for m in report.monthly]),
+                    ("Nouvelles (1er contact)", [m.first_met for m in report.monthly]),
+                    ("dont non connues du CMS", [m.unknown_before for m in report.monthly]),
+                ],
+                WIDTH,
+            ),
+            Spacer(1, 4),
+            _table(
+                list(MONTH_HEADERS),
+                month_cells(report),
+                [w * WIDTH for w in (0.16, 0.11, 0.15, 0.16, 0.15, 0.10, 0.17)],
+            ),
+        ]
+    return flow
 
 
 def _attendance(report: ActivityReport, notes: dict[str, str]) -> list:  # type: ignore[type-arg]
@@ -197,7 +245,7 @@ def _attendance(report: ActivityReport, notes: dict[str, str]) -> list:  # type:
             ],
             [
                 [
-                    format_date(s.stop_date),
+                    format_date(s.stop_date) + ("" if s.held else " (prévu)"),
                     s.commune,
                     shorten(s.place, 40),
                     SERVICES.get(s.services, s.services),
@@ -276,13 +324,13 @@ def _social(report: ActivityReport, notes: dict[str, str]) -> list:  # type: ign
     delays = KeepTogether(
         [
             horizontal_bars(
-                "Délai de résolution des suivis clôturés (nombre de suivis)",
+                "Délai de résolution des demandes résolues (sur place : 0 jour)",
                 _items(resolution.delay_buckets),
                 WIDTH,
             ),
             _p(
                 f"Délai médian : {key_text(report, 'median_days')} "
-                f"({plural(resolution.resolved_follow_ups, 'suivi résolu', 'suivis résolus')} ; "
+                f"({key_detail(report, 'median_days')} ; "
                 f"{plural(resolution.other_closed_follow_ups, *_OTHER_CLOSED)})."
                 f" Au {format_date(resolution.as_of)} : "
                 f"{plural(resolution.open_follow_ups, 'suivi en cours', 'suivis en cours')}, dont "
@@ -357,6 +405,10 @@ def key_text(report: ActivityReport, key: str) -> str:
     return next(row.text for row in key_rows(report) if row.key == key)
 
 
+def key_detail(report: ActivityReport, key: str) -> str:
+    return next(row.detail for row in key_rows(report) if row.key == key)
+
+
 def _definitions(notes: dict[str, str]) -> list:  # type: ignore[type-arg]
     return [
         CondPageBreak(50 * mm),
@@ -373,6 +425,7 @@ def bilan_story(report: ActivityReport, ref: ReferenceData, cms_label: str) -> l
         _p(f"Édité le {format_date(report.today)}. " + " · ".join(report.filter_text[1:]), BODY),
     ]
     story += _key_figures(report, notes)
+    story += _annual(report, notes)
     story += _attendance(report, notes)
     story += _satisfaction(report, notes)
     story += _social(report, notes)

@@ -25,6 +25,7 @@ from van_app.core.indicators import (
     key_rows,
 )
 from van_app.core.reference import ReferenceData
+from van_app.core.reports.bilan_annual import comparison_caption
 from van_app.core.reports.bilan_pdf import bilan_title
 from van_app.core.reports.safe_write import atomic_write
 
@@ -93,6 +94,8 @@ def _summary(book: Workbook, report: ActivityReport, title: str) -> None:
                 row.detail,
                 target,
                 row.target.text if row.target else None,
+                row.previous_value if row.previous_value is not None else row.previous_text,
+                row.target_status or None,
             ]
         )
     first = sheet.table(
@@ -102,6 +105,8 @@ def _summary(book: Workbook, report: ActivityReport, title: str) -> None:
             ("Détail", 44, None),
             ("Objectif", 10, None),
             ("Objectif ou repère du Département", 52, None),
+            (comparison_caption(report) or "Un an avant", 16, None),
+            ("Objectif atteint", 12, None),
         ],
         rows,
     )
@@ -110,6 +115,7 @@ def _summary(book: Workbook, report: ActivityReport, title: str) -> None:
         number_format = {"share": PERCENT, "days": DECIMAL}.get(row.kind)
         if number_format:
             sheet.sheet.cell(first + offset, 2).number_format = number_format
+            sheet.sheet.cell(first + offset, 6).number_format = number_format
             if row.target:
                 sheet.sheet.cell(first + offset, 4).number_format = number_format
     sheet.line(f"Édité le {report.today:%d/%m/%Y}.")
@@ -127,6 +133,7 @@ def _attendance(book: Workbook, report: ActivityReport, title: str) -> None:
             ("Personnes reçues", 12, None),
             ("Consultations sociales", 13, None),
             ("Consultations PMI", 13, None),
+            ("État", 10, None),
         ],
         [
             [
@@ -138,6 +145,7 @@ def _attendance(book: Workbook, report: ActivityReport, title: str) -> None:
                 s.people,
                 s.social_consultations,
                 s.pmi_consultations,
+                "tenu" if s.held else "prévu",
             ]
             for s in report.stops
         ],
@@ -151,10 +159,63 @@ def _attendance(book: Workbook, report: ActivityReport, title: str) -> None:
             ("Personnes reçues", 12, None),
             ("Consultations", 13, None),
             ("Moyenne de personnes par arrêt", 15, DECIMAL),
+            ("Arrêts prévus (à venir)", 11, None),
+            ("Rencontrées pour la 1re fois", 13, None),
+            ("dont non connues du CMS", 13, None),
+            ("Part non connues", 10, PERCENT),
+            ("Consultations sociales", 12, None),
+            ("Résolues sur place", 11, None),
+            ("Résolution immédiate", 11, PERCENT),
+            ("Réponses « service rendu »", 12, None),
+            ("Bien ou excellent", 11, None),
+            ("Satisfaction", 11, PERCENT),
         ],
         [
-            [c.commune, c.commune_insee, c.stops, c.people, c.consultations, c.people_per_stop]
+            [
+                c.commune,
+                c.commune_insee,
+                c.stops,
+                c.people,
+                c.consultations,
+                c.people_per_stop,
+                c.planned_stops,
+                c.first_met,
+                c.unknown_before,
+                c.unknown_before_share,
+                c.social_consultations,
+                c.resolved_on_spot,
+                c.immediate_share,
+                c.answers,
+                c.satisfied,
+                c.satisfaction_share,
+            ]
             for c in report.communes
+        ],
+    )
+    series = _Sheet(book, "Par mois", f"{title} — mois par mois", report)
+    series.table(
+        [
+            ("Mois", 10, MONTH),
+            ("Personnes reçues", 12, None),
+            ("Consultations", 13, None),
+            ("Rencontrées pour la 1re fois", 13, None),
+            ("dont non connues du CMS", 13, None),
+            ("Arrêts tenus", 11, None),
+            ("Consultations sociales", 12, None),
+            ("Résolues sur place", 11, None),
+        ],
+        [
+            [
+                m.month,
+                m.people,
+                m.consultations,
+                m.first_met,
+                m.unknown_before,
+                m.held_stops,
+                m.social_consultations,
+                m.resolved_on_spot,
+            ]
+            for m in report.monthly
         ],
     )
     monthly = _Sheet(book, "Communes par mois", f"{title} — par commune et par mois", report)
@@ -192,13 +253,17 @@ def _social(book: Workbook, report: ActivityReport, title: str) -> None:
     share_columns: list[Column] = [("Code", 18, None), ("Nombre", 10, None), ("Part", 9, PERCENT)]
     sheet.line("Issue des consultations sociales", bold=True)
     sheet.table([("Issue", 46, None), *share_columns], _count_rows(resolution.outcomes))
-    sheet.line("Délai de résolution des suivis clôturés dans la période", bold=True)
+    sheet.line("Délai de résolution des demandes résolues dans la période", bold=True)
     sheet.table([("Délai", 46, None), *share_columns], _count_rows(resolution.delay_buckets))
     row = sheet.table(
         [("Suivis", 46, None), ("Valeur", 18, None)],
         [
-            ["Délai médian (jours)", resolution.median_days],
+            ["Délai médian de toutes les demandes résolues (jours)", resolution.median_days],
+            ["Demandes résolues", resolution.resolved_demands],
+            ["dont résolues sur place (0 jour)", resolution.resolved_on_spot],
+            ["Délai médian des seuls suivis (jours)", resolution.follow_up_median_days],
             ["Suivis résolus", resolution.resolved_follow_ups],
+            ["Suivis partiellement résolus (à part)", resolution.partially_resolved_follow_ups],
             ["Autres suivis clôturés", resolution.other_closed_follow_ups],
             ["Date de référence des suivis en cours", resolution.as_of],
             ["Suivis en cours", resolution.open_follow_ups],
@@ -206,7 +271,8 @@ def _social(book: Workbook, report: ActivityReport, title: str) -> None:
         ],
     )
     sheet.sheet.cell(row, 2).number_format = DECIMAL
-    sheet.sheet.cell(row + 3, 2).number_format = DATE
+    sheet.sheet.cell(row + 3, 2).number_format = DECIMAL
+    sheet.sheet.cell(row + 7, 2).number_format = DATE
     demands = _Sheet(book, "Types de demande", f"{title} — types de demande", report)
     demands.table(
         [
