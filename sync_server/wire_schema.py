@@ -42,6 +42,7 @@ class ParentRule:
     same_author: bool = False
     parent_signed: bool = False
     frozen_with_parent: bool = False
+    reads_parent: bool = False  # the writer reads every class of the consultation
 
     def parent_table(self, values: Mapping[str, Any]) -> str | None:
         if self.kind_field is None:

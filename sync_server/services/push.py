@@ -220,7 +220,14 @@ class _Context:
             if record is not None or self._id_taken(change.id):
                 return rejected(_ID_TAKEN)
             problem = relation_problem(
-                self.session, table, actor, fields, None, deleted=deleted, replay=change.replay
+                self.session,
+                table,
+                actor,
+                fields,
+                None,
+                deleted=deleted,
+                replay=change.replay,
+                schema=self.schema,
             )
             if problem:
                 return rejected(problem)
@@ -238,7 +245,14 @@ class _Context:
             table, actor, stored, fields, deleted, restoring_tombstone=restoring
         ) or (
             relation_problem(
-                self.session, table, actor, fields, record, deleted=deleted, replay=change.replay
+                self.session,
+                table,
+                actor,
+                fields,
+                record,
+                deleted=deleted,
+                replay=change.replay,
+                schema=self.schema,
             )
         )
         if problem:

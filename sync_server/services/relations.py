@@ -2,8 +2,10 @@
 
 The rules are data in the shipped schema (``parent`` of each table), read the same by the
 app: an addendum, an orientation or a follow-up is its consultation's author's; an addendum or
-a review goes only on a signed consultation; orientations freeze with their consultation; the
-consultation is found by its id *and* table (a review names its kind), never by id alone.
+a review goes only on a signed consultation, by a supervisor who may read the whole of it (a
+PMI visit is reviewed by a supervisor who is also a PMI nurse: nobody validates what they cannot
+read); orientations freeze with their consultation; the consultation is found by its id *and*
+table (a review names its kind), never by id alone.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from sync_server.authz import SIGNED, Actor, Rejection, is_noop, parse_datetime
+from sync_server.authz import SIGNED, Actor, Rejection, is_noop, parse_datetime, readable_classes
 from sync_server.models import SyncRecord
 from sync_server.wire_schema import TableSpec
 
@@ -28,6 +30,7 @@ def relation_problem(
     *,
     deleted: bool = False,
     replay: bool = False,
+    schema: Mapping[str, TableSpec] | None = None,
 ) -> Rejection | None:
     """Why this change may not be written given the consultation it hangs on, or None."""
     rule = table.parent
@@ -42,6 +45,8 @@ def relation_problem(
     parent_table = rule.parent_table(values)
     if parent_table is None:
         return Rejection("invalid", "Type de consultation inconnu.")
+    if rule.reads_parent and (refused := _unreadable_parent(parent_table, actor, schema)):
+        return refused
     if parent_id is None:
         return None  # optional link (a follow-up without its consultation)
     parent = session.get(SyncRecord, (parent_table, str(parent_id)))
@@ -75,3 +80,20 @@ def _written_after(values: Mapping[str, Any], signed_at: Any) -> bool:
 
 
 SAME_SAVE = dt.timedelta(minutes=1)  # stamps of one save, taken one after the other
+
+
+def _unreadable_parent(
+    parent_table: str | None, actor: Actor, schema: Mapping[str, TableSpec] | None
+) -> Rejection | None:
+    """Refused when the writer's roles do not read every class of the consultation's table."""
+    if parent_table is None or schema is None or parent_table not in schema:
+        return None
+    needed = {spec.cls for spec in schema[parent_table].fields.values()}
+    if needed <= readable_classes(actor.roles):
+        return None
+    return Rejection(
+        "forbidden_parent",
+        "Votre rôle ne permet pas de lire cette consultation : vous ne pouvez pas la relire "
+        "(une consultation de PMI est relue par un·e responsable qui a aussi le rôle "
+        "d'infirmier·ère de PMI).",
+    )

@@ -228,7 +228,7 @@ def test_a_completion_request_on_the_merged_record_shows_and_is_answered(
     merge(opener, baby["kept"], baby["merged"])
     nurse = opener("bnguyen")
     mark_synced(nurse)
-    request_completion(opener("croux"), "pmi", baby["second"], "Préciser l'allaitement.")
+    request_completion(opener("eblanc"), "pmi", baby["second"], "Préciser l'allaitement.")
 
     def shown() -> CompletionRequest | None:
         data = load_pmi_screen(nurse, baby["kept"], baby["second"], REF, TODAY)

@@ -29,6 +29,7 @@ from van_app.core.reference import reference
 from van_app.core.review import (
     COMPLETION_PROVIDED,
     COMPLETION_REQUESTED,
+    PMI_REVIEW,
     TO_ACT,
     TO_REVIEW,
     VALIDATED,
@@ -245,8 +246,11 @@ def test_queue_holds_synced_consultations_and_filters_them(
     assert ids(commune_insee="26167", service="social") == {visits["social"], visits["draft"]}
     assert ids(service="pmi") == {visits["pmi"]}
     assert ids(author="bnguyen") == {visits["pmi"]}
-    assert ids(status=TO_ACT) == {visits["social"], visits["earlier"], visits["pmi"]}
+    assert ids(status=TO_ACT) == {visits["social"], visits["earlier"]}, (
+        "a PMI visit waits for a supervisor who reads it, not for Claire"
+    )
     assert ids(status=TO_REVIEW) == ids(status=TO_ACT)
+    assert ids(status=PMI_REVIEW) == {visits["pmi"]}
     assert ids(status=VALIDATED) == set()
 
     with croux.session() as session:
@@ -344,13 +348,32 @@ def test_request_answered_by_an_addendum_then_validated(
     assert (row.review_status, row.review_label) == (COMPLETION_PROVIDED, "Complément apporté")
     assert visits["social"] in {r.consultation_id for r in queue(croux, status=TO_ACT)}
 
-    # Validating updates the supervisor's own review: still one record, now validated.
-    assert validate(croux, "social", visits["social"]) == review_id
-    assert count(croux, SupervisorReview) == 1
+    # Validating is a new record: the request stays in the history, beside its answer.
+    validation_id = validate(croux, "social", visits["social"])
+    assert validation_id != review_id
+    assert count(croux, SupervisorReview) == 2
+    with croux.session() as session:
+        request = session.get(SupervisorReview, review_id)
+    assert request is not None and request.status == "completion_requested"
+    assert request.comment == "Préciser le montant de l'impayé.", "never rewritten"
     [row] = [r for r in queue(croux) if r.consultation_id == visits["social"]]
     assert (row.review_status, row.comment) == (VALIDATED, "")
+    assert [(s.step, s.who) for s in row.thread] == [
+        ("request", "Claire Roux"),
+        ("answer", "Agnès Martin"),
+        ("validation", "Claire Roux"),
+    ]
+    assert "Préciser le montant de l'impayé." in row.thread[0].line()
+    assert "412,50" not in " ".join(s.line() for s in row.thread), "no content in the queue"
+    thread = detail(croux, "social", visits["social"]).thread
+    assert [(s.label, s.text, s.current) for s in thread] == [
+        ("Demande de complément", "Préciser le montant de l'impayé.", False),
+        ("Complément de l'auteur·rice", "Impayé de 412,50 € (facture du 02/05).", False),
+        ("Validation", "", True),
+    ]
     assert visits["social"] not in {r.consultation_id for r in queue(croux, status=TO_ACT)}
-    assert validate(croux, "social", visits["social"]) == review_id  # again: nothing to send
+    assert validate(croux, "social", visits["social"]) == validation_id  # again: nothing sent
+    assert count(croux, SupervisorReview) == 2
 
 
 def test_a_new_request_after_an_answer_waits_again(as_user: Opener, visits: dict[str, str]) -> None:
@@ -360,7 +383,9 @@ def test_a_new_request_after_an_answer_waits_again(as_user: Opener, visits: dict
     request_completion(croux, "social", visits["social"], "Préciser aussi la date de la facture.")
     [waiting] = requests(author)
     assert waiting.comment == "Préciser aussi la date de la facture."
-    assert count(croux, SupervisorReview) == 1
+    assert count(croux, SupervisorReview) == 2, "both requests are kept"
+    steps = [s.step for s in detail(croux, "social", visits["social"]).thread]
+    assert steps == ["request", "answer", "request"]
 
 
 def test_another_supervisors_review_is_a_new_record_and_the_latest_counts(
@@ -380,8 +405,8 @@ def test_another_supervisors_review_is_a_new_record_and_the_latest_counts(
         ("Denis Faure", True),
         ("Claire Roux", False),
     ]
-    validate(croux, "social", visits["social"])  # Claire's own record, now the latest
-    assert count(croux, SupervisorReview) == 2
+    validate(croux, "social", visits["social"])  # a new record of Claire's, now the latest
+    assert count(croux, SupervisorReview) == 3
     [row] = [r for r in queue(croux) if r.consultation_id == visits["social"]]
     assert (row.review_status, row.reviewer) == (VALIDATED, "Claire Roux")
 
@@ -432,18 +457,26 @@ def test_pmi_detail_keeps_the_medical_secret(as_user: Opener, visits: dict[str, 
     assert PMI_NOTE not in repr(shown) and "6,4" not in repr(shown)
     [addendum] = shown.addenda
     assert addendum.text == "" and addendum.reserved == "Contenu réservé au personnel de PMI."
-    assert shown.review_status == TO_REVIEW and shown.can_review
+    assert shown.review_status == PMI_REVIEW and shown.review_label == "Relecture PMI"
+    assert not shown.can_review and not shown.content_readable
+    assert "Relecture PMI" in shown.cannot_review_reason
+    for decide in (validate, lambda store, kind, cid: request_completion(store, kind, cid, "?")):
+        with pytest.raises(ReviewAccessError, match="Relecture PMI"):
+            decide(croux, "pmi", visits["pmi"])
+    assert count(croux, SupervisorReview) == 0
 
     emma = as_user("eblanc")  # supervisor and PMI nurse: reads the medical content
     shown = detail(emma, "pmi", visits["pmi"])
     entries = {e.label: e.value for e in shown.entries}
     assert entries["Note"] == PMI_NOTE and entries["Poids"].startswith("6,4")
     assert shown.reserved_notice == ""
+    assert (shown.review_status, shown.can_review) == (TO_REVIEW, True)
+    assert visits["pmi"] in {r.consultation_id for r in queue(emma, status=TO_ACT)}
     assert shown.addenda[0].text == "Vitamine D prescrite."
 
 
 def test_pmi_request_answered_by_the_nurse(as_user: Opener, visits: dict[str, str]) -> None:
-    croux, nurse = as_user("croux"), as_user("bnguyen")
+    croux, nurse = as_user("eblanc"), as_user("bnguyen")  # Emma reviews PMI: she reads it
     request_completion(croux, "pmi", visits["pmi"], "Préciser le prochain rendez-vous.")
     [waiting] = requests(nurse)
     assert (waiting.kind, waiting.person_name) == ("pmi", "ROUX Léa")
@@ -453,7 +486,7 @@ def test_pmi_request_answered_by_the_nurse(as_user: Opener, visits: dict[str, st
     shown = load_pmi_consultation(nurse, visits["pmi"]).completion_request
     assert shown is not None and shown.answered
 
-    # Renewed (Claire's own review updated): the nurse's form shows it as waiting again.
+    # Renewed (a new request of Emma's): the nurse's form shows it as waiting again.
     request_completion(croux, "pmi", visits["pmi"], "Préciser aussi le traitement.")
     [waiting] = requests(nurse)
     shown = load_pmi_consultation(nurse, visits["pmi"]).completion_request

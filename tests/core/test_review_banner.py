@@ -28,6 +28,8 @@ from van_app.core.review_records import models_of
 from van_app.core.social import add_social_addendum, load_social_consultation
 
 AUTHORS = {"social": "amartin", "pmi": "bnguyen"}
+# A PMI visit is reviewed by a supervisor who reads it: Emma is also a PMI nurse.
+REVIEWERS = {"social": "croux", "pmi": "eblanc"}
 
 
 @pytest.fixture
@@ -68,7 +70,7 @@ def answer(store: LocalStore, kind: str, visits: dict[str, str], text: str) -> N
 def test_the_banner_follows_the_queues_status(
     opener: Opener, visits: dict[str, str], kind: str
 ) -> None:
-    croux, author = opener("croux"), opener(AUTHORS[kind])
+    croux, author = opener(REVIEWERS[kind]), opener(AUTHORS[kind])
     consultation = visits[kind]
     assert banner(author, kind, visits) is None
 
@@ -96,7 +98,7 @@ def test_the_banner_follows_the_queues_status(
 def test_a_note_not_by_the_author_does_not_answer(
     opener: Opener, visits: dict[str, str], kind: str
 ) -> None:
-    croux, author = opener("croux"), opener(AUTHORS[kind])
+    croux, author = opener(REVIEWERS[kind]), opener(AUTHORS[kind])
     request_completion(croux, kind, visits[kind], "Préciser le montant.")
     _, addendum_model = models_of(kind)
     with croux.session() as session:  # came with a sync: a colleague's, not the author's

@@ -59,7 +59,8 @@ def test_an_id_is_unique_across_tables_and_a_review_never_leaks_through_one(cms)
         "status": "validated",
         "comment": "",
     }
-    assert one(server, "croux", change("supervisor_review", new_id(), review))[0] == "applied"
+    server.user("eblanc", ["supervisor", "pmi_nurse"])  # a PMI visit's reviewer reads it
+    assert one(server, "eblanc", change("supervisor_review", new_id(), review))[0] == "applied"
     assert server.pulled("amartin", "supervisor_review") == {}
     assert len(server.pulled("bnguyen", "supervisor_review")) == 1
 
@@ -167,3 +168,39 @@ def test_orientations_saved_with_the_signature_are_taken_later_ones_are_not(cms)
     assert one(server, "amartin", orientation(STAMP))[0] == "applied"  # the same save
     later = STAMP.replace("09:15", "11:15")
     assert one(server, "amartin", orientation(later)) == ("rejected", "signed")
+
+
+def test_a_pmi_visit_is_reviewed_only_by_a_supervisor_who_is_also_a_nurse(cms) -> None:  # type: ignore[no-untyped-def]
+    server, pmi, signed = cms["server"], cms["pmi"], cms["signed"]
+    server.user("eblanc", ["supervisor", "pmi_nurse"])
+
+    def review(consultation: str, kind: str, status: str = "validated") -> dict[str, Any]:
+        fields = {"consultation_id": consultation, "consultation_kind": kind,
+                  "status": status, "comment": ""}  # fmt: skip
+        return change("supervisor_review", new_id(), fields)
+
+    for status in ("validated", "completion_requested"):
+        refused = review(pmi, "pmi", status)
+        assert one(server, "croux", refused) == ("rejected", "forbidden_parent")
+    assert server.pulled("croux", "supervisor_review") == {}, "nothing written"
+    assert one(server, "eblanc", review(pmi, "pmi"))[0] == "applied"
+    assert one(server, "croux", review(signed, "social"))[0] == "applied"
+
+
+def test_a_review_is_history_never_rewritten(cms) -> None:  # type: ignore[no-untyped-def]
+    server, signed = cms["server"], cms["signed"]
+    review_id = new_id()
+    asked = {"consultation_id": signed, "consultation_kind": "social",
+             "status": "completion_requested", "comment": "Préciser le montant."}  # fmt: skip
+    assert one(server, "croux", change("supervisor_review", review_id, asked))[0] == "applied"
+    rewrite = change("supervisor_review", review_id, {"status": "validated", "comment": ""})
+    assert one(server, "croux", rewrite) == ("rejected", "immutable")
+    erase = change("supervisor_review", review_id, {}, deleted=True)
+    assert one(server, "croux", erase) == ("rejected", "immutable")
+    validated = {**asked, "status": "validated", "comment": ""}
+    assert one(server, "croux", change("supervisor_review", new_id(), validated))[0] == "applied"
+    kept = server.pulled("croux", "supervisor_review")
+    assert sorted(r["fields"]["status"] for r in kept.values()) == [
+        "completion_requested",
+        "validated",
+    ]

@@ -40,6 +40,7 @@ ACCOUNTS = {
     "amartin": ("Agnès Martin", ["social_worker"], "CMS-DIE"),
     "bnguyen": ("Binh Nguyen", ["pmi_nurse"], "CMS-DIE"),
     "croux": ("Claire Roux", ["supervisor"], "CMS-DIE"),
+    "eblanc": ("Emma Blanc", ["supervisor", "pmi_nurse"], "CMS-DIE"),
     "dvalence": ("Denis Valence", ["social_worker"], "CMS-VALENCE"),
 }
 

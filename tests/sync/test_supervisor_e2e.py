@@ -150,10 +150,11 @@ def test_plan_receive_review_answer_settle_and_report(
     )  # fmt: skip
     synced(social, nurse, supervisor)
 
-    # 4. The review queue holds both; she asks the social worker for a completion.
+    # 4. The review queue holds the social visit (the PMI one waits for a supervisor who may
+    # read it: "Relecture PMI"); she asks the social worker for a completion.
     go_to(qtbot, cms, "Relecture")
     review = cms.review_screen
-    qtbot.waitUntil(lambda: set(queue_rows(review)) == {social_visit, pmi_visit}, timeout=10_000)
+    qtbot.waitUntil(lambda: set(queue_rows(review)) == {social_visit}, timeout=10_000)
     assert set(queue_rows(review).values()) == {"À relire"}
     detail = open_review(qtbot, review, social_visit)
     assert (
@@ -163,10 +164,13 @@ def test_plan_receive_review_answer_settle_and_report(
     type_text(qtbot, detail.comment_edit, COMMENT)
     with qtbot.waitSignal(review.loaded), qtbot.waitSignal(detail.review_saved):
         qtbot.mouseClick(detail.request_button, LEFT)
+    with qtbot.waitSignal(review.loaded):
+        review.status_combo.setCurrentIndex(review.status_combo.findData(None))
+    assert queue_rows(review)[pmi_visit] == "Relecture PMI"
     pmi_detail = open_review(qtbot, review, pmi_visit)
     assert pmi_detail.reserved_label.isVisible(), "the PMI content is not hers to read"
-    with qtbot.waitSignal(review.loaded), qtbot.waitSignal(pmi_detail.review_saved):
-        qtbot.mouseClick(pmi_detail.validate_button, LEFT)
+    assert not pmi_detail.validate_button.isVisible(), "nor hers to validate"
+    pmi_detail.reject()
     synced(supervisor)
 
     # 5. The social worker sees the request on Today and answers by an addendum.
@@ -194,13 +198,13 @@ def test_plan_receive_review_answer_settle_and_report(
         lambda: queue_rows(review).get(social_visit) == "Complément apporté", timeout=10_000
     )
     detail = open_review(qtbot, review, social_visit)
-    assert ANSWER in detail.addenda_label.text()
+    assert ANSWER in detail.thread_label.text()
     with qtbot.waitSignal(review.loaded), qtbot.waitSignal(detail.review_saved):
         qtbot.mouseClick(detail.validate_button, LEFT)
     synced(supervisor, social)
     with social.store.session() as session:
-        statuses = {r.status for r in session.exec(select(SupervisorReview)).all()}
-    assert statuses == {"validated"}
+        statuses = sorted(r.status for r in session.exec(select(SupervisorReview)).all())
+    assert statuses == ["completion_requested", "validated"], "the request stays in the history"
 
     # 7. Both vans changed the woman's phone: she keeps the social worker's number everywhere.
     for van_, phone in ((social, "06 11 11 11 11"), (nurse, "06 22 22 22 22")):

@@ -29,7 +29,8 @@ def test_the_banner_leaves_once_the_author_adds_a_complement(
     runner: TaskRunner,
     kind: str,
 ) -> None:
-    request_completion(opener("croux"), kind, visits[kind], "Préciser le montant de l'impayé.")
+    reviewer = "croux" if kind == "social" else "eblanc"  # a PMI visit: a supervisor-nurse
+    request_completion(opener(reviewer), kind, visits[kind], "Préciser le montant de l'impayé.")
     author, person, screen_class = SCREENS[kind]
     screen = screen_class(context_for(opener(author), runner))
     qtbot.addWidget(screen)

@@ -27,12 +27,14 @@ from tests.core.test_review import (
 )
 from tests.ui import helpers
 from tests.ui.helpers import LEFT, count_rows, type_text
+from van_app.core.french import moment_text
 from van_app.core.local_store import LocalStore
 from van_app.core.models import SocialAddendum, SupervisorReview
 from van_app.core.outbox import OutboxEntry
 from van_app.core.review import (
     COMPLETION_PROVIDED,
     COMPLETION_REQUESTED,
+    PMI_REVIEW,
     REVIEW_STATUS_LABELS,
     TO_ACT,
     TO_REVIEW,
@@ -119,13 +121,18 @@ def test_supervisor_filters_opens_and_asks_for_a_completion(
     # What waits for review, newest first: the draft and the unsynced one are not there.
     assert screen.status_combo.currentData() == TO_ACT
     assert shown_ids(screen)[-1] == visits["earlier"]
-    assert set(shown_ids(screen)) == {visits["social"], visits["earlier"], visits["pmi"]}
-    assert screen.summary_label.text() == "3 consultations : 3 à relire."
+    assert set(shown_ids(screen)) == {visits["social"], visits["earlier"]}, (
+        "the PMI visit waits for a supervisor who reads it, not for Claire"
+    )
+    assert screen.summary_label.text() == "2 consultations : 2 à relire."
 
+    choose(qtbot, screen, screen.status_combo, PMI_REVIEW)
     choose(qtbot, screen, screen.service_combo, "pmi")
     assert shown_ids(screen) == [visits["pmi"]]
     assert screen.model.index(0, ReviewQueueTableModel.COL_SERVICE).data() == "PMI"
+    assert screen.model.index(0, ReviewQueueTableModel.COL_REVIEW).data() == "Relecture PMI"
     choose(qtbot, screen, screen.service_combo, None)
+    choose(qtbot, screen, screen.status_combo, TO_ACT)
     choose(qtbot, screen, screen.commune_combo, "26113")
     assert shown_ids(screen) == [visits["earlier"]]
     assert screen.commune_combo.currentText() == "Die"
@@ -137,7 +144,7 @@ def test_supervisor_filters_opens_and_asks_for_a_completion(
     with qtbot.waitSignal(screen.loaded):
         qtbot.mouseClick(screen.reset_button, LEFT)
     assert screen.professional_combo.currentData() is None
-    assert len(shown_ids(screen)) == 3
+    assert len(shown_ids(screen)) == 2
 
     # The period ends the day before: the day typed over the end date's day.
     day = screen.end_edit.rect().center()
@@ -184,6 +191,11 @@ def test_supervisor_filters_opens_and_asks_for_a_completion(
     choose(qtbot, screen, screen.status_combo, COMPLETION_REQUESTED)
     assert shown_ids(screen) == [visits["social"]]
     assert screen.model.index(0, ReviewQueueTableModel.COL_COMMENT).data() == COMMENT
+    tip = screen.model.index(0, ReviewQueueTableModel.COL_REVIEW).data(Qt.ItemDataRole.ToolTipRole)
+    assert (
+        tip
+        == f"{moment_text(review.updated_at)} — Demande de complément (Claire Roux) : « {COMMENT} »"
+    )
 
 
 def croux_reviews(store: LocalStore) -> list[SupervisorReview]:
@@ -191,17 +203,34 @@ def croux_reviews(store: LocalStore) -> list[SupervisorReview]:
         return list(session.exec(select(SupervisorReview)).all())
 
 
-def test_pmi_content_is_said_reserved(
+def test_pmi_content_is_said_reserved_and_relecture_pmi_has_no_valider_button(
     qtbot: QtBot, opener: Opener, visits: dict[str, str], runner: TaskRunner
 ) -> None:
     screen = open_queue(qtbot, context_for(opener("croux"), runner))
+    choose(qtbot, screen, screen.status_combo, None)
     dialog = open_row(qtbot, screen, visits["pmi"])
     assert dialog.reserved_label.isVisible()
     assert "réservé au personnel de PMI" in dialog.reserved_label.text()
     assert set(dialog.entries.value_labels) == {"Durée"}
     shown = "\n".join(label.text() for label in dialog.findChildren(type(dialog.title_label)))
     assert PMI_NOTE not in shown
-    assert dialog.validate_button.isEnabled()
+    assert dialog.status_label.text() == "Relecture : Relecture PMI"
+    assert not dialog.validate_button.isVisible() and not dialog.request_button.isVisible()
+    assert not dialog.comment_edit.isVisible()
+    assert (
+        dialog.refusal_label.isVisible() and "infirmier·ère de PMI" in dialog.refusal_label.text()
+    )
+    assert dialog.decision_box.title() == "Relecture PMI"
+
+
+def test_a_supervisor_who_is_a_nurse_reviews_the_pmi_visit(
+    qtbot: QtBot, opener: Opener, visits: dict[str, str], runner: TaskRunner
+) -> None:
+    screen = open_queue(qtbot, context_for(opener("eblanc"), runner))
+    assert visits["pmi"] in shown_ids(screen), "in the queue of who may read it"
+    dialog = open_row(qtbot, screen, visits["pmi"])
+    assert dialog.entries.value_labels["Note"].text() == PMI_NOTE
+    assert dialog.validate_button.isVisible() and dialog.validate_button.isEnabled()
 
 
 def test_author_answers_from_today_and_the_request_leaves(
@@ -244,12 +273,30 @@ def test_author_answers_from_today_and_the_request_leaves(
     assert shown_ids(screen) == [visits["social"]]
     assert screen.model.index(0, ReviewQueueTableModel.COL_REVIEW).data() == "Complément apporté"
     dialog = open_row(qtbot, screen, visits["social"])
-    assert "Impayé de 412,50 €." in dialog.addenda_label.text()
+    thread = dialog.thread_label.text()
+    assert "Impayé de 412,50 €." in thread
+    assert thread.index("Demande de complément — Claire Roux") < thread.index(
+        "Complément de l&#x27;auteur·rice — Agnès Martin"
+    )
     with qtbot.waitSignal(screen.loaded), qtbot.waitSignal(dialog.review_saved):
         qtbot.mouseClick(dialog.validate_button, LEFT)
     assert shown_ids(screen) == []
-    [review] = croux_reviews(croux)
-    assert review.status == "validated"
+    reviews = sorted(croux_reviews(croux), key=lambda r: r.created_at)
+    assert [r.status for r in reviews] == ["completion_requested", "validated"], "both kept"
+
+    # The whole thread, in order, when she opens it again.
+    choose(qtbot, screen, screen.status_combo, VALIDATED)
+    dialog = open_row(qtbot, screen, visits["social"])
+    thread = dialog.thread_label.text()
+    steps = [
+        "Demande de complément — Claire Roux",
+        "Complément de l&#x27;auteur·rice — Agnès Martin",
+        "Validation — Claire Roux",
+    ]
+    assert [thread.index(step) for step in steps] == sorted(thread.index(step) for step in steps)
+    assert COMMENT.replace("'", "&#x27;") in thread and "(état actuel)" in thread
+    tip = screen.model.index(0, ReviewQueueTableModel.COL_REVIEW).data(Qt.ItemDataRole.ToolTipRole)
+    assert len(tip.splitlines()) == 3 and "Validation (Claire Roux)" in tip
 
 
 def test_a_draft_cannot_be_reviewed(
@@ -271,17 +318,17 @@ def test_a_start_after_the_end_is_said_and_nothing_reloads(
     with qtbot.assertNotEmitted(screen.loaded, wait=200):
         screen.start_edit.setDate(screen.end_edit.date().addDays(1))
     assert screen.errors.text("period") == "La date de début est après la date de fin."
-    assert len(shown_ids(screen)) == 3, "the queue keeps what it showed"
+    assert len(shown_ids(screen)) == 2, "the queue keeps what it showed"
     with qtbot.waitSignal(screen.loaded):
         screen.start_edit.setDate(screen.end_edit.date())
     assert screen.errors.text("period") == ""
-    assert set(shown_ids(screen)) == {visits["social"], visits["pmi"]}
+    assert set(shown_ids(screen)) == {visits["social"]}
 
 
 def test_nurse_opens_the_pmi_request_from_today(
     qtbot: QtBot, opener: Opener, visits: dict[str, str], runner: TaskRunner
 ) -> None:
-    request_completion(opener("croux"), "pmi", visits["pmi"], "Préciser le prochain rendez-vous.")
+    request_completion(opener("eblanc"), "pmi", visits["pmi"], "Préciser le prochain rendez-vous.")
     session = SessionWidget(context_for(opener("bnguyen"), runner))
     qtbot.addWidget(session)
     session.resize(1280, 800)

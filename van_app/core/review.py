@@ -1,4 +1,4 @@
-"""The CMS supervisor's review of synced consultations, and the author's side of it.
+"""The CMS supervisor's review of synced consultations (the author's side: ``review_requests``).
 
 Nothing is edited behind the author's back: the supervisor writes only ``SupervisorReview``
 records, never the consultation; the author answers a request by an addendum. The status shown
@@ -10,13 +10,14 @@ is derived, never stored:
   addendum since it was written (its ``updated_at``);
 - "Complément apporté": the author added an addendum after it; the supervisor can validate.
 
-The current review of a consultation is the one with the latest ``updated_at`` (then the
-highest id, so every device picks the same). A second review by the same supervisor updates
-their own record (only its author may change a review, and one record per supervisor keeps the
-history short); a review by another supervisor is a new record of theirs, which becomes
-current. Only signed, synced consultations may be reviewed, and never by their own author.
-What is shown of a consultation is cut to the reader's classes (``readable_values``): on a
-supervisor's device the PMI medical content is absent, and the detail says so in French.
+The current review of a consultation is the latest in the order of events (the server's order,
+then the highest id, so every device picks the same). Reviews are history: each decision is a
+new record, never a rewrite, so a request, the author's answer and the validation all stay
+(``review_thread``). Only signed, synced consultations may be reviewed, never by their own
+author, and only by a supervisor who reads them whole: a PMI visit by one who is also a PMI
+nurse; the others see it as "Relecture PMI", with no decision to make. What is shown of a
+consultation is cut to the reader's classes (``readable_values``): on a supervisor's device the
+PMI medical content is absent, and the detail says so in French.
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from van_app.core.confidentiality import Conf, Role, fields_by_class, readable_classes
+from van_app.core.confidentiality import Conf, Role
 from van_app.core.local_store import CurrentUser, LocalStore
 from van_app.core.measures import format_date
-from van_app.core.models import SocialOrientation, SupervisorReview, SyncedRecord, TourStop
+from van_app.core.models import SocialOrientation, SupervisorReview, TourStop
 from van_app.core.people import display_name
 from van_app.core.person_file import (
     _PMI_FIELDS,
@@ -46,6 +47,7 @@ from van_app.core.review_records import (
     CONSULTATION_STATUS_LABELS,
     KINDS,
     NOT_SIGNED,
+    PMI_REVIEW,
     REVIEW_STATUS_LABELS,
     SERVICE_LABELS,
     TO_ACT,
@@ -54,13 +56,13 @@ from van_app.core.review_records import (
     AddendumItem,
     CompletionRequestItem,
     ConsultationDetail,
-    EventOrder,
     FilterChoices,
     ReviewAccessError,
     ReviewFilter,
     ReviewItem,
     ReviewNotFoundError,
     ReviewRow,
+    ThreadStep,
     author_addenda,
     current_review,
     derive_status,
@@ -73,6 +75,16 @@ from van_app.core.review_records import (
     shown_people,
     stops_by_id,
 )
+from van_app.core.review_requests import completion_requests_for
+from van_app.core.review_thread import (
+    PMI_REVIEW_REASON,
+    AddendumMark,
+    addendum_marks,
+    build_thread,
+    reads_whole,
+    shown_status,
+    unreadable_classes,
+)
 from van_app.core.validation import ValidationError
 from van_app.core.validation.common import text_problem
 
@@ -81,6 +93,7 @@ __all__ = [
     "COMPLETION_PROVIDED",
     "COMPLETION_REQUESTED",
     "NOT_SIGNED",
+    "PMI_REVIEW",
     "REVIEW_STATUS_LABELS",
     "TO_ACT",
     "TO_REVIEW",
@@ -94,6 +107,7 @@ __all__ = [
     "ReviewItem",
     "ReviewNotFoundError",
     "ReviewRow",
+    "ThreadStep",
     "completion_requests_for",
     "consultation_detail",
     "current_review",
@@ -184,13 +198,13 @@ def review_queue(
             if c.stop_id in stops and stops[c.stop_id].commune_insee == filt.commune_insee
         ]
     reviews: dict[tuple[str, str], list[SupervisorReview]] = {}
-    addenda: dict[tuple[str, str], list[EventOrder]] = {}
+    addenda: dict[tuple[str, str], list[AddendumMark]] = {}
     for kind in KINDS:
         mine = [c for k, c in found if k == kind]
         for cid, rows in reviews_by_consultation(session, kind, [c.id for c in mine]).items():
             reviews[(kind, cid)] = rows
-        for cid, times in author_addenda(session, kind, mine).items():
-            addenda[(kind, cid)] = times
+        for cid, marks in addendum_marks(session, kind, mine).items():
+            addenda[(kind, cid)] = marks
     people = shown_people(session, {c.beneficiary_id for _, c in found})
     names = display_names(
         session,
@@ -200,8 +214,14 @@ def review_queue(
 
     rows: list[ReviewRow] = []
     for kind, c in found:
-        review = current_review(reviews.get((kind, c.id), []), pending)
-        status = derive_status(review, addenda.get((kind, c.id), []), c.status == "signed", pending)
+        thread_reviews = reviews.get((kind, c.id), [])
+        answers = addenda.get((kind, c.id), [])
+        review = current_review(thread_reviews, pending)
+        status = shown_status(
+            derive_status(review, [a.order for a in answers], c.status == "signed", pending),
+            kind,
+            user.roles,
+        )
         if filt.status == TO_ACT:
             if status not in (TO_REVIEW, COMPLETION_PROVIDED):
                 continue
@@ -229,6 +249,7 @@ def review_queue(
                 comment=review.comment if review else "",
                 reviewer=names.get(review.author, review.author) if review else "",
                 reviewed_at=review.updated_at if review else None,
+                thread=build_thread(thread_reviews, answers, names, pending, review),
             )
         )
     rows.sort(key=lambda r: (r.date, r.person_name), reverse=True)
@@ -273,7 +294,7 @@ def _consultation(session: Session, kind: str, consultation_id: str) -> Any:
     return record
 
 
-def _refusal(user: CurrentUser, record: Any) -> str:
+def _refusal(user: CurrentUser, kind: str, record: Any) -> str:
     """Why this consultation cannot be reviewed by ``user`` now, "" when it can."""
     if not is_supervisor(user):
         return "Seul·e le ou la responsable du CMS peut relire les consultations."
@@ -286,12 +307,9 @@ def _refusal(user: CurrentUser, record: Any) -> str:
         )
     if record.author == user.username:
         return "Vous êtes l'auteur·rice de cette consultation : elle est relue par un·e autre."
+    if not reads_whole(kind, user.roles):
+        return PMI_REVIEW_REASON
     return ""
-
-
-def _unreadable_classes(model: type[SyncedRecord], roles: tuple[str, ...]) -> list[Conf]:
-    allowed = readable_classes(roles)
-    return sorted({c for c in fields_by_class(model).values() if c not in allowed})
 
 
 def consultation_detail(
@@ -319,7 +337,7 @@ def consultation_detail(
                 entries.append(
                     Entry("Orientation", f"{label} ({format_date(when)})" if when else label)
                 )
-    hidden = _unreadable_classes(model, roles)
+    hidden = unreadable_classes(model, roles)
     notice = " ".join(_CLASS_NOTICES[c] for c in hidden if c in _CLASS_NOTICES)
 
     addenda_rows = session.exec(
@@ -339,7 +357,7 @@ def consultation_detail(
         seen = readable_values(addendum, roles)
         reserved = ""
         if "note" not in seen:
-            hidden_note = _unreadable_classes(addendum_model, roles)
+            hidden_note = unreadable_classes(addendum_model, roles)
             reserved = _RESERVED_ADDENDUM.get(hidden_note[0], "Contenu réservé.")
         addenda.append(
             AddendumItem(
@@ -349,16 +367,25 @@ def consultation_detail(
                 reserved,
             )
         )
-    status = derive_status(
-        current,
-        [event_order(a) for a in addenda_rows if a.author == record.author],
-        record.status == "signed",
-        pending,
+    status = shown_status(
+        derive_status(
+            current,
+            [event_order(a) for a in addenda_rows if a.author == record.author],
+            record.status == "signed",
+            pending,
+        ),
+        kind,
+        roles,
     )
     history = sorted(reviews, key=lambda r: (event_order(r, pending), r.id), reverse=True)
     person = shown_people(session, {record.beneficiary_id}).get(record.beneficiary_id)
     stop = session.get(TourStop, record.stop_id) if record.stop_id else None
-    refusal = _refusal(user, record)
+    refusal = _refusal(user, kind, record)
+    readable = reads_whole(kind, roles)
+    texts = {
+        a.id: (item.text, item.reserved) for a, item in zip(addenda_rows, addenda, strict=True)
+    }
+    marks = [AddendumMark(a.id, event_order(a), a.author, a.created_at) for a in addenda_rows]
     return ConsultationDetail(
         kind=kind,
         consultation_id=record.id,
@@ -388,6 +415,8 @@ def consultation_detail(
         review_label=REVIEW_STATUS_LABELS[status],
         can_review=not refusal,
         cannot_review_reason=refusal,
+        thread=build_thread(reviews, marks, names, pending, current, texts),
+        content_readable=readable,
     )
 
 
@@ -397,7 +426,10 @@ def consultation_detail(
 def _write_review(
     store: LocalStore, kind: str, consultation_id: str, status: str, comment: str
 ) -> str:
-    """Write (or update) this supervisor's review; return its id. Nothing else is touched."""
+    """Write this decision as a new review record (history is never rewritten); its id.
+
+    Nothing else is touched; a decision already in force (same status, same comment) writes
+    nothing."""
     user = store.user
     require_supervisor(user)
     text = (comment or "").strip()
@@ -413,7 +445,7 @@ def _write_review(
         errors["comment"] = f"Ce commentaire ne peut pas dépasser {limit} caractères."
     with store.session() as session:
         record = _consultation(session, kind, consultation_id)
-        refusal = _refusal(user, record)
+        refusal = _refusal(user, kind, record)
         if refusal:
             raise ReviewAccessError(refusal)
         if errors:
@@ -425,12 +457,14 @@ def _write_review(
         shown = derive_status(current, addenda, True, pending)
         if current is not None and shown == status and current.comment == text:
             return current.id  # already so: no change to send
-        own = current_review((r for r in reviews if r.author == user.username), pending)
-        review = own or SupervisorReview(
-            consultation_id=record.id, consultation_kind=kind, status=status, author="", device=""
+        review = SupervisorReview(
+            consultation_id=record.id,
+            consultation_kind=kind,
+            status=status,
+            comment=text,
+            author="",
+            device="",
         )
-        review.status = status
-        review.comment = text
         session.add(store.stamp(review))
         return review.id
 
@@ -443,50 +477,3 @@ def validate(store: LocalStore, kind: str, consultation_id: str, comment: str = 
 def request_completion(store: LocalStore, kind: str, consultation_id: str, comment: str) -> str:
     """Ask the author for a completion; ``comment`` says what (required). The review's id."""
     return _write_review(store, kind, consultation_id, COMPLETION_REQUESTED, comment)
-
-
-# -- the author's side -----------------------------------------------------------------------
-
-
-def completion_requests_for(session: Session, user: CurrentUser) -> list[CompletionRequestItem]:
-    """Requests on this user's consultations still waiting for an addendum, oldest first."""
-    items: list[CompletionRequestItem] = []
-    for kind, (model, _) in KINDS.items():
-        pairs = session.exec(
-            select(SupervisorReview, model)
-            .join(model, col(model.id) == SupervisorReview.consultation_id)
-            .where(SupervisorReview.consultation_kind == kind)
-            .where(col(SupervisorReview.deleted).is_(False))
-            .where(model.author == user.username)
-            .where(col(model.deleted).is_(False))
-        ).all()
-        grouped: dict[str, list[SupervisorReview]] = {}
-        consultations: dict[str, Any] = {}
-        for review, consultation in pairs:
-            grouped.setdefault(consultation.id, []).append(review)
-            consultations[consultation.id] = consultation
-        addenda = author_addenda(session, kind, list(consultations.values()))
-        pending = pending_ids(session, [r.id for rows in grouped.values() for r in rows])
-        waiting = []
-        for cid, reviews in grouped.items():
-            review = current_review(reviews, pending)
-            if derive_status(review, addenda.get(cid, []), True, pending) == COMPLETION_REQUESTED:
-                waiting.append((consultations[cid], review))
-        people = shown_people(session, {c.beneficiary_id for c, _ in waiting})
-        names = display_names(session, {r.author for _, r in waiting})
-        for consultation, review in waiting:
-            person = people.get(consultation.beneficiary_id)
-            items.append(
-                CompletionRequestItem(
-                    kind=kind,
-                    consultation_id=consultation.id,
-                    person_id=consultation.beneficiary_id,
-                    person_name=display_name(person) if person else "",
-                    consultation_date=consultation.consultation_date,
-                    comment=review.comment,
-                    reviewer=names.get(review.author, review.author),
-                    requested_at=review.updated_at,
-                )
-            )
-    items.sort(key=lambda item: (item.requested_at, item.consultation_id))
-    return items

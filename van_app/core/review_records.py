@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from van_app.core.french import moment_text
 from van_app.core.merge_people import resolve_people
 from van_app.core.models import (
     Beneficiary,
@@ -36,15 +37,26 @@ VALIDATED = "validated"
 COMPLETION_REQUESTED = "completion_requested"
 COMPLETION_PROVIDED = "completion_provided"
 TO_ACT = "to_act"  # what waits for the supervisor: signed and "à relire" or "complément apporté"
+PMI_REVIEW = "pmi_review"  # waits for a supervisor who reads PMI content, not for this one
 REVIEW_STATUS_LABELS = {
     TO_REVIEW: "À relire",
     NOT_SIGNED: "Pas encore signée",
     VALIDATED: "Validée",
     COMPLETION_REQUESTED: "Complément demandé",
     COMPLETION_PROVIDED: "Complément apporté",
+    PMI_REVIEW: "Relecture PMI",
 }
 SERVICE_LABELS = {"social": "Accueil social", "pmi": "PMI"}
 CONSULTATION_STATUS_LABELS = {"draft": "Brouillon", "signed": "Signée"}
+# The steps of a review's thread (``review_thread``): nothing is rewritten, all are kept.
+REQUEST = "request"
+ANSWER = "answer"
+VALIDATION = "validation"
+STEP_LABELS = {
+    REQUEST: "Demande de complément",
+    ANSWER: "Complément de l'auteur·rice",
+    VALIDATION: "Validation",
+}
 COMMENT_MAX_LENGTH = 2000
 KINDS: dict[str, tuple[type[Any], type[Any]]] = {
     "social": (SocialConsultation, SocialAddendum),
@@ -95,6 +107,7 @@ class ReviewRow:
     comment: str  # the current review's comment
     reviewer: str  # the current review's author (display name), "" when none
     reviewed_at: dt.datetime | None
+    thread: tuple[ThreadStep, ...] = ()  # every request, answer and validation, oldest first
 
 
 @dataclass(frozen=True)
@@ -112,6 +125,26 @@ class ReviewItem:
     comment: str
     at: dt.datetime
     current: bool
+
+
+@dataclass(frozen=True)
+class ThreadStep:
+    """One step of the thread: who did what, when, and what they wrote."""
+
+    step: str  # REQUEST, ANSWER or VALIDATION
+    label: str
+    who: str  # display name
+    at: dt.datetime
+    text: str = ""  # the comment or the addendum ("" when none, or reserved)
+    reserved: str = ""  # why an addendum's text is not shown, in French
+    current: bool = False  # the review that gives the status now
+
+    def line(self) -> str:
+        """The step on one line, for the queue's tooltip (no addendum content there)."""
+        head = f"{moment_text(self.at)} — {self.label} ({self.who})"
+        if self.step != ANSWER and self.text:
+            return f"{head} : « {' '.join(self.text.split())} »"
+        return head
 
 
 @dataclass(frozen=True)
@@ -137,6 +170,8 @@ class ConsultationDetail:
     review_label: str
     can_review: bool
     cannot_review_reason: str = ""
+    thread: tuple[ThreadStep, ...] = ()  # requests, answers and validations, oldest first
+    content_readable: bool = True  # False: "Relecture PMI", no decision offered
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,9 @@ MULTILINE = {"note", "comment"}
 #     field / table (or kind_field and tables by kind): where the consultation is named;
 #     same_author: only the consultation's author writes it;
 #     parent_signed: only on a signed consultation (addenda, reviews);
-#     frozen_with_parent: no change once the consultation is signed (its orientations).
+#     frozen_with_parent: no change once the consultation is signed (its orientations);
+#     reads_parent: only a writer whose roles read every class of the consultation (a review
+#       of a PMI visit is for a supervisor who is also a PMI nurse).
 _SOCIAL = "social_consultation"
 _BY_KIND = {"social": "social_consultation", "pmi": "pmi_consultation"}
 POLICIES: dict[str, dict[str, Any]] = {
@@ -107,15 +109,18 @@ POLICIES: dict[str, dict[str, Any]] = {
         "immutable": True,
         "readers": ["supervisor"],
     },
+    # Each decision is a new record (a request, then a validation): the thread is history.
     "supervisor_review": {
         "writers": ["supervisor"],
         "service": None,
         "author_only": True,
+        "immutable": True,
         "parent": {
             "field": "consultation_id",
             "kind_field": "consultation_kind",
             "tables": _BY_KIND,
             "parent_signed": True,
+            "reads_parent": True,
         },
     },
     # Written by the server (its own definition wins there); a supervisor only tombstones it.

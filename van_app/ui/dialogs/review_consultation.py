@@ -1,9 +1,11 @@
 """One consultation under review: what the supervisor's role may read, and the decision.
 
 The supervisor validates, or asks the author for a completion with a comment (required, its
-French error right under the box). Nothing here edits the consultation: the decision is a
+French error right under the box). Nothing here edits the consultation: each decision is a new
 review record of the supervisor's, which reaches the author's device at the next sync. The
-medical content of a PMI consultation is never on a supervisor's device; the dialog says so.
+whole thread is shown in order: who asked what and when, the author's answers, the
+validation. The medical content of a PMI consultation is never on the device of a supervisor
+who is not also a PMI nurse: the dialog says so, and offers her no decision ("Relecture PMI").
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from van_app.core.review import (
     request_completion,
     validate,
 )
+from van_app.core.review_records import ANSWER
 from van_app.core.validation import ValidationError
 from van_app.ui.context import AppContext
 from van_app.ui.widgets.consultation_form import OK_STYLE, REMINDER_STYLE
@@ -85,23 +88,17 @@ class ReviewConsultationDialog(QDialog):
         content_layout.addWidget(self.reserved_label)
         content_layout.addWidget(self.entries)
 
-        self.addenda_label = QLabel()
-        self.addenda_label.setWordWrap(True)
-        self.addenda_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        addenda_box = QGroupBox(self.tr("Compléments de l'auteur·rice (addenda)"))
-        QVBoxLayout(addenda_box).addWidget(self.addenda_label)
-
-        self.history_label = QLabel()
-        self.history_label.setWordWrap(True)
-        self.history_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        history_box = QGroupBox(self.tr("Relectures"))
-        QVBoxLayout(history_box).addWidget(self.history_label)
+        self.thread_label = QLabel()
+        self.thread_label.setWordWrap(True)
+        self.thread_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        thread_box = QGroupBox(self.tr("Fil de la relecture (demandes, compléments, validations)"))
+        QVBoxLayout(thread_box).addWidget(self.thread_label)
 
         body = QWidget()
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 8, 0)
         column.addWidget(self.info)
-        for box in (content_box, addenda_box, history_box):
+        for box in (content_box, thread_box):
             column.addWidget(box)
         column.addStretch(1)
         self.scroll = QScrollArea()
@@ -202,45 +199,39 @@ class ReviewConsultationDialog(QDialog):
         self.entries.set_entries(detail.entries)
         self.reserved_label.setText(detail.reserved_notice)
         self.reserved_label.setVisible(bool(detail.reserved_notice))
-        self.addenda_label.setText(self._addenda_html(detail))
-        self.history_label.setText(self._history_html(detail))
+        self.thread_label.setText(self._thread_html(detail))
         self.refusal_label.setText(detail.cannot_review_reason)
         self.refusal_label.setVisible(not detail.can_review)
+        if not detail.content_readable:  # "Relecture PMI": not hers to decide, no button for it
+            self.decision_box.setTitle(self.tr("Relecture PMI"))
+            for widget in (self.validate_button, self.request_button, self.comment_edit):
+                widget.hide()
         self._set_actions_enabled(True)
         self.loaded.emit()
 
-    def _addenda_html(self, detail: ConsultationDetail) -> str:
-        if not detail.addenda:
-            return self.tr("Aucun complément.")
+    def _thread_html(self, detail: ConsultationDetail) -> str:
+        """Every step in order, oldest first; the decision in force marked as such."""
+        if not detail.thread:
+            return self.tr("Pas encore relue ; aucun complément.")
         parts = []
-        for addendum in detail.addenda:
-            head = (
-                self.tr("Le %1 — %2")
-                .replace("%1", french_moment(addendum.written_at))
-                .replace("%2", addendum.author)
-            )
-            text = (
-                f"<i>{html.escape(addendum.reserved)}</i>"
-                if addendum.reserved
-                else _paragraph(addendum.text)
-            )
-            parts.append(f"<b>{html.escape(head)}</b><br>{text}")
-        return "<br><br>".join(parts)
-
-    def _history_html(self, detail: ConsultationDetail) -> str:
-        if not detail.reviews:
-            return self.tr("Pas encore relue.")
-        parts = []
-        for review in detail.reviews:
+        for step in detail.thread:
             head = (
                 self.tr("%1 — %2, le %3")
-                .replace("%1", review.status_label)
-                .replace("%2", review.reviewer)
-                .replace("%3", french_moment(review.at))
+                .replace("%1", step.label)
+                .replace("%2", step.who)
+                .replace("%3", french_moment(step.at))
             )
-            comment = f"<br>« {_paragraph(review.comment)} »" if review.comment else ""
-            style = "" if review.current else " style='color:#777'"
-            parts.append(f"<span{style}><b>{html.escape(head)}</b>{comment}</span>")
+            if step.current:
+                head += self.tr(" (état actuel)")
+            if step.reserved:
+                body = f"<br><i>{html.escape(step.reserved)}</i>"
+            elif step.text and step.step == ANSWER:
+                body = f"<br>{_paragraph(step.text)}"
+            elif step.text:
+                body = f"<br>« {_paragraph(step.text)} »"
+            else:
+                body = ""
+            parts.append(f"<b>{html.escape(head)}</b>{body}")
         return "<br><br>".join(parts)
 
     # -- deciding ------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """Table model of the supervisor's review queue (tested without widgets).
 
 The review status is said in words and coloured: what waits for the supervisor ("À relire",
-"Complément apporté") in bold, a pending request in amber, a validation in green. Dates sort as
-dates through the sort role.
+"Complément apporté") in bold, a pending request in amber, a validation in green, a PMI visit
+for a supervisor who may not read it ("Relecture PMI") in grey. The status cell gives the
+latest state; its tooltip, and the comment's, the whole thread (who asked what and when, the
+answers, the validation). Dates sort as dates through the sort role.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from van_app.core.review import (
     COMPLETION_PROVIDED,
     COMPLETION_REQUESTED,
     NOT_SIGNED,
+    PMI_REVIEW,
     TO_REVIEW,
     VALIDATED,
     ReviewRow,
@@ -30,6 +33,7 @@ _STATUS_COLORS = {
     COMPLETION_PROVIDED: QColor("#0d47a1"),
     VALIDATED: QColor("#1b5e20"),
     NOT_SIGNED: QColor("#666666"),
+    PMI_REVIEW: QColor("#666666"),
 }
 # Ascending sort puts what waits for the supervisor first.
 _STATUS_ORDER = {
@@ -37,7 +41,8 @@ _STATUS_ORDER = {
     TO_REVIEW: 1,
     COMPLETION_REQUESTED: 2,
     VALIDATED: 3,
-    NOT_SIGNED: 4,
+    PMI_REVIEW: 4,
+    NOT_SIGNED: 5,
 }
 
 
@@ -62,7 +67,7 @@ class ReviewQueueTableModel(RowsTableModel[ReviewRow]):
         "Relecture",
         "Commentaire",
     )
-    TEXT_TOOLTIPS = True
+    TEXT_TOOLTIPS = False  # tooltips in role_data: the thread on the status and the comment
 
     def row_id(self, row: ReviewRow) -> str:
         return row.consultation_id
@@ -89,7 +94,9 @@ class ReviewQueueTableModel(RowsTableModel[ReviewRow]):
         return str(self.display(row, column)).casefold()
 
     def role_data(self, row: ReviewRow, column: int, role: int) -> Any:
-        if role == Qt.ItemDataRole.ToolTipRole and column in (self.COL_PLACE, self.COL_COMMENT):
+        if role == Qt.ItemDataRole.ToolTipRole and column in (self.COL_REVIEW, self.COL_COMMENT):
+            return thread_text(row) or self.display(row, column) or None
+        if role == Qt.ItemDataRole.ToolTipRole:
             return self.display(row, column) or None  # shortened to fit: the whole text
         if column != self.COL_REVIEW:
             return None
@@ -103,6 +110,11 @@ class ReviewQueueTableModel(RowsTableModel[ReviewRow]):
             font.setBold(True)
             return font
         return None
+
+
+def thread_text(row: ReviewRow) -> str:
+    """The whole thread, one step a line, oldest first ("" before any review or answer)."""
+    return "\n".join(step.line() for step in row.thread)
 
 
 class ReviewQueueSortProxy(QSortFilterProxyModel):

@@ -28,6 +28,7 @@ from van_app.core.review import (
     COMPLETION_PROVIDED,
     COMPLETION_REQUESTED,
     NOT_SIGNED,
+    PMI_REVIEW,
     REVIEW_STATUS_LABELS,
     TO_ACT,
     TO_REVIEW,
@@ -96,6 +97,7 @@ class ReviewQueueScreen(QWidget):
                 (COMPLETION_PROVIDED, REVIEW_STATUS_LABELS[COMPLETION_PROVIDED]),
                 (VALIDATED, REVIEW_STATUS_LABELS[VALIDATED]),
                 (NOT_SIGNED, REVIEW_STATUS_LABELS[NOT_SIGNED]),
+                (PMI_REVIEW, REVIEW_STATUS_LABELS[PMI_REVIEW]),
             ],
         )
         self.status_combo.insertItem(0, self.tr("À traiter"), TO_ACT)
