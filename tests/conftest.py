@@ -23,6 +23,8 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point the app's data folder at a fresh temporary folder for every test."""
     path = tmp_path / "van-data"
     monkeypatch.setenv(config.DATA_DIR_ENV, str(path))
+    monkeypatch.setenv(config.MACHINE_SETTINGS_ENV, str(tmp_path / "machine-settings.json"))
+    monkeypatch.delenv(config.SERVER_URL_ENV, raising=False)
     monkeypatch.setenv("VAN_APP_KEYRING_BACKEND", "memory")
     return path
 

@@ -2,6 +2,8 @@
 
 Paths come from platformdirs so each OS gets its usual folder; ``VAN_APP_DATA_DIR``
 overrides the data folder so tests and development never touch the real user folders.
+Settings come from the machine-wide preset IT deploys (``machine_settings_path``), then the
+user's own ``settings.json``, then ``VAN_APP_SERVER_URL`` (make demo, support).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import platformdirs
 APP_NAME = "drome-proximite"
 APP_AUTHOR = "Departement-Drome"
 DATA_DIR_ENV = "VAN_APP_DATA_DIR"
+MACHINE_SETTINGS_ENV = "VAN_APP_MACHINE_SETTINGS"
 RESOURCES_DIR_ENV = "VAN_APP_RESOURCES_DIR"
 
 DATABASE_FILE = "van.db"
@@ -70,18 +73,51 @@ class Settings:
 
     @classmethod
     def load(cls) -> Settings:
-        path = data_dir() / SETTINGS_FILE
-        if not path.exists():
-            return cls()
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return cls()
-        known = {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
+        """The machine preset, overridden by the user's settings, then by VAN_APP_SERVER_URL."""
+        values = _read_settings(machine_settings_path())
+        values.pop("device_name", None)  # a device's own name is never preset for a fleet
+        values.update(_read_settings(data_dir() / SETTINGS_FILE))
+        if os.environ.get(SERVER_URL_ENV):
+            values["server_url"] = os.environ[SERVER_URL_ENV]
+        return cls(**values)
 
     def save(self) -> None:
         path = data_dir() / SETTINGS_FILE
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
         os.replace(tmp, path)
+
+
+def machine_settings_path() -> Path:
+    """The preset IT deploys for every user of the laptop (by GPO on Windows): read-only here.
+
+    ``%ProgramData%\\DromeProximite\\settings.json`` on Windows,
+    ``/etc/drome-proximite/settings.json`` elsewhere; ``VAN_APP_MACHINE_SETTINGS`` for tests.
+    """
+    override = os.environ.get(MACHINE_SETTINGS_ENV)
+    if override:
+        return Path(override)
+    if sys.platform == "win32":
+        program_data = os.environ.get("PROGRAMDATA", r"C:\ProgramData")
+        return Path(program_data) / "DromeProximite" / SETTINGS_FILE
+    return Path("/etc/drome-proximite") / SETTINGS_FILE
+
+
+_SETTING_TYPES = {"idle_lock_minutes": int, "server_url": str, "device_name": str}
+
+
+def _read_settings(path: Path) -> dict[str, object]:
+    """The known settings of a JSON file, each of the right type; {} if absent or unreadable."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(raw, dict):
+        return {}
+    return {
+        key: value
+        for key, value in raw.items()
+        if key in _SETTING_TYPES
+        and isinstance(value, _SETTING_TYPES[key])
+        and not isinstance(value, bool)
+    }
