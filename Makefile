@@ -5,13 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR := $(CURDIR)/.demo
 
-.PHONY: setup test lint format demo server clean
+.PHONY: setup test lint format demo server clean installer
 
 $(STAMP): pyproject.toml scripts/bootstrap.sh
 	sh scripts/bootstrap.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -e ".[server,dev]"
+	$(BIN)/python -m pip install --quiet -e ".[app,server,dev]"
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -32,6 +32,11 @@ format: $(STAMP)
 demo: $(STAMP)
 	sh scripts/bootstrap.sh gui
 	BIN=$(BIN) DEMO_DIR=$(DEMO_DIR) sh scripts/demo.sh
+
+# The laptop's one-folder app (PyInstaller, build_installer.spec) in dist/drome-proximite,
+# then its --self-check run headless; Windows: docs/windows.md.
+installer: $(STAMP)
+	BIN=$(BIN) sh scripts/build_installer.sh
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache build dist *.egg-info

@@ -76,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Drôme Proximité")
     app.setOrganizationName(config.APP_AUTHOR)
+    from PySide6.QtGui import QIcon
+
+    app.setWindowIcon(QIcon(str(config.resources_dir() / "icons" / "drome-proximite.png")))
     _install_translations(app)
     from van_app.ui.gc_guard import UiThreadGarbageCollector
 
