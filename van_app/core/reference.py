@@ -26,6 +26,7 @@ from van_app.core.communes import (
     opening_hours_text,
     parse_opening_hours,
 )
+from van_app.core.data_protection import CMS_FILE, DataProtection, parse_data_protection
 from van_app.core.text import fold
 
 __all__ = [
@@ -124,6 +125,9 @@ class ReferenceData:
     prenatal_limits: PrenatalLimits
     communes: Mapping[str, Commune]
     descriptions: Mapping[str, str] = field(default_factory=dict, hash=False)
+    # The controller, the DPO and the RGPD article 15 texts (``cms.json``, block
+    # ``data_protection``); None only for data built by hand without it.
+    data_protection: DataProtection | None = field(default=None, hash=False, compare=False)
     _index: Mapping[str, Mapping[str, ReferenceItem]] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
@@ -154,6 +158,7 @@ class ReferenceData:
         prenatal = _parse_prenatal(raw_measures)
         communes = _read_communes(directory / COMMUNES_FILE)
         return cls(
+            data_protection=parse_data_protection(_read_json(directory / CMS_FILE)),
             plausible_measures=bands,
             prenatal_limits=prenatal,
             communes=MappingProxyType(communes),

@@ -5,7 +5,10 @@ read, the same French labels and formats — plus what a right of access adds: w
 each thing and when, the records merged into this person's, the identity values still waiting
 for a supervisor's decision, and a plain statement of what this role cannot export (medical
 secret for a social worker, social secret for a PMI nurse) and why satisfaction answers are
-absent (they are anonymous). Other people appear only as the name and tie of a relative.
+absent (they are anonymous). Beside the data, the information of article 15(1)(a)–(h)
+(``access_article15``, worded in ``cms.json``); every recorded answer, each consultation's
+"known before" included, and removed records marked as removed (``access_records``). Other
+people appear only as the name and tie of a relative.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from van_app.core.cms_contacts import cms_contact
 from van_app.core.confidentiality import ROLE_LABELS, Conf, Role, readable_classes
 from van_app.core.conflicts import (
     IDENTITY_LABELS,
@@ -45,6 +49,13 @@ from van_app.core.models import (
 )
 from van_app.core.person_file import Entry, FollowUpView, VisitView, person_file, readable_values
 from van_app.core.reference import ReferenceData
+from van_app.core.reports.access_article15 import article15_section
+from van_app.core.reports.access_records import (
+    answer_entries,
+    removed_consultations,
+    removed_follow_ups,
+    removed_orientations,
+)
 from van_app.core.reports.safe_write import atomic_write
 
 FORMAT = "drome-proximite/droit-acces/1"
@@ -162,12 +173,14 @@ def _visit_item(
     readable: frozenset[Conf],
     origins: dict[str, str],
     names: dict[str, str],
+    answers: tuple[Entry, ...] = (),
 ) -> AccessItem:
     entries = [
         Entry("Lieu", visit.place),
         Entry("Professionnel·le", visit.professional),
         Entry("Statut", visit.status),
         *visit.details,
+        *answers,
     ]
     needed = Conf.SOCIAL if visit.service == "social" else Conf.MEDICAL
     if needed not in readable:
@@ -194,17 +207,30 @@ def _visit_item(
     return AccessItem(f"{visit.title} du {format_date(visit.date)}", tuple(entries), notes)
 
 
-def _visits(session, visits: tuple[VisitView, ...], readable, origins, names) -> AccessSection:  # type: ignore[no-untyped-def]
+def _visits(
+    session, user, ref, visits: tuple[VisitView, ...], readable, origins, names
+) -> AccessSection:  # type: ignore[no-untyped-def]
     records: dict[str, SyncedRecord] = {}
     for model in (SocialConsultation, PmiConsultation):
         ids = [v.id for v in visits]
         records |= {r.id: r for r in session.exec(select(model).where(col(model.id).in_(ids)))}
     names |= display_names(session, {r.author for r in records.values()} - set(names))
+    removed = removed_orientations(
+        session, [v.id for v in visits if v.service == "social"], user.roles, ref
+    )
+
+    def answers(visit: VisitView) -> tuple[Entry, ...]:
+        record = records.get(visit.id)
+        own = answer_entries(record, visit.service, user.roles) if record is not None else ()
+        return (*own, *removed.get(visit.id, ()))
+
     oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
     ordered = sorted(
         visits, key=lambda v: (v.date, records[v.id].created_at if v.id in records else oldest)
     )
-    items = tuple(_visit_item(v, records.get(v.id), readable, origins, names) for v in ordered)
+    items = tuple(
+        _visit_item(v, records.get(v.id), readable, origins, names, answers(v)) for v in ordered
+    )
     intro = (
         "Chaque consultation, du plus ancien au plus récent, avec ses orientations, ses "
         "compléments et les revues du ou de la responsable du CMS."
@@ -308,6 +334,41 @@ def _conflicts(session, user, ref, group: tuple[str, ...], names) -> AccessSecti
     )
 
 
+def _removed(session, user, ref, group: tuple[str, ...], names) -> AccessSection | None:  # type: ignore[no-untyped-def]
+    """Deleted consultations and follow-ups still held: part of the file, marked removed."""
+    visits = removed_consultations(session, group, user.roles, ref)
+    follow_ups = removed_follow_ups(session, group, user.roles, ref)
+    if not visits and not follow_ups:
+        return None
+    authors = {r.author for *_, r in visits} | {r.author for _, r in follow_ups}
+    names |= display_names(session, authors - set(names))
+    items = [
+        AccessItem(
+            f"{title} du {format_date(day)} (supprimée)",
+            (*entries, _recorded(names, record, "Enregistrée")),
+        )
+        for title, day, entries, record in visits
+    ]
+    items += [
+        AccessItem("Suivi d'une demande (supprimé)", (*entries, _recorded(names, record, "Ouvert")))
+        for entries, record in follow_ups
+    ]
+    return AccessSection(
+        "Éléments supprimés",
+        intro="Enregistrements supprimés (par exemple un brouillon abandonné) mais encore "
+        "conservés par le service jusqu'à leur effacement définitif ; chacun porte la date de "
+        "sa suppression.",
+        items=tuple(items),
+    )
+
+
+def _rights(ref: ReferenceData, user: CurrentUser, visits: tuple[VisitView, ...]) -> AccessSection:
+    cms = cms_contact(user.cms_code) if user.cms_code else None
+    last_contact = max((v.date for v in visits), default=None)
+    title, intro, entries = article15_section(ref.data_protection, cms, last_contact)
+    return AccessSection(title, intro=intro, entries=entries)
+
+
 def access_export(
     session: Session, user: CurrentUser, person_id: str, ref: ReferenceData, today: dt.date
 ) -> AccessDocument:
@@ -330,10 +391,12 @@ def access_export(
     ).all()
     names |= display_names(session, set(links) - set(names))
     sections = [
+        _rights(ref, user, file.visits),
         _identity(person, file.identity, names),
         _household(session, file.name, file.household, names),
-        _visits(session, file.visits, readable, origins, names),
+        _visits(session, user, ref, file.visits, readable, origins, names),
         _follow_ups(session, file.follow_ups, readable, origins, names),
+        _removed(session, user, ref, group, names),
         _merged(session, user, ref, merged, names),
         _conflicts(session, user, ref, group, names),
         AccessSection("Questionnaires de satisfaction", intro=SATISFACTION_TEXT),
@@ -349,8 +412,9 @@ def access_export(
             "Ce document réunit ce qui est enregistré sur cette personne par le service "
             "médico-social itinérant du Département de la Drôme (Drôme Proximité) et que le ou "
             "la professionnel·le qui l'exporte est autorisé·e à lire : identité, foyer, "
-            "consultations, compléments, orientations, suivis, revues, fiches fusionnées, et "
-            "qui a enregistré quoi et quand."
+            "consultations et chaque réponse enregistrée, compléments, orientations, suivis, "
+            "revues, éléments supprimés, fiches fusionnées, et qui a enregistré quoi et quand ; "
+            "il commence par les informations sur ce traitement et vos droits (article 15)."
         ),
         not_exported=not_exported_note(user.roles),
         sections=tuple(s for s in sections if s is not None),

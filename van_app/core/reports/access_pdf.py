@@ -190,9 +190,9 @@ def render_access_pdf(path: Path, doc: AccessDocument) -> None:
         if section.intro:
             block.append(Paragraph(_text(section.intro), styles["base"]))
             block.append(Spacer(1, 3))
-        if section.entries:
-            block.append(_entries(section.entries, styles))
         story.append(KeepTogether(block))
+        if section.entries:  # may be long (article 15): splits between rows, never jumps a page
+            story.append(_entries(section.entries, styles))
         story += [_item(item, styles) for item in section.items]
     pdf = SimpleDocTemplate(
         str(path),

@@ -47,8 +47,11 @@ class AccessExportDialog(FileExportDialog):
             self.tr(
                 "Le fichier réunit tout ce qui est enregistré sur cette personne et que votre "
                 "rôle permet de lire : identité, foyer (seulement le nom et le lien des proches), "
-                "consultations avec leurs orientations, compléments et revues, suivis, fiches "
-                "fusionnées dans ce dossier, et qui a enregistré quoi et quand."
+                "consultations avec chaque réponse enregistrée, leurs orientations, compléments "
+                "et revues, suivis, éléments supprimés (marqués comme tels), fiches fusionnées "
+                "dans ce dossier, et qui a enregistré quoi et quand. Il commence par les "
+                "informations de l'article 15 : responsable du traitement et DPO, finalités, "
+                "destinataires, durée de conservation, droits, réclamation auprès de la CNIL."
             )
         )
         contents.setWordWrap(True)
