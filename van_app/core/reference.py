@@ -1,6 +1,6 @@
 """Reference lists (demand types, partners, PMI topics, vaccines, communes…) read at run time.
 
-They are data files under ``resources/reference`` so the Département can change them without a
+They are data files under ``drome_resources/reference`` so the Département can change them without a
 new release. Records store the stable ``code`` of an item, never its label: a label can be
 reworded in the file and every screen follows. A malformed file stops loading with a message
 naming the file, because silently dropping an item would later refuse valid records.

@@ -1,6 +1,6 @@
 """The wire schema of synced tables, exported as data for the server (which never imports us).
 
-``resources/schema/sync_schema.json`` is generated from the models by ``export_schema()``; a
+``drome_resources/schema/sync_schema.json`` is generated from the models by ``export_schema()``; a
 test checks the file matches, so a column added here cannot silently go unsynced or unguarded.
 It names, for each table, each field's type and confidentiality class, and the table's policy:
 who may write it, whether only its author may change it, and whether it freezes once signed.
