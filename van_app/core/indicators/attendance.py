@@ -11,7 +11,12 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from van_app.core.indicators.counted import CountedRecords, NewPerson
+from van_app.core.indicators.counted import (
+    CountedRecords,
+    NewPerson,
+    answered,
+    good_or_excellent,
+)
 from van_app.core.indicators.figures import (
     CommuneAttendance,
     MonthFigures,
@@ -103,8 +108,8 @@ def commune_rows(
         social = [v for v in visits if v.service == "social"]
         spot = sum(1 for v in social if v.outcome in spot_codes)
         scores = [a.service_rendered for a in answers_in.get(insee, [])]
-        scores = [s for s in scores if s in (1, 2, 3, 4)]
-        satisfied = sum(1 for s in scores if s >= 3)
+        scores = [s for s in scores if answered(s)]
+        satisfied = sum(1 for s in scores if good_or_excellent(s))
         people_by_month: dict[dt.date, set[str]] = defaultdict(set)
         for visit in visits:
             people_by_month[_month(visit.day)].add(visit.person)

@@ -17,7 +17,14 @@ from sqlmodel import Session
 
 from van_app.core.confidentiality import Conf, readable_classes
 from van_app.core.indicators.attendance import commune_rows, monthly_rows, months_of, stop_rows
-from van_app.core.indicators.counted import CountedRecords, Orientation, counted_records, median
+from van_app.core.indicators.counted import (
+    CountedRecords,
+    Orientation,
+    answered,
+    counted_records,
+    good_or_excellent,
+    median,
+)
 from van_app.core.indicators.figures import (
     ActivityFilter,
     ActivityReport,
@@ -47,8 +54,6 @@ from van_app.core.indicators.pmi_figures import pmi_figures
 from van_app.core.models import SatisfactionAnswer
 from van_app.core.reference import ReferenceData
 from van_app.core.satisfaction import QUESTIONS
-
-GOOD_SCORES = (3, 4)  # "bien", "excellent"
 
 
 def activity_report(
@@ -173,8 +178,8 @@ def _satisfaction(answers: list[SatisfactionAnswer], consultations: int) -> Sati
     questions = []
     for question in QUESTIONS:
         scores = [getattr(a, question) for a in answers]
-        scores = [s for s in scores if s in (1, 2, 3, 4)]
-        good = sum(1 for s in scores if s in GOOD_SCORES)
+        scores = [s for s in scores if answered(s)]
+        good = sum(1 for s in scores if good_or_excellent(s))
         questions.append(
             QuestionSatisfaction(
                 question=question,

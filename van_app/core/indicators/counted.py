@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from van_app.core.confidentiality import Conf
 from van_app.core.indicators.figures import ActivityFilter
 from van_app.core.indicators.french import partial_codes, resolved_codes
 from van_app.core.indicators.loading import (
@@ -179,3 +180,33 @@ def _consultation_stops(session: Session, ids: Iterable[str | None]) -> dict[str
 
 def median(values: list[int]) -> float | None:
     return float(statistics.median(values)) if values else None
+
+
+def period_records(
+    session: Session,
+    start: dt.date,
+    end: dt.date,
+    ref: ReferenceData,
+    readable: Iterable[Conf | str],
+) -> CountedRecords:
+    """The whole period's records (no commune, stop or service filter) counted as the dashboard
+    counts them, for a reader of the classes ``readable`` (the anonymised statistics)."""
+    classes = {Conf(c) for c in readable}
+    return counted_records(
+        session,
+        ActivityFilter(start, end),
+        ref,
+        read_social=Conf.SOCIAL in classes,
+        read_medical=Conf.MEDICAL in classes,
+        as_of=end,
+    )
+
+
+def good_or_excellent(score: int | None) -> bool:
+    """A satisfaction score counted as "bien" or "excellent" (3 or 4 of 4)."""
+    return score in (3, 4)
+
+
+def answered(score: int | None) -> bool:
+    """A satisfaction score that counts as an answer (1 to 4; a skipped question does not)."""
+    return score in (1, 2, 3, 4)
