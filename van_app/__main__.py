@@ -10,17 +10,11 @@ from van_app import __version__, config
 
 
 def _install_translations(app) -> None:  # type: ignore[no-untyped-def]
-    """French everywhere: our texts are written in French, Qt's own come from qtbase_fr."""
-    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+    """French everywhere: our texts are written in French, Qt's own come from qtbase_fr
+    (found in the Qt install or, frozen, in the bundle: ``van_app.ui.qt_translations``)."""
+    from van_app.ui.qt_translations import install_translations
 
-    QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
-    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    translator = QTranslator(app)
-    if translator.load(QLocale(QLocale.Language.French), "qtbase", "_", qt_dir):
-        app.installTranslator(translator)
-    ours = QTranslator(app)
-    if ours.load(QLocale(), "van_app", "_", str(config.resources_dir() / "i18n")):
-        app.installTranslator(ours)
+    install_translations(app)
 
 
 def _has_desktop_libraries() -> bool:

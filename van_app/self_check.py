@@ -118,15 +118,16 @@ def _pdf(folder: Path) -> str:
 
 def _qt() -> str:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+    from PySide6.QtCore import QLibraryInfo
     from PySide6.QtWidgets import QApplication
 
     import van_app.ui.main_window  # noqa: F401  (every screen imports: nothing left out)
+    from van_app.ui.qt_translations import load_qtbase_french, qt_translation_dirs
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    translations = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if not QTranslator(app).load(QLocale(QLocale.Language.French), "qtbase", "_", translations):
-        raise FileNotFoundError(f"traduction française de Qt absente de {translations}")
+    if load_qtbase_french(app) is None:  # the same search as at the app's start
+        where = ", ".join(qt_translation_dirs())
+        raise FileNotFoundError(f"traduction française de Qt absente de {where}")
     return f"Qt {QLibraryInfo.version().toString()} ({app.platformName()})"
 
 
