@@ -29,3 +29,16 @@ def test_missing_resources_fail_in_french(
     err = capsys.readouterr().err
     assert "ÉCHEC — ressources" in err
     assert "réinstallez-la" in err
+
+
+def test_an_install_without_the_app_extra_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "PySide6" else real(name, *a)
+    )
+    assert main([]) == 1
+    assert 'pip install "drome-proximite[app]"' in capsys.readouterr().err
