@@ -142,6 +142,7 @@ class PersonSummary:
     visits: int
     follow_ups: int
     links: int
+    name_parts: tuple[str, str | None, str, str] = ("", None, "", "")  # birth, usual, first, sex
 
     @property
     def registered(self) -> str:
@@ -241,6 +242,7 @@ def _summaries(session: Session, people: list[Beneficiary]) -> dict[str, PersonS
             visits=sum(visits[i] for i in group),
             follow_ups=sum(follow_ups[i] for i in group),
             links=sum(1 for lk in links if lk.parent_id in group or lk.child_id in group),
+            name_parts=(person.birth_name, person.usual_name, person.first_names, person.sex),
         )
     return summaries
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from van_app.core.distinct_people import dismiss_pair
 from van_app.core.french import de_name
+from van_app.core.merge_names import merged_name
 from van_app.core.merge_people import (
     KEEP,
     OTHER,
@@ -304,7 +305,9 @@ class MergePeopleDialog(QDialog):
         keep = self.keep_side()
         people = {"a": self.comparison.a, "b": self.comparison.b}
         kept, other = people[keep], people["b" if keep == "a" else "a"]
-        kept_name, other_name = escape(kept.name), escape(other.name)
+        # The person as she will be written once merged, not by a name about to be replaced.
+        kept_name = escape(merged_name(kept, other, self.choices()))
+        other_name = escape(other.name)
         total = kept.visits + other.visits
         visits = (
             self.tr("Aucune visite n'est enregistrée sur ces fiches.")
