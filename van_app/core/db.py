@@ -13,7 +13,9 @@ never hold writers up.
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,9 +25,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from alembic.script.revision import ResolutionError
+from alembic.util.exc import CommandError
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, SQLModel
+
+from van_app import __version__
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 KEY_BYTES = 32
@@ -39,6 +45,17 @@ class ReadOnlySessionError(RuntimeError):
 
 class WrongKeyError(Exception):
     """The database could not be opened with this key (wrong key or not our database)."""
+
+
+class StoreTooNewError(Exception):
+    """The store was upgraded by a newer app than this one; ``str(exc)`` is French."""
+
+
+log = logging.getLogger(__name__)
+# The copy of the store taken before a migration, beside it: still encrypted with the same
+# key; removed after the next verified sync (``discard_pre_upgrade_copy``).
+PRE_UPGRADE_SUFFIX = ".pre-upgrade"
+APP_VERSION_META = "app_version"  # the app that last migrated the store (local_meta)
 
 
 def connection_pragmas() -> list[str]:
@@ -90,6 +107,7 @@ def make_engine(path: Path, key: bytes) -> Engine:
         poolclass=QueuePool,
         pool_size=4,
         max_overflow=4,
+        hide_parameters=True,  # a database error in the log never shows names or notes
     )
 
     @event.listens_for(engine, "begin")
@@ -113,12 +131,78 @@ def alembic_config(connection=None) -> Config:  # type: ignore[no-untyped-def]
     return config
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (the newest by default), in one transaction."""
+def migrate(engine: Engine, revision: str = "head", *, store_file: Path | None = None) -> None:
+    """Bring the schema to ``revision`` (the newest by default), in one transaction.
+
+    ``store_file``: the database file, copied beside it first when a migration is pending
+    (an upgrade that went wrong can be undone by the support). StoreTooNewError when a newer
+    app already upgraded the store: this one cannot read it, and must not touch it.
+    """
+    current = current_revision(engine)
+    script = ScriptDirectory.from_config(alembic_config())
+    if current is not None:
+        try:
+            script.get_revision(current)
+        except (CommandError, ResolutionError):
+            raise StoreTooNewError(_too_new_message(engine)) from None
+    target = script.get_current_head() if revision == "head" else revision
+    if current == target:
+        return
+    if store_file is not None and current is not None:
+        _copy_before_upgrade(engine, store_file)
     with engine.connect() as connection:
         connection.execution_options(**{IMMEDIATE: True})
         with connection.begin():
             command.upgrade(alembic_config(connection), revision)
+            if revision == "head":
+                connection.execute(
+                    text("INSERT OR REPLACE INTO local_meta (key, value) VALUES (:key, :value)"),
+                    {"key": APP_VERSION_META, "value": __version__},
+                )
+
+
+def _too_new_message(engine: Engine) -> str:
+    try:
+        with engine.connect() as connection:
+            newer = connection.execute(
+                text("SELECT value FROM local_meta WHERE key = :key"), {"key": APP_VERSION_META}
+            ).scalar()
+    except Exception:  # the newer schema may differ: the version is a bonus
+        newer = None
+    log.error("store upgraded by a newer app (%s); this is %s", newer or "?", __version__)
+    needed = f"la version {newer}" if newer else "une version plus récente"
+    return (
+        f"Les données de ce poste ont été mises à jour par {needed} de l'application, plus "
+        f"récente que celle-ci ({__version__}). Installez {needed} ou une plus récente "
+        "(le support du CMS la fournit) : les données du poste sont intactes."
+    )
+
+
+def pre_upgrade_copy(store_file: Path) -> Path:
+    return store_file.with_name(store_file.name + PRE_UPGRADE_SUFFIX)
+
+
+def _copy_before_upgrade(engine: Engine, store_file: Path) -> None:
+    """The store as it was, in one file: the WAL folded in first, then the file copied."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    copy = pre_upgrade_copy(store_file)
+    partial = copy.with_name(copy.name + ".tmp")
+    old = os.umask(0o077)
+    try:
+        shutil.copyfile(store_file, partial)
+    finally:
+        os.umask(old)
+    os.replace(partial, copy)
+    log.info("store copied before its upgrade")
+
+
+def discard_pre_upgrade_copy(store_file: Path) -> None:
+    """After a verified sync the server holds everything: the copy is no longer needed."""
+    copy = pre_upgrade_copy(store_file)
+    if copy.exists():
+        copy.unlink()
+        log.info("copy of the store before its upgrade removed after a verified sync")
 
 
 def current_revision(engine: Engine) -> str | None:

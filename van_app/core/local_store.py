@@ -98,7 +98,7 @@ class LocalStore:
             raise KeystoreError("this device is already set up")
         key = keystore.create(username, password, kdf)
         engine = make_engine(db_path, key)
-        migrate(engine)
+        migrate(engine, store_file=data_dir / config.DATABASE_FILE)
         device_id = f"dev-{secrets.token_hex(8)}"
         with session_scope(engine) as session:
             session.info[FROM_SERVER] = True  # accounts are the server's; never pushed back
@@ -120,7 +120,7 @@ class LocalStore:
         """Offline login. Raises WrongPasswordError when the password unwraps nothing."""
         key = Keystore(data_dir / config.KEYS_FILE).unlock(username, password)
         engine = make_engine(data_dir / config.DATABASE_FILE, key)
-        migrate(engine)
+        migrate(engine, store_file=data_dir / config.DATABASE_FILE)
         return cls._opened(data_dir, engine, key, username)
 
     @classmethod
@@ -140,7 +140,7 @@ class LocalStore:
         ``username`` log in with ``password`` from now on: a second professional of the
         laptop, or one whose password the CMS reset."""
         engine = make_engine(data_dir / config.DATABASE_FILE, key)
-        migrate(engine)
+        migrate(engine, store_file=data_dir / config.DATABASE_FILE)
         _keep_account(engine, username, display_name, roles, cms_code)
         Keystore(data_dir / config.KEYS_FILE).add_user(key, username, password, kdf)
         return cls._opened(data_dir, engine, key, username)

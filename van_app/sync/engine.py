@@ -26,7 +26,8 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from van_app.core.db import IMMEDIATE
+from van_app import config
+from van_app.core.db import IMMEDIATE, discard_pre_upgrade_copy
 from van_app.core.local_meta import get_meta, set_meta
 from van_app.core.local_store import LocalStore
 from van_app.core.models import utcnow
@@ -156,12 +157,13 @@ class SyncEngine:
         self._apply_results(batch, response["results"], report)
         self._apply_page(response, report)
         self.progress("push", report.pushed + report.rejected, total)
-        worked = bool(batch) or bool(response["records"])
         more = bool(response["more"])
-        worked |= self._push_all(report, total)
-        if worked:
-            more = True  # our own pushes made new versions: read up to the server's head
-        self._pull_all(report, more)
+        pushed_more = self._push_all(report, total)
+        # The page was read after the first batch: later batches leave time for others'
+        # changes, so read up to the server's head again. Our own accepted changes do not
+        # come back (the server leaves a device's echoes out of its pulls).
+        self._pull_all(report, more or pushed_more)
+        worked = bool(batch) or bool(response["records"]) or pushed_more
         summary = response["summary"] if not worked else self._summary()
         differ = self._compare(summary)
         if differ:
@@ -185,6 +187,7 @@ class SyncEngine:
         if report.verified:
             moment = report.finished_at.isoformat()
             self._step(lambda session: self._set_meta(session, "last_success", moment))
+            discard_pre_upgrade_copy(self.store.data_dir / config.DATABASE_FILE)
         return report
 
     def _adopt_server(self, server_id: str) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from van_app import config
 from van_app.config import Settings
+from van_app.core.db import StoreTooNewError
 from van_app.core.keystore import (
     Keystore,
     KeystoreDamagedError,
@@ -235,7 +236,7 @@ class MainWindow(QMainWindow):
             self.login_screen.show_error(
                 self.tr("Identifiant ou mot de passe incorrect. Vérifiez la saisie et réessayez.")
             )
-        elif isinstance(exc, SyncError | PermissionError):
+        elif isinstance(exc, SyncError | PermissionError | StoreTooNewError):
             self.login_screen.show_error(str(exc))
         elif isinstance(exc, KeystoreDamagedError):
             log.error("key file damaged: %s", exc)
