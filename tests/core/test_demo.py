@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from tests.conftest import FAST_KDF
@@ -22,6 +23,7 @@ from van_app.core.models import (
     TourStop,
 )
 from van_app.core.reference import reference
+from van_app.core.tour_calendar import public_holiday
 from van_app.core.vaccination import interval_warnings
 
 TODAY = dt.date(2026, 11, 19)  # a Thursday
@@ -136,3 +138,25 @@ def test_demo_children_have_plausible_measures_and_well_spaced_doses() -> None:
             assert interval_warnings(ref, doses) == []
             codes = [code for code, _ in doses]
             assert len(codes) == len(set(codes)), "each dose recorded once"
+
+
+@pytest.mark.parametrize(
+    "today",
+    [
+        dt.date(2026, 12, 6),  # a Sunday
+        dt.date(2026, 12, 5),  # a Saturday
+        dt.date(2026, 5, 14),  # Ascension Thursday
+        dt.date(2026, 11, 11),  # Armistice, a Wednesday
+        dt.date(2026, 12, 24),  # Thursday before Christmas: 25/12 within the fortnight ahead
+        TODAY,
+    ],
+)
+def test_no_demo_stop_on_a_sunday_or_a_public_holiday(today: dt.date) -> None:
+    records = build_demo_records(reference(), today, "dev-demo")
+    days = {r.stop_date for r in records if isinstance(r, TourStop)}
+    assert days, "the demo has stops"
+    assert not [d for d in days if d.weekday() == 6], "no stop on a Sunday"
+    assert not [d for d in days if d.weekday() == 5], "nor on a Saturday"
+    assert not [(d, public_holiday(d)) for d in days if public_holiday(d)]
+    visited = {r.consultation_date for r in records if isinstance(r, SocialConsultation)}
+    assert visited <= days, "every visit at a stop the van held"

@@ -103,7 +103,10 @@ class _DemoBuilder:
         start = self.today - dt.timedelta(days=30)
         day, index = start, 0
         while day <= self.today + dt.timedelta(days=14):
-            if day.weekday() in (1, 3) or day == self.today:  # Tuesdays, Thursdays, and today
+            # Tuesdays, Thursdays, and today, on a working day only: the van never goes out on
+            # a Sunday, a Saturday or a French public holiday.
+            working = day.weekday() < 5 and not public_holiday(day)
+            if working and (day.weekday() in (1, 3) or day == self.today):
                 insee, place = DEMO_STOPS[index % len(DEMO_STOPS)]
                 index += 1
                 stop = TourStop(
