@@ -39,6 +39,49 @@ def data(supervisor_store: LocalStore) -> ActivityData:
     return build_activity_data(supervisor_store)
 
 
+def _open(qtbot: QtBot, store: LocalStore, today) -> tuple[ActivityScreen, AppContext]:  # type: ignore[no-untyped-def]
+    context = AppContext(
+        store=store, runner=TaskRunner(), reference=reference(), today=lambda: today
+    )
+    screen = ActivityScreen(context)
+    qtbot.addWidget(screen)
+    screen.resize(1280, 800)
+    screen.show()
+    qtbot.waitExposed(screen)
+    qtbot.waitUntil(lambda: screen.report is not None)
+    return screen, context
+
+
+def test_a_stop_still_to_come_is_planned_not_an_empty_one(
+    qtbot: QtBot, supervisor_store: LocalStore, data: ActivityData
+):
+    # Seen on 05/11, November: S2 (03/11) has been held, S4 (Châtillon, 10/11) is to come.
+    screen, context = _open(qtbot, supervisor_store, d(5, 11))
+    try:
+        stops = screen.stop_model
+        texts = [
+            [stops.index(r, c).data() for c in (stops.COL_DATE, stops.COL_PEOPLE)]
+            for r in range(stops.rowCount())
+        ]
+        assert texts == [["03/11/2026", "6"], ["10/11/2026 (prévu)", "—"]]
+        communes = screen.commune_model
+        chatillon = next(
+            r for r in range(communes.rowCount()) if communes.row_at(r).commune_insee == CHATILLON
+        )
+        held = communes.index(chatillon, communes.COL_STOPS).data()
+        planned = communes.index(chatillon, communes.COL_PLANNED).data()
+        mean = communes.index(chatillon, communes.COL_MEAN).data()
+        assert (held, planned, mean) == ("0", "1", "—")  # not "1 stop, 0 people"
+        # The chart draws the planned stop as a ring on the axis, not as a point of a line.
+        chart = screen.charts.attendance.view.chart()
+        names = {series.name(): series for series in chart.series()}
+        assert names["Arrêt prévu (à venir)"].count() == 1
+        assert [p.y() for p in names["Luc-en-Diois"].points()] == [6]
+        assert "1 arrêt prévu après le 05/11/2026" in screen.charts.attendance.note_label.text()
+    finally:
+        context.runner.wait_for_done()
+
+
 @pytest.fixture
 def opened(
     qtbot: QtBot, supervisor_store: LocalStore, data: ActivityData
@@ -81,7 +124,14 @@ def test_the_tiles_follow_the_period(qtbot: QtBot, opened: ActivityScreen):
     # The quarter: 8 people (see test_indicators), 2 of 8 social resolved on the spot.
     assert screen.tiles.text("people") == "8"
     assert screen.tiles.text("immediate_resolution") == "25\u00a0%"
-    assert screen.tiles.text("unknown_before") == "63\u00a0%"
+    # 5 not known of the 7 first met in the quarter (test_indicators), beside the 50 % mark.
+    assert screen.tiles.text("unknown_before") == "71\u00a0%"
+    unknown = screen.tiles.tiles["unknown_before"]
+    assert unknown.target_label.text().endswith("— <b>atteint</b>")
+    assert unknown.toolTip().startswith("Non connues du CMS : parmi les personnes rencontrées")
+    assert screen.tiles.previous_text("people") == "Un an avant\u00a0: 0"  # nothing in Q4 2025
+    assert screen.tiles.previous_text("unknown_before") == "Un an avant\u00a0: —"
+    assert screen.tiles.target_text("immediate_resolution").endswith("— <b>non atteint</b>")
     assert screen.tiles.text("late_vaccinations") == "réservé aux professionnels de PMI"
     target = screen.tiles.tiles["immediate_resolution"].target_label.text()
     assert "Objectif : 45" in target.replace("\u00a0", " ")  # no-break spaces: one line

@@ -22,6 +22,7 @@ from van_app.core.indicators.french import (
 )
 
 _SOCIAL_CONSULTATION = ("consultation sociale", "consultations sociales")
+DEFINITION_OF = {"median_days": "time_to_resolve", "open_follow_ups": "follow_ups"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,11 @@ class KeyRow:
     cases: int | None = None  # what a share or a median rests on (its denominator)
     previous_text: str = ""  # the same figure for the comparison period ("" without one)
     previous_value: float | None = None
+
+    @property
+    def definition_key(self) -> str:
+        """The key of ``definitions(ref)`` that says what this figure counts."""
+        return DEFINITION_OF.get(self.key, self.key)
 
     @property
     def few_cases(self) -> str:

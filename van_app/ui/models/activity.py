@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtGui import QColor
 
 from van_app.core.indicators import (
     CommuneAttendance,
@@ -12,6 +13,7 @@ from van_app.core.indicators import (
     format_date,
     format_decimal,
     format_number,
+    format_percent,
 )
 from van_app.ui.models.rows import SORT_ROLE, RowsTableModel
 
@@ -33,13 +35,16 @@ class StopAttendanceTableModel(RowsTableModel[StopAttendance]):
 
     def display(self, row: StopAttendance, column: int) -> str:
         if column == self.COL_DATE:
-            return format_date(row.stop_date)
+            planned = "" if row.held else " " + self.tr_text("(prévu)")
+            return format_date(row.stop_date) + planned
         if column == self.COL_COMMUNE:
             return row.commune
         if column == self.COL_PLACE:
             return row.place
         if column == self.COL_SERVICES:
             return self.tr_text(SERVICES.get(row.services, row.services))
+        if not row.held:
+            return "—"  # not happened yet: nothing to count, not a zero
         value = {
             self.COL_PEOPLE: row.people,
             self.COL_SOCIAL: row.social_consultations,
@@ -62,19 +67,53 @@ class StopAttendanceTableModel(RowsTableModel[StopAttendance]):
     def role_data(self, row: StopAttendance, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.TextAlignmentRole and column >= self.COL_PEOPLE:
             return _RIGHT
+        if role == Qt.ItemDataRole.ForegroundRole and not row.held:
+            return QColor("#666666")
+        if role == Qt.ItemDataRole.ToolTipRole and not row.held:
+            return self.tr_text("Arrêt prévu, pas encore tenu : il ne compte pas.")
         return None
 
 
 class CommuneAttendanceTableModel(RowsTableModel[CommuneAttendance]):
-    COL_COMMUNE, COL_STOPS, COL_PEOPLE, COL_CONSULTATIONS, COL_MEAN = range(5)
-    COLUMNS = ("Commune", "Arrêts tenus", "Personnes reçues", "Consultations", "Moyenne par arrêt")
+    """Attendance per commune, with the Département's indicators for each."""
+
+    (
+        COL_COMMUNE,
+        COL_STOPS,
+        COL_PEOPLE,
+        COL_CONSULTATIONS,
+        COL_MEAN,
+        COL_PLANNED,
+        COL_UNKNOWN,
+        COL_SATISFACTION,
+        COL_IMMEDIATE,
+    ) = range(9)
+    COLUMNS = (
+        "Commune",
+        "Arrêts tenus",
+        "Personnes reçues",
+        "Consultations",
+        "Moyenne par arrêt",
+        "Arrêts prévus",
+        "Non connues du CMS",
+        "Satisfaction",
+        "Résolution immédiate",
+    )
+    SHARES: ClassVar[dict[int, tuple[str, str, str]]] = {
+        COL_UNKNOWN: ("unknown_before_share", "unknown_before", "first_met"),
+        COL_SATISFACTION: ("satisfaction_share", "satisfied", "answers"),
+        COL_IMMEDIATE: ("immediate_share", "resolved_on_spot", "social_consultations"),
+    }
 
     def _number(self, row: CommuneAttendance, column: int) -> float | None:
+        if column in self.SHARES:
+            return getattr(row, self.SHARES[column][0])
         return {
             self.COL_STOPS: row.stops,
             self.COL_PEOPLE: row.people,
             self.COL_CONSULTATIONS: row.consultations,
             self.COL_MEAN: row.people_per_stop,
+            self.COL_PLANNED: row.planned_stops,
         }[column]
 
     def display(self, row: CommuneAttendance, column: int) -> str:
@@ -83,6 +122,10 @@ class CommuneAttendanceTableModel(RowsTableModel[CommuneAttendance]):
         value = self._number(row, column)
         if value is None:
             return "—"
+        if column in self.SHARES:
+            _, part, whole = self.SHARES[column]
+            counts = f"{format_number(getattr(row, part))}/{format_number(getattr(row, whole))}"
+            return f"{format_percent(value)} ({counts})"
         return format_decimal(value) if column == self.COL_MEAN else format_number(int(value))
 
     def sort_value(self, row: CommuneAttendance, column: int) -> Any:

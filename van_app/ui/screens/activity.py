@@ -315,8 +315,12 @@ class ActivityScreen(QWidget):
             return
         self.report = report
         self._show_status("")
-        self.tiles.set_rows(key_rows(report))
         self.charts.show_report(report, self.context.reference)
+        self.tiles.set_rows(
+            key_rows(report),
+            self.charts.notes,
+            self.tr("Un an avant") if report.previous is not None else "",
+        )
         self.scope_label.setText(self.charts.notes["scope"])
         self.commune_model.set_rows(report.communes)
         self.stop_model.set_rows(report.stops)

@@ -20,6 +20,7 @@ from PySide6.QtCharts import (
     QHorizontalBarSeries,
     QHorizontalPercentBarSeries,
     QLineSeries,
+    QScatterSeries,
     QValueAxis,
 )
 from PySide6.QtCore import QCoreApplication, QDateTime, QMargins, Qt, QTime
@@ -167,11 +168,14 @@ def _msecs(day: dt.date) -> float:
 
 
 def attendance_chart(stops: Sequence[StopAttendance], start: dt.date, end: dt.date) -> QChart:
-    """People received at each stop over time, one line per commune."""
+    """People received at each stop held, one line per commune; stops still to come are grey
+    rings on the axis ("Arrêt prévu"), never a point at 0 people."""
     chart = _chart()
     by_commune: dict[str, list[StopAttendance]] = {}
     for stop in stops:
-        by_commune.setdefault(stop.commune, []).append(stop)
+        if stop.held:
+            by_commune.setdefault(stop.commune, []).append(stop)
+    planned = [s for s in stops if not s.held]
     axis_x = QDateTimeAxis()
     axis_x.setFormat("dd/MM")
     axis_x.setLabelsFont(_font(8))
@@ -200,6 +204,18 @@ def attendance_chart(stops: Sequence[StopAttendance], start: dt.date, end: dt.da
         chart.addSeries(series)
         series.attachAxis(axis_x)
         series.attachAxis(axis_y)
+    if planned:
+        rings = QScatterSeries()
+        rings.setName(QCoreApplication.translate("ActivityCharts", "Arrêt prévu (à venir)"))
+        rings.setMarkerShape(QScatterSeries.MarkerShape.MarkerShapeCircle)
+        rings.setMarkerSize(9)
+        rings.setColor(QColor("white"))
+        rings.setBorderColor(QColor("#888888"))
+        for row in planned:
+            rings.append(_msecs(row.stop_date), 0)
+        chart.addSeries(rings)
+        rings.attachAxis(axis_x)
+        rings.attachAxis(axis_y)
     return chart
 
 

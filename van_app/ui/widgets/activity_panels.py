@@ -12,9 +12,11 @@ from van_app.core.indicators import (
     SCORE_LABELS,
     ActivityReport,
     definitions,
+    format_date,
     format_days,
     format_number,
     format_percent,
+    key_rows,
 )
 from van_app.core.reference import ReferenceData
 from van_app.ui.widgets.activity_charts import (
@@ -28,11 +30,11 @@ from van_app.ui.widgets.activity_charts import (
 _tr = partial(QCoreApplication.translate, "ActivityCharts")
 # Short enough for the axis of a half-width chart; the exports use the full labels.
 DELAY_SHORT_LABELS = {
-    "0": "0 j",
-    "1-7": "1 à 7 j",
-    "8-15": "8 à 15 j",
-    "16-30": "16 à 30 j",
-    "31+": "> 30 j",
+    "0": "Le jour même",
+    "1-4": "1 à 4 j",
+    "5-14": "5 à 14 j",
+    "15-21": "15 à 21 j",
+    "22+": "22 j et plus",
 }
 
 
@@ -56,7 +58,7 @@ class ActivityCharts(QWidget):
         self.notes: dict[str, str] = {}
         self.attendance = ChartPanel(_tr("Personnes reçues à chaque arrêt"), 300)
         self.satisfaction = ChartPanel(_tr("Satisfaction, question par question"), 230)
-        self.delays = ChartPanel(_tr("Délai de résolution des suivis clôturés"), 230)
+        self.delays = ChartPanel(_tr("Délai de résolution des demandes résolues"), 230)
         self.orientations = ChartPanel(_tr("Orientations par partenaire"))
         self.demand_types = ChartPanel(_tr("Types de demande"))
         grid = QGridLayout(self)
@@ -83,9 +85,23 @@ class ActivityCharts(QWidget):
         notes = self.notes = definitions(ref)
         f = report.filter
         if report.stops:
-            self.attendance.set_chart(
-                attendance_chart(report.stops, f.start, f.end), notes["attendance"]
-            )
+            planned = [s for s in report.stops if not s.held]
+            note = notes["attendance"]
+            if planned and report.held_until is not None:
+                planned_text = (
+                    _tr("1 arrêt prévu après le %2 : montré sans chiffre, il ne compte pas. ")
+                    if len(planned) == 1
+                    else _tr(
+                        "%1 arrêts prévus après le %2 : montrés sans chiffre, ils ne comptent pas. "
+                    )
+                )
+                note = (
+                    planned_text.replace("%1", format_number(len(planned))).replace(
+                        "%2", format_date(report.held_until)
+                    )
+                    + note
+                )
+            self.attendance.set_chart(attendance_chart(report.stops, f.start, f.end), note)
         else:
             self.attendance.show_unavailable(
                 _tr("Aucun arrêt du camion sur la période choisie."), notes["attendance"]
@@ -125,14 +141,11 @@ class ActivityCharts(QWidget):
             ):
                 panel.show_unavailable(reason, notes[key])
             return
+        median_row = next(row for row in key_rows(report) if row.key == "median_days")
         median = (
-            (
-                _tr("Délai médian : %1 (%2 suivi résolu). ")
-                if resolution.resolved_follow_ups < 2
-                else _tr("Délai médian : %1 (%2 suivis résolus). ")
-            )
+            _tr("Délai médian : %1 — %2. ")
             .replace("%1", format_days(resolution.median_days))
-            .replace("%2", format_number(resolution.resolved_follow_ups))
+            .replace("%2", median_row.detail)
         )
         self.delays.set_chart(
             vertical_bar_chart(

@@ -1,7 +1,8 @@
 """Key figure tiles: a big number, what it counts, its detail, and the Département's goal.
 
-A tile never colours a figure good or bad: the goal is written beside it and the reader
-judges (a low share of people "unknown to the CMS" is not a failure by itself).
+A tile never colours a figure good or bad: the goal is written beside it with "atteint" or
+"non atteint", the same figure a year before under it, and the reader judges (a low share of
+people "unknown to the CMS" is not a failure by itself). The tooltip is the definition.
 """
 
 from __future__ import annotations
@@ -39,24 +40,37 @@ class KeyFigureTile(QFrame):
         self.target_label = QLabel()
         self.target_label.setWordWrap(True)
         self.target_label.setStyleSheet("color: #6a4c00; font-size: 11px;")
+        self.previous_label = QLabel()
+        self.previous_label.setWordWrap(True)
+        self.previous_label.setStyleSheet("color: #444444; font-size: 11px;")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(2)
         layout.addWidget(self.value_label)
         layout.addWidget(self.title_label)
         layout.addWidget(self.detail_label)
+        layout.addWidget(self.previous_label)
         layout.addWidget(self.target_label)
         layout.addStretch(1)
 
-    def set_row(self, row: KeyRow) -> None:
+    def set_row(self, row: KeyRow, definition: str = "", previous_caption: str = "") -> None:
         self.value_label.setText(row.text)
         self.value_label.setStyleSheet(VALUE_STYLE if row.value is not None else MISSING_STYLE)
         self.title_label.setText(no_break_spaces(row.label))
         self.detail_label.setText(no_break_spaces(row.detail))
         self.detail_label.setVisible(bool(row.detail))
-        self.target_label.setText(no_break_spaces(row.target.text) if row.target else "")
+        target = ""
+        if row.target is not None:
+            target = row.target.text
+            if row.target_status:
+                target += f" — <b>{row.target_status}</b>"
+        self.target_label.setText(no_break_spaces(target))
         self.target_label.setVisible(row.target is not None)
-        self.setToolTip(f"{row.label} : {row.text}" + (f" ({row.detail})" if row.detail else ""))
+        self.previous_label.setText(
+            no_break_spaces(f"{previous_caption} : {row.previous_text}") if previous_caption else ""
+        )
+        self.previous_label.setVisible(bool(previous_caption and row.previous_text))
+        self.setToolTip(definition or f"{row.label} : {row.text}")
 
 
 class KeyFigureGrid(QWidget):
@@ -70,7 +84,15 @@ class KeyFigureGrid(QWidget):
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._grid.setSpacing(8)
 
-    def set_rows(self, rows: list[KeyRow]) -> None:
+    def set_rows(
+        self,
+        rows: list[KeyRow],
+        notes: dict[str, str] | None = None,
+        previous_caption: str = "",
+    ) -> None:
+        """Fill the tiles; ``notes`` are the definitions (tooltips), ``previous_caption``
+        names the comparison period ("Un an avant")."""
+        notes = notes or {}
         for index, row in enumerate(rows):
             tile = self.tiles.get(row.key)
             if tile is None:
@@ -82,7 +104,13 @@ class KeyFigureGrid(QWidget):
                     index % self.columns,
                     alignment=Qt.AlignmentFlag(0),
                 )
-            tile.set_row(row)
+            tile.set_row(row, notes.get(row.definition_key, ""), previous_caption)
+
+    def target_text(self, key: str) -> str:
+        return self.tiles[key].target_label.text()
+
+    def previous_text(self, key: str) -> str:
+        return self.tiles[key].previous_label.text()
 
     def text(self, key: str) -> str:
         """The value a tile shows (tests and accessibility)."""
