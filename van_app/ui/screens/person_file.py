@@ -25,12 +25,14 @@ from PySide6.QtWidgets import (
 )
 
 from van_app.core.confidentiality import Conf, readable_classes
+from van_app.core.first_contact import can_correct_known_to_cms, correct_known_to_cms
 from van_app.core.measures import format_date
-from van_app.core.person_file import PersonFile, VisitView, person_file
+from van_app.core.person_file import KNOWN_TO_CMS_LABEL, PersonFile, VisitView, person_file
 from van_app.ui.context import AppContext
 from van_app.ui.dialogs.access_export import AccessExportDialog
 from van_app.ui.dialogs.link_person import LinkPersonDialog
 from van_app.ui.models.person_visits import PersonVisitsTableModel
+from van_app.ui.widgets.known_before import KnownBeforeWidget
 from van_app.ui.widgets.person_file_parts import (
     MUTED_STYLE,
     EntriesWidget,
@@ -88,8 +90,12 @@ class PersonFileScreen(QWidget):
 
         # -- left column: identity, household, follow-ups ------------------------------------
         self.identity = EntriesWidget()
+        self.known_before = KnownBeforeWidget()
+        self.known_before.correction_requested.connect(self.correct_known_before)
         identity_box = QGroupBox(self.tr("Identité"))
-        QVBoxLayout(identity_box).addWidget(self.identity)
+        identity_layout = QVBoxLayout(identity_box)
+        identity_layout.addWidget(self.identity)
+        identity_layout.addWidget(self.known_before)
         self.household = HouseholdWidget()
         self.household.person_requested.connect(self.context.events.person_opened)
         self.household.add_requested.connect(self.open_link_dialog)
@@ -198,7 +204,11 @@ class PersonFileScreen(QWidget):
         self.birth_label.setText(f"{birth} — {data.age}" if data.age else birth)
         self.new_social_button.setVisible("social" in data.can_start)
         self.new_pmi_button.setVisible("pmi" in data.can_start)
-        self.identity.set_entries(data.identity)
+        # The "known before" answer has its own box, correctable, under the entries.
+        self.identity.set_entries(tuple(e for e in data.identity if e.label != KNOWN_TO_CMS_LABEL))
+        self.known_before.set_value(
+            data.known_to_cms, editable=can_correct_known_to_cms(self.context.store.user.roles)
+        )
         self.household.set_members(data.household)
         self.follow_ups.set_follow_ups(data.follow_ups)
         self.follow_ups_box.setVisible(bool(data.follow_ups) or Conf.SOCIAL in self._readable)
@@ -229,6 +239,34 @@ class PersonFileScreen(QWidget):
         )
         self.message_label.show()
         self.loaded.emit()
+
+    # -- "known to the CMS before" ----------------------------------------------------------
+
+    def correct_known_before(self, known: bool) -> None:
+        """Write the corrected answer in the background; it syncs like an identity field."""
+        if self.data is None:
+            return
+        store, person_id = self.context.store, self.data.person_id
+        self.known_before.set_busy(True)
+        self.context.runner.submit(
+            lambda: correct_known_to_cms(store, person_id, known),
+            self._on_known_corrected,
+            self._on_known_failed,
+        )
+
+    def _on_known_corrected(self, _changed: bool) -> None:
+        self.known_before.set_busy(False)
+        self.known_before.show_message(
+            self.tr("Correction enregistrée ; elle sera envoyée à la prochaine synchronisation.")
+        )
+        self.context.events.records_changed.emit()
+
+    def _on_known_failed(self, exc: Exception) -> None:
+        self.known_before.set_busy(False)
+        text = str(exc) if isinstance(exc, (LookupError, PermissionError)) else type(exc).__name__
+        self.known_before.show_message(
+            self.tr("La correction n'a pas été enregistrée : %1").replace("%1", text), error=True
+        )
 
     def _on_records_changed(self) -> None:
         if not self.isVisible():
