@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from van_app import __version__, config
@@ -47,9 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         from van_app.self_check import run_self_check
 
         return run_self_check()
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    from van_app.core.app_log import install_log_file
+
+    install_log_file(config.data_dir())  # van-app.log, for the support (stderr included)
 
     if args.demo:
         from van_app.core.demo import ensure_demo_data

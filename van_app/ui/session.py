@@ -8,7 +8,10 @@ professional's password brings the session back (the handback locks the session)
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -40,6 +43,8 @@ from van_app.ui.screens.tour_planning import TourPlanningScreen
 from van_app.ui.session_keys import ask_visitor_mode, install_session_shortcuts
 from van_app.ui.work_keeper import WorkKeeper
 
+log = logging.getLogger(__name__)
+
 
 class SessionWidget(QWidget):
     """Everything a logged-in professional sees: navigation on the left, a screen on the right."""
@@ -66,6 +71,9 @@ class SessionWidget(QWidget):
         )
         self.professionals_action = account_menu.addAction(
             self.tr("Professionnels de ce poste…"), self.show_laptop_professionals
+        )
+        self.copy_log_action = account_menu.addAction(
+            self.tr("Copier le journal pour le support"), self.copy_log_for_support
         )
         self.account_button.setMenu(account_menu)
 
@@ -247,6 +255,30 @@ class SessionWidget(QWidget):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
+
+    def copy_log_for_support(self) -> None:
+        """The last lines of the app's log (no personal data) to the clipboard, to paste in
+        a message to the CMS support; the file is read off the UI thread."""
+        from van_app.core.app_log import SUPPORT_LINES, support_excerpt
+
+        data_dir = self.context.store.data_dir
+
+        def copied(text: str) -> None:
+            QGuiApplication.clipboard().setText(text)
+            self.kept_notice.setText(
+                self.tr(
+                    "Journal copié (%1 dernières lignes, sans données personnelles) : "
+                    "collez-le dans votre message au support du CMS."
+                ).replace("%1", str(SUPPORT_LINES))
+            )
+            self._notice_timer.start()
+
+        def failed(exc: Exception) -> None:
+            log.error("support log excerpt failed (%s)", type(exc).__name__)
+            self.kept_notice.setText(self.tr("Le journal n'a pas pu être lu."))
+            self._notice_timer.start()
+
+        self.context.runner.submit(lambda: support_excerpt(data_dir), copied, failed)
 
     def keep_work_now(self) -> None:
         """Logout or closing: every form keeps what was typed before the store closes."""
