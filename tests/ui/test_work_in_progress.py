@@ -119,8 +119,8 @@ def test_a_measure_not_yet_a_number_comes_back_as_typed(
         sex="M",
     )
     runner = TaskRunner()
-    context = AppContext(nurse_store, runner, reference(), today=lambda: TODAY)
-    screen = PmiConsultationScreen(context)
+    nurse_context = AppContext(nurse_store, runner, reference(), today=lambda: TODAY)
+    screen = PmiConsultationScreen(nurse_context)
     qtbot.addWidget(screen)
     screen.show()
     with qtbot.waitSignal(screen.loaded):
