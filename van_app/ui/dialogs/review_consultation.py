@@ -130,7 +130,8 @@ class ReviewConsultationDialog(QDialog):
         decision = QVBoxLayout(self.decision_box)
         decision.addWidget(self.refusal_label)
         decision.addWidget(self.comment_hint)
-        decision.addWidget(self.errors.wrap(self.comment_edit, "comment"))
+        self.comment_field = self.errors.wrap(self.comment_edit, "comment")
+        decision.addWidget(self.comment_field)
 
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
@@ -204,7 +205,7 @@ class ReviewConsultationDialog(QDialog):
         self.refusal_label.setVisible(not detail.can_review)
         if not detail.content_readable:  # "Relecture PMI": not hers to decide, no button for it
             self.decision_box.setTitle(self.tr("Relecture PMI"))
-            for widget in (self.validate_button, self.request_button, self.comment_edit):
+            for widget in (self.validate_button, self.request_button, self.comment_field):
                 widget.hide()
         self._set_actions_enabled(True)
         self.loaded.emit()
