@@ -235,3 +235,15 @@ def test_a_cancelled_dialog_writes_nothing(
     qtbot.mouseClick(opened.pdf_button, LEFT)
     assert opened.message_label.text() == ""
     assert list(tmp_path.glob("*.pdf")) == []
+
+
+def test_the_anonymised_export_offers_the_dashboards_period(qtbot: QtBot, opened: ActivityScreen):
+    screen = opened
+    qtbot.mouseClick(screen.quarter_button, LEFT)
+    _wait_for(qtbot, screen, d(1, 10), d(31, 12))
+    qtbot.mouseClick(screen.anonymised_button, LEFT)
+    dialog = screen.anonymised_dialog
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    assert dialog.period() == (d(1, 10), d(31, 12))
+    dialog.close()

@@ -56,7 +56,13 @@ class ExportDone:
 class AnonymisedExportDialog(FileExportDialog):
     """Choose a period and a format, then "Exporter…"; ``exported`` holds the last result."""
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        context: AppContext,
+        parent: QWidget | None = None,
+        period: tuple[dt.date, dt.date] | None = None,
+    ) -> None:
+        """``period``: the dashboard's, offered first (else the last full quarter)."""
         super().__init__(context, parent)
         self.exported: ExportDone | None = None
         self.setWindowTitle(self.tr("Statistiques anonymisées pour le Département"))
@@ -75,7 +81,7 @@ class AnonymisedExportDialog(FileExportDialog):
         )
         explanation.setWordWrap(True)
 
-        start, end = previous_quarter(context.today())
+        start, end = period or previous_quarter(context.today())
         self.start_edit = date_edit()
         self.start_edit.setDate(to_qdate(start))
         self.end_edit = date_edit()

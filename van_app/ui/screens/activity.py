@@ -7,6 +7,7 @@ Every figure is computed by ``van_app.core.indicators`` on the task runner, neve
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -191,8 +192,14 @@ class ActivityScreen(QWidget):
         self._update_buttons()
 
     def open_anonymised_export(self) -> None:
-        """The Département's anonymised statistics, for a period chosen in the dialog."""
-        self.anonymised_dialog = AnonymisedExportDialog(self.context, self)
+        """The Département's anonymised statistics, for a period chosen in the dialog (the
+        dashboard's period first)."""
+        try:
+            shown = self.current_filter()
+            period: tuple[dt.date, dt.date] | None = (shown.start, shown.end)
+        except FilterError:
+            period = None
+        self.anonymised_dialog = AnonymisedExportDialog(self.context, self, period)
         self.anonymised_dialog.open()
 
     def _table(self, model, stretch_column: int, height: int) -> QTableView:  # type: ignore[no-untyped-def]

@@ -69,7 +69,13 @@ class SocialConsultationScreen(ConsultationFormBase):
         self.arrival_combo = QComboBox()
         self.arrival_combo.setMaximumWidth(380)
         fill_combo(self.arrival_combo, ref.arrival_modes, self.tr("Choisissez…"))
+        # "Known to the CMS" is the person's, asked once at registration and corrected in her
+        # file: the form only recalls it (the consultation keeps a copy, read by no figure).
         self.known_check = QCheckBox(self.tr("Connu·e du CMS avant cette visite"))
+        self.known_check.hide()
+        self.known_note = QLabel()
+        self.known_note.setWordWrap(True)
+        self.known_note.setStyleSheet("color: #555555;")
         visit = QGroupBox(self.tr("La visite"))
         visit_form = QFormLayout(visit)
         visit_form.addRow(self.tr("Date :"), wrap(self.date_edit, "consultation_date"))
@@ -78,6 +84,7 @@ class SocialConsultationScreen(ConsultationFormBase):
             self.tr("Comment la personne est venue :"), wrap(self.arrival_combo, "arrival_mode")
         )
         visit_form.addRow("", self.known_check)
+        visit_form.addRow("", self.known_note)
 
         # -- demand and actions ----------------------------------------------------------------
         self.demand_list = CodeListWidget(
@@ -162,6 +169,14 @@ class SocialConsultationScreen(ConsultationFormBase):
         self.date_edit.setDate(to_qdate(form.consultation_date or self.context.today()))
         self.duration_spin.setValue(form.duration_minutes or 0)
         self.known_check.setChecked(form.known_before)
+        self.known_note.setText(
+            (
+                self.tr("Connu·e du CMS avant son premier contact : oui")
+                if form.known_before
+                else self.tr("Connu·e du CMS avant son premier contact : non")
+            )
+            + self.tr(" (se corrige dans le dossier de la personne)")
+        )
         self.arrival_combo.setCurrentIndex(max(0, self.arrival_combo.findData(form.arrival_mode)))
         self.outcome_combo.setCurrentIndex(max(0, self.outcome_combo.findData(form.outcome)))
         self.demand_list.set_checked_codes(form.demand_types)
