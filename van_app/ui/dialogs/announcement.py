@@ -34,6 +34,7 @@ from van_app.core.french import de_place
 from van_app.core.text import fold
 from van_app.core.tour_calendar import add_months
 from van_app.ui.context import AppContext
+from van_app.ui.failure_text import failure_reason
 from van_app.ui.widgets.screen_fit import resize_to_fit
 from van_app.ui.widgets.social_parts import date_edit, from_qdate, to_qdate
 from van_app.ui.widgets.style import ERROR_STYLE, SUBTITLE_STYLE
@@ -190,7 +191,9 @@ class AnnouncementDialog(QDialog):
         text = (
             str(exc)
             if isinstance(exc, LookupError | PermissionError | ValueError)
-            else self.tr("Impossible de préparer l'annonce (%1).").replace("%1", type(exc).__name__)
+            else self.tr("Impossible de préparer l'annonce (%1).").replace(
+                "%1", failure_reason(exc)
+            )
         )
         self._show_message(text, error=True)
 
@@ -235,7 +238,7 @@ class AnnouncementDialog(QDialog):
 
     def _on_pdf_failed(self, exc: Exception) -> None:
         self.pdf_button.setEnabled(True)
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else failure_reason(exc)
         self._show_message(
             self.tr("L'affiche n'a pas pu être enregistrée (%1).").replace("%1", reason),
             error=True,

@@ -23,6 +23,7 @@ from van_app.core.measures import format_date
 from van_app.core.tour_planning import PatternSaved, count_stops_after, end_pattern
 from van_app.core.validation import ValidationError
 from van_app.ui.context import AppContext
+from van_app.ui.failure_text import failure_reason
 from van_app.ui.widgets.social_parts import FieldErrors, date_edit, from_qdate, to_qdate
 from van_app.ui.widgets.style import ERROR_STYLE, SUBTITLE_STYLE
 
@@ -156,7 +157,7 @@ class EndPatternDialog(QDialog):
             str(exc)
             if isinstance(exc, PermissionError | LookupError)
             else self.tr("Erreur inattendue (%1) : rien n'a été changé.").replace(
-                "%1", type(exc).__name__
+                "%1", failure_reason(exc)
             )
         )
         self.message_label.setStyleSheet(ERROR_STYLE)

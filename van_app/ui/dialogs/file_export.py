@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from van_app.ui.context import AppContext
+from van_app.ui.failure_text import failure_reason
 from van_app.ui.widgets.screen_fit import resize_to_fit
 from van_app.ui.widgets.social_parts import error_label
 
@@ -30,7 +31,7 @@ def write_failure(exc: Exception) -> str:
         return tr("dossier introuvable")
     if isinstance(exc, OSError):
         return tr("écriture impossible sur ce disque")
-    return tr("erreur inattendue (%1)").replace("%1", type(exc).__name__)
+    return failure_reason(exc)
 
 
 def ask_save_path(

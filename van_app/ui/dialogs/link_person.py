@@ -27,6 +27,7 @@ from van_app.core.registration import link_people
 from van_app.core.validation import ValidationError
 from van_app.ui.context import AppContext
 from van_app.ui.dialogs.register_person import RegisterPersonDialog
+from van_app.ui.failure_text import failure_reason
 from van_app.ui.widgets.people_search import PersonPickerWidget, hit_text
 from van_app.ui.widgets.person_fields import default_relation
 from van_app.ui.widgets.social_parts import FieldErrors
@@ -194,7 +195,7 @@ class LinkPersonDialog(QDialog):
             self.message_label.setStyleSheet(ERROR_STYLE)
             self.message_label.setText(
                 self.tr("Erreur inattendue (%1) : rien n'a été enregistré.").replace(
-                    "%1", type(exc).__name__
+                    "%1", failure_reason(exc)
                 )
             )
 

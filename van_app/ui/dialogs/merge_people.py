@@ -41,6 +41,7 @@ from van_app.core.merge_people import (
     merge_people,
 )
 from van_app.ui.context import AppContext
+from van_app.ui.failure_text import failure_reason
 from van_app.ui.widgets.style import ERROR_STYLE, SUBTITLE_STYLE
 
 SIDES = ("a", "b")
@@ -394,7 +395,7 @@ class MergePeopleDialog(QDialog):
     def _error_text(self, exc: Exception, prefix: str) -> str:
         if isinstance(exc, ValueError | PermissionError | LookupError):
             return f"{prefix} : {exc}"
-        return f"{prefix} ({type(exc).__name__})."
+        return f"{prefix} ({failure_reason(exc)})."
 
     def _show_error(self, text: str) -> None:
         self.error_label.setText(text)

@@ -46,6 +46,7 @@ from van_app.core.validation import SEXES, ValidationError
 from van_app.core.work_in_progress import KeptWork, kept_work, latest_work
 from van_app.ui.context import AppContext
 from van_app.ui.dialogs.duplicates import DuplicatesDialog
+from van_app.ui.failure_text import failure_reason
 from van_app.ui.widgets.person_fields import CommuneEdit, ParentsWidget
 from van_app.ui.widgets.screen_fit import resize_to_fit
 from van_app.ui.widgets.social_parts import FieldErrors, french_moment
@@ -398,7 +399,7 @@ class RegisterPersonDialog(QDialog):
         else:
             self._show_message(
                 self.tr("Erreur inattendue (%1) : rien n'a été enregistré.").replace(
-                    "%1", type(exc).__name__
+                    "%1", failure_reason(exc)
                 ),
                 error=True,
             )

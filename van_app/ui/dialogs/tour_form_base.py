@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButt
 
 from van_app.core.validation import ValidationError
 from van_app.ui.context import AppContext
+from van_app.ui.failure_text import failure_reason
 from van_app.ui.widgets.commune_picker import CommunePickerWidget
 from van_app.ui.widgets.social_parts import FieldErrors
 from van_app.ui.widgets.style import ERROR_STYLE
@@ -129,7 +130,7 @@ class TourFormDialog(QDialog):
         else:
             self._show_message(
                 self.tr("Erreur inattendue (%1) : rien n'a été enregistré.").replace(
-                    "%1", type(exc).__name__
+                    "%1", failure_reason(exc)
                 ),
                 error=True,
             )

@@ -32,6 +32,7 @@ from van_app.ui.dialogs.merge_people import (
     confirm_distinct,
     dismiss_in_background,
 )
+from van_app.ui.failure_text import failure_reason
 from van_app.ui.models.conflicts import (
     ConflictsTableModel,
     DuplicatePairsTableModel,
@@ -261,7 +262,7 @@ class ConflictsScreen(QWidget):
             str(exc)
             if isinstance(exc, PermissionError)
             else self.tr("Impossible de charger les conflits (%1).").replace(
-                "%1", type(exc).__name__
+                "%1", failure_reason(exc)
             ),
             error=True,
         )
@@ -374,7 +375,7 @@ class ConflictsScreen(QWidget):
         known = isinstance(exc, PermissionError | LookupError)
         self._show_message(
             self.tr("Le conflit n'a pas été réglé : %1").replace(
-                "%1", str(exc) if known else type(exc).__name__
+                "%1", str(exc) if known else failure_reason(exc)
             ),
             error=True,
         )
@@ -449,7 +450,7 @@ class ConflictsScreen(QWidget):
         known = isinstance(exc, ValueError | PermissionError)
         self._show_message(
             self.tr("Les fiches n'ont pas été séparées : %1").replace(
-                "%1", str(exc) if known else type(exc).__name__
+                "%1", str(exc) if known else failure_reason(exc)
             ),
             error=True,
         )

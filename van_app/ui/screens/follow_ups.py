@@ -27,6 +27,7 @@ from van_app.core.measures import format_date
 from van_app.core.validation import ValidationError
 from van_app.core.work_in_progress import KeptWork, kept_work
 from van_app.ui.context import AppContext
+from van_app.ui.failure_text import failure_reason
 from van_app.ui.keyboard import SIGN, SIGN_KEYPAD, add_shortcut, chain_tab_order
 from van_app.ui.models.follow_ups import FollowUpsSortProxy, FollowUpsTableModel
 from van_app.ui.widgets.record_table import list_table, selected_source_row
@@ -210,7 +211,9 @@ class FollowUpsScreen(QWidget):
             self._show_message(str(exc), error=True)
         else:
             self._show_message(
-                self.tr("Impossible de charger les suivis (%1).").replace("%1", type(exc).__name__),
+                self.tr("Impossible de charger les suivis (%1).").replace(
+                    "%1", failure_reason(exc)
+                ),
                 error=True,
             )
 
@@ -410,7 +413,7 @@ class FollowUpsScreen(QWidget):
         else:
             self._show_message(
                 self.tr("Erreur inattendue (%1) : le suivi n'a pas été clôturé.").replace(
-                    "%1", type(exc).__name__
+                    "%1", failure_reason(exc)
                 ),
                 error=True,
             )

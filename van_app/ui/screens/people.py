@@ -24,6 +24,7 @@ from van_app.core.people_search import SearchResult
 from van_app.ui.context import AppContext
 from van_app.ui.dialogs.register_person import WORK_PREFIX as REGISTER_WORK_PREFIX
 from van_app.ui.dialogs.register_person import RegisterPersonDialog
+from van_app.ui.failure_text import failure_reason
 from van_app.ui.models.people_results import ID_ROLE, PeopleResultsTableModel
 from van_app.ui.widgets.people_search import DebouncedPeopleSearch
 from van_app.ui.widgets.style import ERROR_STYLE, TITLE_STYLE
@@ -166,7 +167,7 @@ class PeopleScreen(QWidget):
         self.model.set_rows([])
         self.count_label.setStyleSheet(ERROR_STYLE)
         self.count_label.setText(
-            self.tr("La recherche a échoué (%1). Réessayez.").replace("%1", type(exc).__name__)
+            self.tr("La recherche a échoué (%1). Réessayez.").replace("%1", failure_reason(exc))
         )
         self.results_shown.emit()
 

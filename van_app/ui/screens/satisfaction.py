@@ -33,6 +33,7 @@ from van_app.core.satisfaction import (
 )
 from van_app.core.validation import ValidationError
 from van_app.ui.context import AppContext
+from van_app.ui.failure_text import failure_reason
 from van_app.ui.widgets.faces import FACE_SIZE, face_icon
 from van_app.ui.widgets.style import ERROR_STYLE
 
@@ -382,7 +383,7 @@ class SatisfactionScreen(QWidget):
             return
         self.error_label.setText(
             self.tr("L'avis n'a pas pu être enregistré (%1). Prévenez le professionnel.").replace(
-                "%1", type(exc).__name__
+                "%1", failure_reason(exc)
             )
         )
         self.error_label.show()

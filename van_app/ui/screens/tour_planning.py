@@ -37,6 +37,7 @@ from van_app.ui.dialogs.announcement import AnnouncementDialog
 from van_app.ui.dialogs.end_pattern import EndPatternDialog
 from van_app.ui.dialogs.tour_pattern import TourPatternDialog
 from van_app.ui.dialogs.tour_stop import TourStopDialog
+from van_app.ui.failure_text import failure_reason
 from van_app.ui.models.tour_stops import TourStopsSortProxy, TourStopsTableModel
 from van_app.ui.widgets.commune_picker import CommunePickerWidget
 from van_app.ui.widgets.record_table import list_table, selected_source_row
@@ -218,7 +219,9 @@ class TourPlanningScreen(QWidget):
         text = (
             str(exc)
             if isinstance(exc, PermissionError)
-            else self.tr("Impossible de charger la tournée (%1).").replace("%1", type(exc).__name__)
+            else self.tr("Impossible de charger la tournée (%1).").replace(
+                "%1", failure_reason(exc)
+            )
         )
         self._show_message(text, error=True)
 
@@ -436,7 +439,7 @@ class TourPlanningScreen(QWidget):
             str(exc)
             if isinstance(exc, PermissionError | LookupError)
             else self.tr("Erreur inattendue (%1) : rien n'a été changé.").replace(
-                "%1", type(exc).__name__
+                "%1", failure_reason(exc)
             )
         )
         self._show_message(text, error=True)

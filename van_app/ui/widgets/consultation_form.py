@@ -35,6 +35,7 @@ from van_app.core.social_form import AddendumView
 from van_app.core.validation import MAX_DURATION_MINUTES, NOTE_MAX_LENGTH, ValidationError
 from van_app.core.work_in_progress import KeptWork, drop_work, kept_work
 from van_app.ui.context import AppContext
+from van_app.ui.failure_text import failure_reason
 from van_app.ui.keyboard import SAVE, SIGN, SIGN_KEYPAD, add_shortcut, focus_first
 from van_app.ui.widgets.form_keyboard import FormKeyboard
 from van_app.ui.widgets.measure_edit import thousands
@@ -456,7 +457,7 @@ class ConsultationFormBase(FormKeyboard, QWidget):
         else:
             self._show_message(
                 self.tr("Erreur inattendue (%1) : rien n'a été enregistré.").replace(
-                    "%1", type(exc).__name__
+                    "%1", failure_reason(exc)
                 ),
                 error=True,
             )

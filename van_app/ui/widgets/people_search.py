@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from van_app.core.measures import format_date
 from van_app.core.people_search import DEFAULT_LIMIT, PersonHit, SearchResult, search_people
 from van_app.ui.context import AppContext
+from van_app.ui.failure_text import failure_reason
 from van_app.ui.widgets.style import ERROR_STYLE
 
 SEARCH_DELAY_MS = 150
@@ -183,7 +184,7 @@ class PersonPickerWidget(QWidget):
         self.list.hide()
         self.status_label.setStyleSheet(ERROR_STYLE)
         self.status_label.setText(
-            self.tr("La recherche a échoué (%1).").replace("%1", type(exc).__name__)
+            self.tr("La recherche a échoué (%1).").replace("%1", failure_reason(exc))
         )
         self.status_label.show()
 
