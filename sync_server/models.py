@@ -163,6 +163,11 @@ class SyncRecord(ServerBase, table=True):
     # Why the record is set aside (it could not be served): not pulled, not counted, until an
     # administrator repairs it (``van-sync-server quarantine --repair``). None: served.
     quarantined: str | None = Field(default=None, max_length=200)
+    # The device whose push wrote ``echo_version`` and holds that state whole (its values
+    # were stored as sent): its pulls leave the record out while ``version`` is still that
+    # one (services/push_rules.py, "echo").
+    echo_device: str | None = Field(default=None, max_length=36)
+    echo_version: int | None = Field(default=None, sa_type=BigInteger)
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
 

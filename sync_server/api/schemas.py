@@ -197,6 +197,8 @@ class SyncIn(BaseModel):
     since: int = Field(default=0, ge=0, le=MAX_VERSION)
     limit: int | None = Field(default=None, ge=0, le=MAX_VERSION)
     exclude: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list)
+    # Leave out records whose current version this device's own push wrote as it sent them.
+    skip_own: bool = False
 
 
 class RecordKey(BaseModel):

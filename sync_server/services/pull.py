@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, or_
 from sqlmodel import Session, col, select
 
 from sync_server import authz
@@ -49,15 +49,21 @@ def pull_page(
     actor: Actor,
     since: int,
     limit: int,
+    *,
+    skip_own: bool = False,
 ) -> PullPage:
     """Records with version > since, oldest first; ``next`` is the last version looked at.
 
     Rows are read in one statement, so the page is a consistent snapshot; versions commit in
-    order, so nothing below ``next`` can still appear later (invariant 4).
+    order, so nothing below ``next`` can still appear later (invariant 4). ``skip_own``: the
+    requesting device's echoes (records whose current version its own push wrote, stored as
+    it sent them) are left out: it holds them. On the last page ``next`` is the newest version when
+    the page was read (read before the rows: every version up to it had committed).
     """
     tables = authz.readable_tables(schema, actor.roles)
     with session_scope(engine) as session:
         meta = read_meta(session)
+        head = meta.max_version
         rows = (
             session.exec(
                 select(SyncRecord)
@@ -66,6 +72,7 @@ def pull_page(
                     col(SyncRecord.version) > since,
                     col(SyncRecord.table_name).in_(tables),
                     col(SyncRecord.quarantined).is_(None),
+                    *([_not_echo(actor.device_id)] if skip_own else []),
                 )
                 .order_by(col(SyncRecord.version))
                 .limit(limit + 1)
@@ -75,10 +82,12 @@ def pull_page(
         )
         scanned = rows[:limit]
         records, bad = _served(session, schema, actor, scanned)
+        more = len(rows) > limit
+        last = scanned[-1].version if scanned else since
         page = PullPage(
             records=records,
-            next=scanned[-1].version if scanned else since,
-            more=len(rows) > limit,
+            next=last if more or limit == 0 else max(last, head, since),
+            more=more,
             server_max_version=meta.max_version,
             server_id=meta.server_id,
         )
@@ -96,6 +105,15 @@ def pull_page(
             records=[r["id"] for r in records],
         )
     return page
+
+
+def _not_echo(device_id: str) -> Any:
+    """Not a record whose current version this device's own push wrote as it sent it."""
+    return or_(
+        col(SyncRecord.echo_device).is_(None),
+        SyncRecord.echo_device != device_id,
+        col(SyncRecord.echo_version) != col(SyncRecord.version),
+    )
 
 
 def _served(

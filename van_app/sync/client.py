@@ -197,7 +197,8 @@ class SyncClient:
         return self._call("POST", "/api/v1/sync/push", {"changes": changes})
 
     def pull(self, since: int, limit: int) -> dict[str, Any]:
-        return self._call("GET", f"/api/v1/sync/pull?since={since}&limit={limit}")
+        # skip_own: the server leaves out what this device's accepted pushes wrote as sent.
+        return self._call("GET", f"/api/v1/sync/pull?since={since}&limit={limit}&skip_own=1")
 
     def summary(self, exclude: list[str] | None = None) -> dict[str, Any]:
         """Counts and checksums; ``exclude``: ids this device holds changes of its own for."""
@@ -222,7 +223,13 @@ class SyncClient:
         exclude: list[str] | None = None,
     ) -> dict[str, Any]:
         """Push, first pull page and summary in one request (a quiet sync costs one)."""
-        body = {"changes": changes, "since": since, "limit": limit, "exclude": exclude or []}
+        body = {
+            "changes": changes,
+            "since": since,
+            "limit": limit,
+            "exclude": exclude or [],
+            "skip_own": True,
+        }
         return self._call("POST", "/api/v1/sync", body)
 
     # -- plumbing ----------------------------------------------------------------------------

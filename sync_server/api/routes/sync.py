@@ -140,10 +140,12 @@ def pull(
     known_id: KnownServerId,
     since: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
     limit: Annotated[int | None, Query(ge=0, le=MAX_VERSION)] = None,
+    skip_own: bool = False,
 ) -> PullOut:
-    """The next page of records this user may read, with only the fields they may read."""
+    """The next page of records this user may read, with only the fields they may read;
+    ``skip_own``: without those this device's own accepted pushes wrote as it sent them."""
     _epoch(engine, high_water, actor, known_id, since)
-    page = pull_page(engine, schema, actor, since, _limit(settings, limit))
+    page = pull_page(engine, schema, actor, since, _limit(settings, limit), skip_own=skip_own)
     return PullOut.model_validate(page, from_attributes=True)
 
 
@@ -226,7 +228,9 @@ def sync(
     epoch = _epoch(engine, high_water, actor, known_id, body.since)
     outcome = push_changes(engine, schema, actor, changes)
     high_water.raise_to(outcome.server_id, outcome.server_max_version)
-    page = pull_page(engine, schema, actor, body.since, _limit(settings, body.limit))
+    page = pull_page(
+        engine, schema, actor, body.since, _limit(settings, body.limit), skip_own=body.skip_own
+    )
     checked = summarize(engine, schema, actor, body.exclude)
     return SyncOut(
         results=outcome.results,  # type: ignore[arg-type]

@@ -1,0 +1,138 @@
+"""How a push writes: fields at a version with their stamps, conflicts kept, echoes marked.
+
+Objects only (a loaded ``SyncRecord`` or a ``NewRecord`` of this batch): the batch writes them
+all at the end (``push_batch.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import uuid6
+
+from sync_server.authz import Actor
+from sync_server.models import utcnow
+from sync_server.services.accounts import SERVER_AUTHOR, wire_datetime
+from sync_server.services.digests import class_digests
+from sync_server.services.merge import FieldConflict, stored_stamp, when
+from sync_server.services.push_batch import NewRecord
+from sync_server.wire_schema import CONFLICT_TABLE, TableSpec
+
+# Creation facts: kept from the first write, never overwritten by a later change.
+_CREATION_FIELDS = frozenset({"author", "created_at"})
+
+
+def mark_echo(record: Any, pushed: Mapping[str, Any], device_id: str) -> None:
+    """The pushing device holds this version whole when every value was stored as it sent it
+    (and, for a new record, nothing was added): then its pulls need not bring it back."""
+    values = record.fields
+    for name, value in pushed.items():
+        if name == "id":
+            continue
+        stored = values.get(name, _MISSING)
+        if stored != value or type(stored) is not type(value):
+            return
+    if isinstance(record, NewRecord) and any(name not in pushed for name in values):
+        return
+    record.echo_device = device_id
+    record.echo_version = record.version
+
+
+_MISSING = object()
+
+
+def raise_knowledge(record: Any, raised: Mapping[str, int]) -> None:
+    """A replayed value the server already had: its field now covers that origin too."""
+    if not raised:
+        return
+    stamps = dict(record.field_stamps)
+    for name, origin in raised.items():
+        stamp = stored_stamp(record, name)
+        stamp[3] = max(int(stamp[3] or 0), origin)
+        stamps[name] = stamp
+    record.field_stamps = stamps
+
+
+def write_fields(
+    record: Any,
+    changed: Mapping[str, tuple[Any, list[Any]]],
+    version: int,
+    table: TableSpec,
+    actor: Actor,
+    *,
+    replay: bool = False,
+) -> None:
+    """Set fields (value, stamp) at this version; new dicts, since JSON columns do not track
+    in-place edits."""
+    values = dict(record.fields)
+    versions = dict(record.field_versions)
+    stamps = dict(record.field_stamps)
+    for name, (value, stamp) in changed.items():
+        if name in _CREATION_FIELDS and name in values:
+            continue
+        if name == "updated_at" and when(value) < when(values.get(name)):
+            continue
+        if name == "device":
+            continue  # set below
+        values[name] = value
+        versions[name] = version
+        stamps[name] = stamp
+    device = changed["device"][0] if replay and "device" in changed else actor.device_id
+    values["device"] = device
+    values["deleted"] = record.deleted
+    record.fields = values
+    record.field_versions = versions
+    record.field_stamps = stamps
+    record.device = str(device)[:64]
+    record.version = version
+    record.updated_at = utcnow()
+    record.digests = class_digests(table, values)
+
+
+def conflict_record(
+    version: int,
+    schema: Mapping[str, TableSpec],
+    table: TableSpec,
+    record: Any,
+    conflict: FieldConflict,
+) -> NewRecord:
+    """The losing value as a sync_conflict record, pulled by the CMS's supervisors."""
+    if conflict.pushed_won:
+        kept, kept_stamp = conflict.pushed_value, conflict.pushed_stamp
+        other, other_stamp = conflict.stored_value, conflict.stored_stamp
+    else:
+        kept, kept_stamp = conflict.stored_value, conflict.stored_stamp
+        other, other_stamp = conflict.pushed_value, conflict.pushed_stamp
+    now = wire_datetime(utcnow())
+    values = {
+        "created_at": now,
+        "updated_at": now,
+        "author": SERVER_AUTHOR,
+        "device": SERVER_AUTHOR,
+        "deleted": False,
+        "table": table.name,
+        "record_id": record.id,
+        "field": conflict.field,
+        "value_class": table.fields[conflict.field].cls,
+        "kept_value": kept,
+        "other_value": other,
+        "kept_updated_at": kept_stamp[0] or None,
+        "kept_device": kept_stamp[1] or None,
+        "kept_author": kept_stamp[2] or None,
+        "other_updated_at": other_stamp[0] or None,
+        "other_device": other_stamp[1] or None,
+        "other_author": other_stamp[2] or None,
+    }
+    return NewRecord(
+        table_name=CONFLICT_TABLE,
+        id=str(uuid6.uuid7()),
+        cms_code=record.cms_code,
+        author=SERVER_AUTHOR,
+        device=SERVER_AUTHOR,
+        version=version,
+        fields=values,
+        field_versions=dict.fromkeys(values, version),
+        deleted=False,
+        digests=class_digests(schema[CONFLICT_TABLE], values),
+    )
