@@ -77,7 +77,7 @@ def _row(
     cases: int | None = None,
 ) -> KeyRow:
     text = missing if missing else _value_text(kind, value)
-    if not missing and cases is not None and few_cases(cases):
+    if not missing and cases is not None and few_cases(cases) and few_cases(cases) not in detail:
         detail = f"{detail} {few_cases(cases)}".strip()
     return KeyRow(
         key, label, kind, None if missing else value, text, detail, TARGETS.get(key), cases
@@ -253,8 +253,10 @@ def _key_rows(report: ActivityReport) -> list[KeyRow]:
 def _median_detail(resolution: ResolutionFigures) -> str:
     """What the median rests on: every resolved demand, and the follow-ups' own median."""
     follow_ups = resolution.resolved_follow_ups
+    few = few_cases(resolution.resolved_demands)
     text = (
-        f"{plural(resolution.resolved_demands, 'demande résolue', 'demandes résolues')}, "
+        f"{plural(resolution.resolved_demands, 'demande résolue', 'demandes résolues')}"
+        f"{' ' + few if few else ''}, "
         f"dont {format_number(resolution.resolved_on_spot)} sur place (0 jour) ; "
         f"suivis seuls : {format_days(resolution.follow_up_median_days)} "
         f"({plural(follow_ups, 'suivi résolu', 'suivis résolus')}"

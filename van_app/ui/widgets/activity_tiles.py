@@ -69,7 +69,8 @@ class KeyFigureTile(QFrame):
         self.previous_label.setText(
             no_break_spaces(f"{previous_caption} : {row.previous_text}") if previous_caption else ""
         )
-        self.previous_label.setVisible(bool(previous_caption and row.previous_text))
+        comparable = row.value is not None or row.text == "—"  # not a reason ("réservé…")
+        self.previous_label.setVisible(bool(previous_caption and row.previous_text and comparable))
         self.setToolTip(definition or f"{row.label} : {row.text}")
 
 
