@@ -23,6 +23,7 @@ from van_app.core.reports.access_export import (
 )
 from van_app.ui.context import AppContext
 from van_app.ui.dialogs.file_export import FileExportDialog, ask_save_path
+from van_app.ui.failure_text import failure_reason
 from van_app.ui.widgets.style import SUBTITLE_STYLE
 
 WRITERS = {"pdf": write_access_pdf, "json": write_access_json}
@@ -138,7 +139,7 @@ class AccessExportDialog(FileExportDialog):
     def _on_summary_failed(self, exc: Exception) -> None:
         if not shiboken6.isValid(self):
             return  # the dialog was closed meanwhile: nothing left to show
-        text = str(exc) if isinstance(exc, LookupError) else type(exc).__name__
+        text = str(exc) if isinstance(exc, LookupError) else failure_reason(exc)
         self.summary_label.setText(self.tr("Dossier illisible : %1").replace("%1", text))
         self._busy = False  # nothing to export: the buttons stay off
 

@@ -39,6 +39,7 @@ from van_app.core.review import (
 from van_app.core.review_records import ANSWER
 from van_app.core.validation import ValidationError
 from van_app.ui.context import AppContext
+from van_app.ui.failure_text import failure_reason
 from van_app.ui.widgets.consultation_form import OK_STYLE, REMINDER_STYLE
 from van_app.ui.widgets.person_file_parts import EntriesWidget
 from van_app.ui.widgets.screen_fit import resize_to_fit
@@ -309,7 +310,7 @@ class ReviewConsultationDialog(QDialog):
         else:
             self._show_message(
                 self.tr("Erreur inattendue (%1) : rien n'a été enregistré.").replace(
-                    "%1", type(exc).__name__
+                    "%1", failure_reason(exc)
                 ),
                 error=True,
             )

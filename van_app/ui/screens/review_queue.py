@@ -41,6 +41,7 @@ from van_app.core.review import (
 )
 from van_app.ui.context import AppContext
 from van_app.ui.dialogs.review_consultation import ReviewConsultationDialog
+from van_app.ui.failure_text import failure_reason
 from van_app.ui.models.review_queue import ReviewQueueSortProxy, ReviewQueueTableModel
 from van_app.ui.widgets.consultation_form import OK_STYLE
 from van_app.ui.widgets.record_table import list_table, selected_source_row
@@ -332,7 +333,7 @@ class ReviewQueueScreen(QWidget):
         else:
             self._show_message(
                 self.tr("Impossible de charger les consultations (%1).").replace(
-                    "%1", type(exc).__name__
+                    "%1", failure_reason(exc)
                 ),
                 error=True,
             )
