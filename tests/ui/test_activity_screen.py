@@ -72,6 +72,13 @@ def test_a_stop_still_to_come_is_planned_not_an_empty_one(
         planned = communes.index(chatillon, communes.COL_PLANNED).data()
         mean = communes.index(chatillon, communes.COL_MEAN).data()
         assert (held, planned, mean) == ("0", "1", "—")  # not "1 stop, 0 people"
+        indicators = screen.indicators_model
+        luc = next(
+            r for r in range(indicators.rowCount()) if indicators.row_at(r).commune_insee == LUC
+        )
+        # November at Luc: first met P14 and P8 (both not known); C6 C7 C8, none on the spot.
+        assert indicators.index(luc, indicators.COL_UNKNOWN).data() == "100\u00a0% (2/2)"
+        assert indicators.index(luc, indicators.COL_IMMEDIATE).data() == "0\u00a0% (0/3)"
         # The chart draws the planned stop as a ring on the axis, not as a point of a line.
         chart = screen.charts.attendance.view.chart()
         names = {series.name(): series for series in chart.series()}

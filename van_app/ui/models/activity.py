@@ -75,39 +75,19 @@ class StopAttendanceTableModel(RowsTableModel[StopAttendance]):
 
 
 class CommuneAttendanceTableModel(RowsTableModel[CommuneAttendance]):
-    """Attendance per commune, with the Département's indicators for each."""
+    """Attendance per commune: stops held (and still to come), people, consultations."""
 
-    (
-        COL_COMMUNE,
-        COL_STOPS,
-        COL_PEOPLE,
-        COL_CONSULTATIONS,
-        COL_MEAN,
-        COL_PLANNED,
-        COL_UNKNOWN,
-        COL_SATISFACTION,
-        COL_IMMEDIATE,
-    ) = range(9)
+    COL_COMMUNE, COL_STOPS, COL_PEOPLE, COL_CONSULTATIONS, COL_MEAN, COL_PLANNED = range(6)
     COLUMNS = (
         "Commune",
         "Arrêts tenus",
         "Personnes reçues",
         "Consultations",
         "Moyenne par arrêt",
-        "Arrêts prévus",
-        "Non connues du CMS",
-        "Satisfaction",
-        "Résolution immédiate",
+        "Arrêts prévus (à venir)",
     )
-    SHARES: ClassVar[dict[int, tuple[str, str, str]]] = {
-        COL_UNKNOWN: ("unknown_before_share", "unknown_before", "first_met"),
-        COL_SATISFACTION: ("satisfaction_share", "satisfied", "answers"),
-        COL_IMMEDIATE: ("immediate_share", "resolved_on_spot", "social_consultations"),
-    }
 
     def _number(self, row: CommuneAttendance, column: int) -> float | None:
-        if column in self.SHARES:
-            return getattr(row, self.SHARES[column][0])
         return {
             self.COL_STOPS: row.stops,
             self.COL_PEOPLE: row.people,
@@ -122,10 +102,6 @@ class CommuneAttendanceTableModel(RowsTableModel[CommuneAttendance]):
         value = self._number(row, column)
         if value is None:
             return "—"
-        if column in self.SHARES:
-            _, part, whole = self.SHARES[column]
-            counts = f"{format_number(getattr(row, part))}/{format_number(getattr(row, whole))}"
-            return f"{format_percent(value)} ({counts})"
         return format_decimal(value) if column == self.COL_MEAN else format_number(int(value))
 
     def sort_value(self, row: CommuneAttendance, column: int) -> Any:
@@ -142,6 +118,41 @@ class CommuneAttendanceTableModel(RowsTableModel[CommuneAttendance]):
         if role == Qt.ItemDataRole.TextAlignmentRole and column != self.COL_COMMUNE:
             return _RIGHT
         return None
+
+
+class CommuneIndicatorsTableModel(CommuneAttendanceTableModel):
+    """The Département's indicators per commune: each a share with its counts."""
+
+    COL_COMMUNE, COL_UNKNOWN, COL_SATISFACTION, COL_IMMEDIATE, COL_MEAN = range(5)
+    COLUMNS = (
+        "Commune",
+        "Nouvelles, non connues du CMS",
+        "Service rendu « bien » ou « excellent »",
+        "Résolution immédiate",
+        "Personnes par arrêt tenu",
+    )
+    SHARES: ClassVar[dict[int, tuple[str, str, str]]] = {
+        COL_UNKNOWN: ("unknown_before_share", "unknown_before", "first_met"),
+        COL_SATISFACTION: ("satisfaction_share", "satisfied", "answers"),
+        COL_IMMEDIATE: ("immediate_share", "resolved_on_spot", "social_consultations"),
+    }
+
+    def _number(self, row: CommuneAttendance, column: int) -> float | None:
+        if column in self.SHARES:
+            return getattr(row, self.SHARES[column][0])
+        return row.people_per_stop
+
+    def display(self, row: CommuneAttendance, column: int) -> str:
+        if column == self.COL_COMMUNE:
+            return row.commune
+        value = self._number(row, column)
+        if value is None:
+            return "—"
+        if column in self.SHARES:
+            _, part, whole = self.SHARES[column]
+            counts = f"{format_number(getattr(row, part))}/{format_number(getattr(row, whole))}"
+            return f"{format_percent(value)} ({counts})"
+        return format_decimal(value)
 
 
 class AttendanceSortProxy(QSortFilterProxyModel):

@@ -41,6 +41,7 @@ from van_app.ui.dialogs.file_export import ask_save_path, write_failure
 from van_app.ui.models.activity import (
     AttendanceSortProxy,
     CommuneAttendanceTableModel,
+    CommuneIndicatorsTableModel,
     StopAttendanceTableModel,
 )
 from van_app.ui.widgets.activity_panels import ActivityCharts, quick_period
@@ -153,6 +154,10 @@ class ActivityScreen(QWidget):
         self.commune_table = self._table(
             self.commune_model, CommuneAttendanceTableModel.COL_COMMUNE, 170
         )
+        self.indicators_model = CommuneIndicatorsTableModel(self)
+        self.indicators_table = self._table(
+            self.indicators_model, CommuneIndicatorsTableModel.COL_COMMUNE, 170
+        )
         self.stop_table = self._table(self.stop_model, StopAttendanceTableModel.COL_PLACE, 320)
         self.scope_label = QLabel()
         self.scope_label.setWordWrap(True)
@@ -167,6 +172,7 @@ class ActivityScreen(QWidget):
         body_layout.addWidget(self.charts)
         for caption, table in (
             (self.tr("Fréquentation par commune"), self.commune_table),
+            (self.tr("Indicateurs du Département par commune"), self.indicators_table),
             (self.tr("Passages par arrêt"), self.stop_table),
         ):
             label = QLabel(caption)
@@ -330,6 +336,7 @@ class ActivityScreen(QWidget):
         )
         self.scope_label.setText(self.charts.notes["scope"])
         self.commune_model.set_rows(report.communes)
+        self.indicators_model.set_rows(report.communes)
         self.stop_model.set_rows(report.stops)
         self._update_buttons()
         self.loaded.emit()

@@ -30,11 +30,11 @@ from van_app.ui.widgets.activity_charts import (
 _tr = partial(QCoreApplication.translate, "ActivityCharts")
 # Short enough for the axis of a half-width chart; the exports use the full labels.
 DELAY_SHORT_LABELS = {
-    "0": "Le jour même",
+    "0": "0 j",
     "1-4": "1 à 4 j",
     "5-14": "5 à 14 j",
     "15-21": "15 à 21 j",
-    "22+": "22 j et plus",
+    "22+": "≥ 22 j",
 }
 
 
