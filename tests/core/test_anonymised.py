@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Iterator
@@ -36,7 +37,13 @@ from van_app.core.reports.anonymised import (
     write_anonymised_csv,
     write_anonymised_xlsx,
 )
-from van_app.core.reports.statistical_secret import PRIMARY_MARK, SECONDARY_MARK, protect
+from van_app.core.reports.statistical_secret import (
+    ALL,
+    PRIMARY_MARK,
+    SECONDARY_MARK,
+    protect,
+    protect_grid,
+)
 
 START, END = dt.date(2026, 10, 1), dt.date(2026, 12, 31)
 VISIT_DAY = dt.date(2026, 10, 15)
@@ -148,13 +155,17 @@ def test_counts_0_5_10_11_12_are_shown_0_hidden_hidden_11_12(
     social_store: LocalStore, data_set: dict[str, object]
 ) -> None:
     ages = tables_for(social_store)["age_sexe"]
-    assert ages.headers == ("Tranche d'âge", "Femmes", "Hommes", "Sexe indéterminé")
-    rows = {row[0]: tuple(shown(v) for v in row[1:]) for row in ages.rows}
+    assert ages.headers == ("Mois", "Tranche d'âge", "Femmes", "Hommes", "Sexe indéterminé")
+    rows = {row[1]: tuple(shown(v) for v in row[2:]) for row in ages.rows if row[0] == "2026-10"}
     assert rows["18–29 ans"] == (PRIMARY_MARK, PRIMARY_MARK, "0")  # 5, 10, 0
     assert rows["30–44 ans"] == (PRIMARY_MARK, PRIMARY_MARK, "0")  # 7, 3, 0
     assert rows["45–59 ans"] == ("11", "12", "0"), "the merged duplicate counts as her, once"
-    assert rows["0–2 ans"] == ("0", "0", "0"), "the duplicate's own birth date is not used"
-    assert (ages.primary, ages.secondary) == (4, 0)
+    assert "0–2 ans" not in rows, "the duplicate's own birth date is not used (a row of 0s)"
+    # Every total of the month assumed known (18–29: 15, F: 23, M: 25…), the four hidden
+    # cells still move together (+1 −1 −1 +1): no complement is needed. November has one
+    # person (a fifth primary cell) whose totals are all 1, hidden too.
+    assert (ages.primary, ages.secondary) == (5, 0)
+    assert [row[:2] for row in ages.rows if row[0] == "2026-11"] == [("2026-11", "18–29 ans")]
 
 
 def test_merged_people_count_once_and_the_period_bounds_the_counts(
@@ -170,42 +181,68 @@ def test_merged_people_count_once_and_the_period_bounds_the_counts(
 
 def test_a_lone_hidden_cell_takes_a_neighbour_with_it_at_the_least_cost() -> None:
     cells = {
-        ("2026-10", "Die"): 5, ("2026-10", "Luc"): 40, ("2026-10", "Crest"): 25,
-        ("2026-11", "Die"): 30, ("2026-11", "Luc"): 50, ("2026-11", "Crest"): 60,
+        ("Die", "social"): 5, ("Die", "pmi"): 40,
+        ("Luc", "social"): 25, ("Luc", "pmi"): 50,
+        ("Crest", "social"): 60, ("Crest", "pmi"): 12,
     }  # fmt: skip
     values, primary, secondary = protect(cells)
-    # Die's 5 is alone in its column and its month: November's Die and October's Crest go
-    # too; then November's Crest pairs both November and the Crest column at once, so the
-    # Luc column stays readable.
-    assert values == {
-        ("2026-10", "Die"): PRIMARY_MARK, ("2026-10", "Luc"): 40,
-        ("2026-10", "Crest"): SECONDARY_MARK, ("2026-11", "Die"): SECONDARY_MARK,
-        ("2026-11", "Luc"): 50, ("2026-11", "Crest"): SECONDARY_MARK,
-    }  # fmt: skip
+    # Die's 5 is alone in its commune and in its service: with every total known, it needs
+    # a rectangle of hidden cells (+1 −1 −1 +1): Die's PMI and another commune's two cells.
+    assert values[("Die", "social")] == PRIMARY_MARK
+    assert values[("Die", "pmi")] == SECONDARY_MARK
+    hidden = {commune for (commune, _), v in values.items() if v == SECONDARY_MARK}
+    assert hidden in ({"Die", "Luc"}, {"Die", "Crest"})
     assert (primary, secondary) == (1, 3)
+    assert not recoverable(cells, values)
 
 
-def test_a_zero_is_hidden_only_when_nothing_else_can_be_and_then_reads_fewer_than_11() -> None:
+def test_a_hidden_cell_among_zeros_hides_its_line_total_not_a_zero() -> None:
+    # The line's total is the cell itself: it is 1 to 10, so it is hidden like the cell.
+    values, primary, secondary = protect({("a",): 4, ("b",): 0})
+    assert values == {("a",): PRIMARY_MARK, ("b",): 0}
+    assert (primary, secondary) == (1, 0)
+    # With a 20 beside it, the total 24 is published: the 20 goes, never the 0.
     values, _, _ = protect({("a",): 4, ("b",): 0, ("c",): 20})
     assert values == {("a",): PRIMARY_MARK, ("b",): 0, ("c",): SECONDARY_MARK}
-    values, primary, secondary = protect({("a",): 4, ("b",): 0})
-    # "s" beside a lone "< 11" would say the total is all in the "< 11" cell.
-    assert values == {("a",): PRIMARY_MARK, ("b",): PRIMARY_MARK}
-    assert (primary, secondary) == (1, 1)
 
 
-@settings(max_examples=60, deadline=None)
+def test_zero_neighbours_do_not_isolate_a_hidden_cell() -> None:
+    # Die's PMI 3 has zeros all around: its commune total (3) is hidden, and its service
+    # column gets a second hidden cell, so neither total gives it away.
+    cells = {
+        ("Die", "social"): 0, ("Die", "pmi"): 3,
+        ("Luc", "social"): 0, ("Luc", "pmi"): 14,
+        ("Crest", "social"): 30, ("Crest", "pmi"): 0,
+    }  # fmt: skip
+    values, _, _ = protect(cells)
+    assert values[("Die", "pmi")] == PRIMARY_MARK
+    assert values[("Luc", "pmi")] == SECONDARY_MARK, "the column's other non-zero cell"
+    assert not recoverable(cells, values)
+
+
+def test_a_zero_taken_as_a_complement_reads_fewer_than_11() -> None:
+    # Only zeros can pair the 6 in its column: the 0 taken reads "< 11", never apart.
+    cells = {("a", "x"): 6, ("a", "y"): 0, ("b", "x"): 0, ("b", "y"): 0}
+    values, _, _ = protect(cells)
+    assert values[("a", "x")] == PRIMARY_MARK
+    assert all(v in (0, PRIMARY_MARK) for v in values.values())
+    assert not recoverable(cells, values)
+
+
+@settings(max_examples=40, deadline=None)
 @given(
     st.dictionaries(
-        st.tuples(st.sampled_from("abcd"), st.sampled_from("wxyz")),
-        st.integers(min_value=0, max_value=40),
+        st.tuples(st.sampled_from("abc"), st.sampled_from("xy")),
+        st.sampled_from([0, 0, 1, 2, 3, 5, 8, 10, 11, 12, 14, 20]),
         min_size=1,
     )
 )
-def test_no_line_is_ever_left_with_a_single_hidden_cell(cells: dict) -> None:  # type: ignore[type-arg]
+def test_no_hidden_cell_of_a_small_table_has_a_single_possible_value(cells: dict) -> None:  # type: ignore[type-arg]
+    """Brute force: every table agreeing with what is published and with every total."""
     values, primary, secondary = protect(cells)
     marks = (PRIMARY_MARK, SECONDARY_MARK)
-    for key, value in cells.items():
+    for key in values:
+        value = cells.get(key, 0)
         if 1 <= value <= 10:
             assert values[key] == PRIMARY_MARK
         elif values[key] in marks:
@@ -213,12 +250,62 @@ def test_no_line_is_ever_left_with_a_single_hidden_cell(cells: dict) -> None:  #
         else:
             assert values[key] == value
     assert primary + secondary == sum(v in marks for v in values.values())
-    for axis in (0, 1):
-        lines: dict[str, list[object]] = {}
-        for key in cells:
-            lines.setdefault(key[1 - axis], []).append(values[key])
-        for line in lines.values():
-            assert sum(v in marks for v in line) != 1 or len(line) == 1
+    assert not recoverable(cells, values)
+
+
+def recoverable(cells: dict, values: dict) -> list:  # type: ignore[type-arg]
+    """The hidden cells that take one value in every completion of the table (brute force).
+
+    Known: the shown cells, the marks ("< 11": 0 to 10; "s": 11 or more) and every total
+    (per row, per column, grand) as the protection publishes it for every document: its
+    value, or only its mark when it is 1 to 10 or had to be hidden too. Cells missing from
+    ``cells`` are 0 and known.
+    """
+    published = protect_grid(cells).shown
+    rows = sorted({k[0] for k in cells})
+    columns = sorted({k[1] for k in cells})
+    grid = {(r, c): cells.get((r, c), 0) for r in rows for c in columns}
+    shown = {k: published[k] for k in grid}
+    assert all(values[k] == shown[k] for k in grid)
+    totals = [[k for k in grid if k[0] == r] for r in rows]
+    totals += [[k for k in grid if k[1] == c] for c in columns]
+    totals.append(list(grid))
+    names = [(r, ALL) for r in rows] + [(ALL, c) for c in columns] + [(ALL, ALL)]
+    known = [(t, published[name]) for t, name in zip(totals, names, strict=True)]
+
+    def fits(keys: list, mark: object, guess: dict) -> bool:  # type: ignore[type-arg]
+        value = sum(guess[k] for k in keys)
+        if mark == PRIMARY_MARK:
+            return value <= 10
+        return value >= 11 if mark == SECONDARY_MARK else value == mark
+
+    def ceiling(key: tuple) -> int:  # type: ignore[type-arg]
+        bounds = [10 if mark == PRIMARY_MARK else mark for t, mark in known if key in t]
+        return min(b for b in bounds if isinstance(b, int))
+
+    def choices(key: tuple) -> range:  # type: ignore[type-arg]
+        if isinstance(shown[key], int):
+            return range(shown[key], shown[key] + 1)
+        if shown[key] == PRIMARY_MARK:
+            return range(0, min(10, ceiling(key)) + 1)
+        return range(11, ceiling(key) + 1)
+
+    row_options = []
+    for r, (t, mark) in zip(rows, known, strict=False):
+        keys = [k for k in grid if k[0] == r]
+        options = [
+            dict(zip(keys, combo, strict=True))
+            for combo in itertools.product(*(choices(k) for k in keys))
+        ]
+        row_options.append([o for o in options if fits(t, mark, o)])
+    seen: dict = {k: set() for k in grid if not isinstance(shown[k], int)}  # type: ignore[type-arg]
+    for parts in itertools.product(*row_options):
+        guess = {k: v for part in parts for k, v in part.items()}
+        if all(fits(t, mark, guess) for t, mark in known):
+            for k in seen:
+                seen[k].add(guess[k])
+    assert all(seen[k] for k in seen), "the true table is always a completion"
+    return [k for k in seen if len(seen[k]) == 1]
 
 
 # -- what each role may build ----------------------------------------------------------------
@@ -305,5 +392,7 @@ def test_the_csv_archive_holds_one_file_per_table(
     # 48 people first seen in October, known when their number is even; none later.
     known = sum((count + 1) // 2 for _, _, *counts in AGE_GRID for count in counts)
     assert rows[1] == ["2026-10", str(48 - known), str(known)]
-    assert rows[2] == ["2026-11", "0", "0"]
+    # November: people[0] again, counted once that month too, as her November visit
+    # says (not known): 1, hidden.
+    assert rows[2] == ["2026-11", PRIMARY_MARK, "0"]
     assert not list(tmp_path.glob(".*partiel")), "no partial file left behind"

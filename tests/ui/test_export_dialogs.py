@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 
 from tests.core.test_access_export import Mother, mother  # noqa: F401  (mother is a fixture)
@@ -105,19 +104,28 @@ def test_the_anonymised_dialog_exports_a_workbook(
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.period() == previous_quarter(TODAY) == (dt.date(2026, 7, 1), dt.date(2026, 9, 30))
-    assert dialog.start_edit.displayFormat() == "dd/MM/yyyy"
-
-    dialog.end_edit.setDate(QDate(2026, 6, 1))
-    assert not dialog.export_button.isEnabled()
-    assert dialog.period_error.text() == "La fin de la période est avant son début."
-    dialog.start_edit.setDate(QDate(2026, 6, 1))
-    dialog.end_edit.setDate(QDate(2026, 11, 22))
+    assert dialog.period_combo.currentText() == "3e trimestre 2026"
+    # Whole finished months, quarters or years only: never a day range, never November
+    # (not over on the 23rd: exported again later, the difference would give its end).
+    dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("month"))
+    months = [dialog.period_combo.itemText(i) for i in range(dialog.period_combo.count())]
+    assert months[:2] == ["Octobre 2026", "Septembre 2026"]
+    dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("year"))
+    assert dialog.period_combo.itemText(0) == "Année 2025"
     assert dialog.export_button.isEnabled() and dialog.period_error.isHidden()
+    dialog.close()
 
+    later = running_context(context.store, dt.date(2026, 12, 2))
+    november = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    dialog = AnonymisedExportDialog(next(later), None, november)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.period_combo.currentText() == "Novembre 2026", "the dashboard's month"
     offered = save_as(monkeypatch, tmp_path / "stats.xlsx")
     qtbot.mouseClick(dialog.export_button, LEFT)
     qtbot.waitUntil(lambda: dialog.message_label.isVisible())
-    assert offered == ["statistiques_anonymisees_2026-06_2026-11.xlsx"]
+    next(later, None)
+    assert offered == ["statistiques_anonymisees_2026-11_2026-11.xlsx"]
     done = dialog.exported
     assert done is not None and done.path == tmp_path / "stats.xlsx"
     assert done.suppressed > 0, "a handful of visits: every count is under 11"

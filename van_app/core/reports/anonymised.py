@@ -33,17 +33,22 @@ from van_app.core.models import (
     SatisfactionAnswer,
     SocialConsultation,
     SocialOrientation,
-    TourStop,
 )
 from van_app.core.reference import ReferenceData
+from van_app.core.reports.attendance_secret import OFF_TOUR as OFF_TOUR_KEY
+from van_app.core.reports.attendance_secret import UNKNOWN_STOP as UNKNOWN_STOP_KEY
+from van_app.core.reports.attendance_secret import attendance_secret
 from van_app.core.reports.safe_write import atomic_write
 from van_app.core.reports.statistical_secret import (
+    ALL,
     PRIMARY_MARK,
     SECONDARY_MARK,
     Shown,
     StatTable,
+    check_export_period,
     grid_table,
     long_table,
+    month_grid_table,
     suppressed_count,
 )
 from van_app.core.satisfaction import QUESTIONS
@@ -184,10 +189,13 @@ def anonymised_tables(
     ref: ReferenceData,
     readable_classes: Iterable[Conf | str],
 ) -> list[StatTable]:
-    """Every protected table of the period ``start``..``end`` (inclusive) this role may build."""
+    """Every protected table of the period ``start``..``end`` (inclusive) this role may build.
+
+    Only a whole month, quarter or year (``PeriodError`` otherwise): see docs/statistics.md.
+    """
+    check_export_period(start, end)
     classes = {Conf(c) for c in readable_classes}
     root, people = _person_resolver(session)
-    communes = {s.id: s.commune_insee for s in session.exec(select(TourStop)).all()}
     visits: list[tuple[str, str, dt.date, str | None, bool]] = []  # service, person, day…
     for service, model in (("social", SocialConsultation), ("pmi", PmiConsultation)):
         rows = session.exec(
@@ -197,7 +205,7 @@ def anonymised_tables(
         ).all()
         visits += [(service, root(b), day, stop, bool(known)) for b, day, stop, known in rows]
 
-    tables = [_attendance(visits, communes, ref), *_people_tables(visits, people, start, end)]
+    tables = [_attendance(session, start, end, ref), *_people_tables(visits, people, start, end)]
     if Conf.SOCIAL in classes:
         tables.append(_demand_types(session, start, end, ref))
     tables.append(_orientations(session, start, end, ref, classes))
@@ -207,53 +215,74 @@ def anonymised_tables(
     return tables
 
 
-def _attendance(visits, communes, ref: ReferenceData) -> StatTable:  # type: ignore[no-untyped-def]
-    consultations: dict[tuple[str, ...], int] = defaultdict(int)
-    persons: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    for service, person, day, stop, _known in visits:
-        insee = communes.get(stop) if stop else None
-        place = ref.label("communes", insee) if insee else OFF_TOUR if not stop else UNKNOWN_STOP
-        key = (month_of(day), place, SERVICE_LABELS[service])
-        consultations[key] += 1
-        persons[key].add(person)
-    return long_table(
+def _attendance(session: Session, start: dt.date, end: dt.date, ref: ReferenceData) -> StatTable:
+    """Per month, commune and service, read from the protection the bilan shares."""
+    secret = attendance_secret(session, start, end)
+    rows: list[tuple[Shown, ...]] = []
+    primary = secondary = 0
+    for month in sorted(secret.consultations):
+        places = {k[0] for k in secret.consultations[month].shown if k[0] != ALL}
+        for insee in sorted(places, key=lambda c: (c in (OFF_TOUR_KEY, UNKNOWN_STOP_KEY), c)):
+            place = (
+                OFF_TOUR
+                if insee == OFF_TOUR_KEY
+                else UNKNOWN_STOP
+                if insee == UNKNOWN_STOP_KEY
+                else ref.label("communes", insee)
+            )
+            for service, label in SERVICE_LABELS.items():
+                key = (insee, ALL, service)
+                shown = [getattr(secret, m)[month].shown[key] for m in ("consultations", "people")]
+                if shown == [0, 0]:
+                    continue
+                rows.append((month, place, label, *shown))
+                for measure in ("consultations", "people"):
+                    protection = getattr(secret, measure)[month]
+                    primary += key in protection.primary
+                    secondary += key in protection.hidden and key not in protection.primary
+    return StatTable(
         "frequentation",
         "Fréquentation par mois, commune et service",
         ("Mois", "Commune de l'arrêt", "Service", "Consultations", "Personnes reçues"),
-        {k: (consultations[k], len(persons[k])) for k in consultations},
-        "Consultations enregistrées (brouillons compris, hors suppressions) par mois, commune "
-        "de l'arrêt du camion et service. « Personnes reçues » compte chaque personne une "
-        f"fois par ligne. « {OFF_TOUR} » : consultation sans arrêt de tournée.",
+        tuple(rows),
+        "Consultations signées (hors brouillons et suppressions) par mois, commune de l'arrêt "
+        "du camion et service. « Personnes reçues » compte chaque personne une fois par "
+        f"ligne. « {OFF_TOUR} » : consultation sans arrêt de tournée.",
+        primary,
+        secondary,
     )
 
 
 def _people_tables(visits, people, start: dt.date, end: dt.date) -> list[StatTable]:  # type: ignore[no-untyped-def]
-    """Age × sex and new × known, each person counted once, at their first visit of the period."""
-    first: dict[str, tuple[dt.date, bool]] = {}
+    """Age × sex and new × known, each person counted once a month, at their first visit of the
+    month: a month's figures do not depend on the period exported (docs/statistics.md)."""
+    first: dict[tuple[str, str], tuple[dt.date, bool]] = {}  # (person, month) → day, known
     for _service, person, day, _stop, known in sorted(visits, key=lambda v: v[2]):
-        if person not in first:
-            first[person] = (day, known)
-        elif first[person][0] == day and known:
-            first[person] = (day, True)  # both services the same day: known if either says so
-    ages: dict[tuple[str, str], int] = defaultdict(int)
+        seen = first.get((person, month_of(day)))
+        if seen is None:
+            first[(person, month_of(day))] = (day, known)
+        elif seen[0] == day and known:
+            first[(person, month_of(day))] = (day, True)  # both services the same day
+    ages: dict[tuple[str, str, str], int] = defaultdict(int)
     status: dict[tuple[str, str], int] = defaultdict(int)
-    for person, (day, known) in first.items():
+    for (person, month), (day, known) in first.items():
         record = people.get(person)
         if record is not None:
             sex = record.sex if record.sex in dict(SEX_COLUMNS) else "I"
-            ages[(_age_band(record.birth_date, day), sex)] += 1
-        status[(month_of(day), "known" if known else "new")] += 1
+            ages[(month, _age_band(record.birth_date, day), sex)] += 1
+        status[(month, "known" if known else "new")] += 1
     return [
-        grid_table(
+        month_grid_table(
             "age_sexe",
-            "Personnes reçues par tranche d'âge et sexe",
-            ("Tranche d'âge", *(label for _, label in SEX_COLUMNS)),
+            "Personnes reçues par mois, tranche d'âge et sexe",
+            ("Mois", "Tranche d'âge", *(label for _, label in SEX_COLUMNS)),
+            months_between(start, end),
             (label for label, _, _ in AGE_BANDS),
             (code for code, _ in SEX_COLUMNS),
             ages,
-            "Chaque personne reçue sur la période compte une fois (un doublon fusionné compte "
+            "Chaque personne reçue dans le mois compte une fois (un doublon fusionné compte "
             "avec la personne retenue), selon son âge en années révolues à sa première "
-            "consultation de la période.",
+            "consultation du mois.",
         ),
         grid_table(
             "connues_nouvelles",
@@ -262,8 +291,8 @@ def _people_tables(visits, people, start: dt.date, end: dt.date) -> list[StatTab
             months_between(start, end),
             ("new", "known"),
             status,
-            "Chaque personne compte une fois, au mois de sa première consultation de la "
-            "période, selon « connue du CMS avant cette visite » noté à cette consultation.",
+            "Chaque personne compte une fois par mois, selon « connue du CMS avant cette "
+            "visite » noté à sa première consultation du mois.",
         ),
     ]
 
@@ -409,7 +438,8 @@ def method_lines(tables: list[StatTable], meta: AnonymisedMeta) -> list[tuple[st
         (
             "Période",
             f"Du {french_day(meta.start)} au {french_day(meta.end)} (mois {first} à {last}). "
-            "Un mois coupé par la période n'en compte que les jours inclus.",
+            "Seuls des mois, trimestres ou années civiles entiers sont exportés, et chaque "
+            "mois est présenté et protégé seul : un trimestre est exactement ses trois mois.",
         ),
         ("Produit le", french_day(meta.produced_on)),
         ("CMS", meta.cms_code or "non précisé"),
@@ -426,12 +456,13 @@ def method_lines(tables: list[StatTable], meta: AnonymisedMeta) -> list[tuple[st
         ),
         (
             "Secret secondaire",
-            "Aucun total n'est imprimé. Comme un total peut être connu par ailleurs (autre "
-            "tableau, bilan d'activité), une case masquée n'est jamais seule dans une ligne "
-            "d'un tableau (cases de même mois, même commune, même partenaire…) : une autre "
-            f"case de la ligne est alors masquée aussi, notée « {SECONDARY_MARK} ». Si cette "
-            f"autre case vaut 0, elle est notée « {PRIMARY_MARK} », ce qui reste exact. Ne "
-            "recalculez pas de totaux à partir des cases affichées : ils seraient faux.",
+            "Aucun total n'est imprimé. Comme tout total d'un mois (par commune, par service, "
+            "du mois) peut être connu par ailleurs (autre export, bilan d'activité), d'autres "
+            f"cases sont masquées, notées « {SECONDARY_MARK} », jusqu'à ce qu'aucune case "
+            "masquée ne puisse être retrouvée à partir des cases affichées et de tous ces "
+            f"totaux, zéros compris. Une case à 0 masquée est notée « {PRIMARY_MARK} », ce "
+            "qui reste exact. Ne recalculez pas de totaux à partir des cases affichées : ils "
+            "seraient faux.",
         ),
         (
             "Cases masquées",

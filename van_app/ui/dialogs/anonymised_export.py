@@ -28,13 +28,21 @@ from van_app.core.reports.anonymised import (
     write_anonymised_csv,
     write_anonymised_xlsx,
 )
-from van_app.core.reports.statistical_secret import PRIMARY_MARK, THRESHOLD
+from van_app.core.reports.statistical_secret import (
+    PRIMARY_MARK,
+    THRESHOLD,
+    check_export_period,
+    finished_periods,
+    period_kind,
+    period_label,
+)
 from van_app.ui.context import AppContext
 from van_app.ui.dialogs.file_export import FileExportDialog, ask_save_path
-from van_app.ui.widgets.social_parts import date_edit, error_label, from_qdate, to_qdate
+from van_app.ui.widgets.social_parts import error_label
 from van_app.ui.widgets.style import SUBTITLE_STYLE
 
 FORMATS = {"xlsx": write_anonymised_xlsx, "zip": write_anonymised_csv}
+YEARS_OFFERED = 6  # the periods listed go back to January, six years ago
 
 
 def previous_quarter(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -62,7 +70,10 @@ class AnonymisedExportDialog(FileExportDialog):
         parent: QWidget | None = None,
         period: tuple[dt.date, dt.date] | None = None,
     ) -> None:
-        """``period``: the dashboard's, offered first (else the last full quarter)."""
+        """``period``: the dashboard's, offered first when it is a whole finished month,
+        quarter or year (else the last finished one of its kind, or the last full quarter).
+        Only such periods are offered: any other cut would let a hidden count be recovered
+        by difference (docs/statistics.md)."""
         super().__init__(context, parent)
         self.exported: ExportDone | None = None
         self.setWindowTitle(self.tr("Statistiques anonymisées pour le Département"))
@@ -81,19 +92,19 @@ class AnonymisedExportDialog(FileExportDialog):
         )
         explanation.setWordWrap(True)
 
-        start, end = period or previous_quarter(context.today())
-        self.start_edit = date_edit()
-        self.start_edit.setDate(to_qdate(start))
-        self.end_edit = date_edit()
-        self.end_edit.setDate(to_qdate(end))
-        for edit in (self.start_edit, self.end_edit):
-            edit.dateChanged.connect(self._on_period_changed)
+        wanted = period or previous_quarter(context.today())
+        self.kind_combo = QComboBox()
+        self.kind_combo.addItem(self.tr("Mois"), "month")
+        self.kind_combo.addItem(self.tr("Trimestre"), "quarter")
+        self.kind_combo.addItem(self.tr("Année"), "year")
+        self.kind_combo.setCurrentIndex(self.kind_combo.findData(period_kind(*wanted) or "quarter"))
+        self.period_combo = QComboBox()
+        self._fill_periods(wanted)
+        self.kind_combo.currentIndexChanged.connect(lambda _index: self._fill_periods(None))
+        self.period_combo.currentIndexChanged.connect(self._on_period_changed)
         period = QHBoxLayout()
-        period.addWidget(QLabel(self.tr("du")))
-        period.addWidget(self.start_edit)
-        period.addWidget(QLabel(self.tr("au")))
-        period.addWidget(self.end_edit)
-        period.addStretch(1)
+        period.addWidget(self.kind_combo)
+        period.addWidget(self.period_combo, 1)
         self.period_error = error_label()
 
         self.format_combo = QComboBox()
@@ -114,6 +125,7 @@ class AnonymisedExportDialog(FileExportDialog):
         self.export_button = QPushButton(self.tr("Exporter…"))
         self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.choose_file)
+        self._on_period_changed()
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -128,18 +140,34 @@ class AnonymisedExportDialog(FileExportDialog):
 
     # -- choices ---------------------------------------------------------------------------
 
+    def _fill_periods(self, wanted: tuple[dt.date, dt.date] | None) -> None:
+        """The finished periods of the chosen kind, newest first; ``wanted`` selected if
+        offered, else the newest."""
+        today = self.context.today()
+        first = dt.date(today.year - YEARS_OFFERED, 1, 1)
+        self.period_combo.blockSignals(True)
+        self.period_combo.clear()
+        for start, end in finished_periods(self.kind_combo.currentData(), first, today):
+            label = period_label(start, end)
+            self.period_combo.addItem(label[:1].upper() + label[1:], (start, end))
+        offered = [self.period_combo.itemData(i) for i in range(self.period_combo.count())]
+        index = offered.index(wanted) if wanted in offered else 0
+        self.period_combo.setCurrentIndex(index if offered else -1)
+        self.period_combo.blockSignals(False)
+        self._on_period_changed()
+
     def period(self) -> tuple[dt.date, dt.date]:
-        return from_qdate(self.start_edit.date()), from_qdate(self.end_edit.date())
+        chosen = self.period_combo.currentData()
+        return chosen if chosen else previous_quarter(self.context.today())
 
     def _period_error(self) -> str:
-        start, end = self.period()
-        if end < start:
-            return self.tr("La fin de la période est avant son début.")
-        if end > self.context.today():
-            return self.tr("La période ne peut pas finir après aujourd'hui.")
+        if self.period_combo.currentData() is None:
+            return self.tr("Aucune période terminée à exporter.")
         return ""
 
     def _on_period_changed(self) -> None:
+        if not hasattr(self, "export_button"):
+            return  # still building the dialog
         error = self._period_error()
         self.period_error.setText(error)
         self.period_error.setVisible(bool(error))
@@ -178,6 +206,7 @@ class AnonymisedExportDialog(FileExportDialog):
         classes = readable_classes(store.user.roles)
 
         def work() -> ExportDone:
+            check_export_period(start, end, today)  # whole and finished, or a French error
             with store.session() as session:
                 tables = anonymised_tables(session, start, end, ref, classes)
             meta = AnonymisedMeta(start, end, today, store.user.cms_code, classes)

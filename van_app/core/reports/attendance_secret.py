@@ -1,0 +1,130 @@
+"""Attendance (consultations and people) by month, commune, stop and service, protected once.
+
+The anonymised export prints a month's counts per commune and service; the bilan prints them
+per stop and per commune. Both read them from the one protection of that month computed
+here over the finest cells (stop × service) and every total above them (stop, commune ×
+service, commune, service, month), so the two documents side by side reveal nothing that
+each one alone does not. A count over several months, or over the stops of part of a month,
+is published only as a sum of published figures (``period_sum``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from van_app.core.indicators.figures import ActivityFilter
+from van_app.core.indicators.loading import People, StopMatcher, load_visits
+from van_app.core.models import TourStop
+from van_app.core.reports.statistical_secret import (
+    ALL,
+    Key,
+    Protection,
+    Shown,
+    grid_figures,
+    protect_figures,
+)
+
+SERVICES = ("social", "pmi")
+OFF_TOUR = ""  # commune key of a consultation held outside any stop
+UNKNOWN_STOP = "?"  # commune key of a stop this device does not hold
+NO_STOP = "—"  # stop key outside the tour
+
+
+@dataclass(frozen=True)
+class AttendanceVisit:
+    service: str  # "social" or "pmi"
+    person: str  # the person it counts as (merges followed)
+    day: dt.date
+    stop_id: str | None
+
+
+def month_key(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def load_attendance(session: Session, start: dt.date, end: dt.date) -> list[AttendanceVisit]:
+    """Signed, not deleted consultations of ``start``..``end`` of living people, each counted
+    as the person it was merged into: what every count counts, read as the dashboard reads
+    them (``indicators.loading``), so the bilan and this export agree to the unit."""
+    people = People(session)
+    stops = StopMatcher(session, ActivityFilter(start, end))
+    visits = load_visits(session, people, stops, read_social=False, read_medical=False)
+    return [AttendanceVisit(v.service, v.person, v.day, v.stop_id) for v in visits if v.signed]
+
+
+def stop_communes(session: Session) -> dict[str, str]:
+    """Stop id → INSEE code of its commune."""
+    return dict(session.exec(select(TourStop.id, TourStop.commune_insee)).all())
+
+
+def cell_of(visit: AttendanceVisit, communes: Mapping[str, str]) -> Key:
+    """(commune, stop, service) of a visit: the finest cell anything is counted in."""
+    if visit.stop_id is None:
+        return OFF_TOUR, NO_STOP, visit.service
+    return communes.get(visit.stop_id, UNKNOWN_STOP), visit.stop_id, visit.service
+
+
+@dataclass(frozen=True)
+class AttendanceSecret:
+    """Each month's figures as published, keyed (commune, stop, service) with ``ALL``."""
+
+    consultations: dict[str, Protection]
+    people: dict[str, Protection]
+    true_people: dict[str, dict[Key, int]]  # for sums over figures that are all published
+
+    def shown(
+        self,
+        measure: str,
+        month: str,
+        commune: str = ALL,
+        stop: str = ALL,
+        service: str = ALL,
+    ) -> Shown:
+        """One published figure; 0 when nothing was counted there."""
+        protection = getattr(self, measure).get(month)
+        if protection is None:
+            return 0
+        return protection.shown.get((commune, stop, service), 0)
+
+
+def _figures(cells: Iterable[Key]) -> dict[Key, frozenset[Key]]:
+    """Cells, stop totals, commune × service, commune, service and month totals."""
+    grid = grid_figures({cell: 0 for cell in cells})
+    return {k: v for k, v in grid.items() if not (k[0] == ALL and k[1] != ALL)}
+
+
+def protect_attendance(
+    visits: Iterable[AttendanceVisit], communes: Mapping[str, str]
+) -> AttendanceSecret:
+    """One protection per month, over every stop of the month and both services."""
+    by_month: dict[str, dict[Key, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for visit in visits:
+        by_month[month_key(visit.day)][cell_of(visit, communes)].append(visit.person)
+    consultations, people, true_people = {}, {}, {}
+    for month, found in by_month.items():
+        places = {(commune, stop) for commune, stop, _ in found}
+        cells = {
+            (c, s, service): found.get((c, s, service), [])
+            for c, s in places
+            for service in SERVICES
+        }
+        figures = _figures(cells)
+        counts = {k: sum(len(cells[c]) for c in members) for k, members in figures.items()}
+        persons = {k: len({p for c in members for p in cells[c]}) for k, members in figures.items()}
+        consultations[month] = protect_figures(figures, counts)
+        people[month] = protect_figures(figures, persons, distinct=True)
+        true_people[month] = persons
+    return AttendanceSecret(consultations, people, true_people)
+
+
+def attendance_secret(session: Session, start: dt.date, end: dt.date) -> AttendanceSecret:
+    """The protection of every month touched by ``start``..``end``, each on its whole data."""
+    first = start.replace(day=1)
+    following = dt.date(end.year + (end.month == 12), end.month % 12 + 1, 1)
+    visits = load_attendance(session, first, following - dt.timedelta(days=1))
+    return protect_attendance(visits, stop_communes(session))
