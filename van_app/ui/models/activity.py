@@ -124,12 +124,12 @@ class CommuneIndicatorsTableModel(CommuneAttendanceTableModel):
     """The Département's indicators per commune: each a share with its counts."""
 
     COL_COMMUNE, COL_UNKNOWN, COL_SATISFACTION, COL_IMMEDIATE, COL_MEAN = range(5)
-    COLUMNS = (
+    COLUMNS = (  # on two lines: the commune's name keeps its room
         "Commune",
-        "Nouvelles, non connues du CMS",
-        "Service rendu « bien » ou « excellent »",
-        "Résolution immédiate",
-        "Personnes par arrêt tenu",
+        "Nouvelles, non\nconnues du CMS",
+        "Service rendu « bien »\nou « excellent »",
+        "Résolution\nimmédiate",
+        "Personnes par\narrêt tenu",
     )
     SHARES: ClassVar[dict[int, tuple[str, str, str]]] = {
         COL_UNKNOWN: ("unknown_before_share", "unknown_before", "first_met"),
