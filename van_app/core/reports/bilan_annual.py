@@ -7,6 +7,9 @@ figure comes from the ``ActivityReport`` and its wording from ``indicators``.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+
 from van_app.core.cms_contacts import load_cms_contacts
 from van_app.core.indicators import (
     ActivityReport,
@@ -25,6 +28,13 @@ def cms_name(cms_label: str) -> str:
     that is not a known code is kept as written."""
     contact = load_cms_contacts().get(cms_label)
     return contact.name if contact is not None else cms_label
+
+
+def month_axis_labels(months: Sequence[dt.date]) -> list[str]:
+    """ "janv.", "févr."… within one year (a year's twelve fit the axis), else "janv. 2026"."""
+    if len({m.year for m in months}) == 1 and len(months) > 6:
+        return [format_month(m, short=True).rsplit(" ", 1)[0] for m in months]
+    return [format_month(m, short=True) for m in months]
 
 
 def comparison_caption(report: ActivityReport) -> str:

@@ -32,7 +32,6 @@ from van_app.core.indicators import (
     definitions,
     format_date,
     format_decimal,
-    format_month,
     format_number,
     format_percent,
     key_rows,
@@ -48,6 +47,7 @@ from van_app.core.reports.bilan_annual import (
     commune_indicator_cells,
     comparison_caption,
     key_figure_cells,
+    month_axis_labels,
     month_cells,
 )
 from van_app.core.reports.bilan_charts import (
@@ -171,7 +171,7 @@ def _annual(report: ActivityReport, notes: dict[str, str]) -> list:  # type: ign
         _p(notes["unknown_before"], NOTE),
     ]
     if len(report.monthly) > 1:
-        months = [format_month(m.month, short=True) for m in report.monthly]
+        months = month_axis_labels([m.month for m in report.monthly])
         flow += [
             CondPageBreak(90 * mm),
             _p("Activité mois par mois", H2),
@@ -189,7 +189,7 @@ def _annual(report: ActivityReport, notes: dict[str, str]) -> list:  # type: ign
             _table(
                 list(MONTH_HEADERS),
                 month_cells(report),
-                [w * WIDTH for w in (0.16, 0.11, 0.15, 0.16, 0.15, 0.10, 0.17)],
+                [w * WIDTH for w in (0.15, 0.12, 0.15, 0.16, 0.15, 0.10, 0.17)],
             ),
         ]
     return flow
@@ -198,7 +198,7 @@ def _annual(report: ActivityReport, notes: dict[str, str]) -> list:  # type: ign
 def _attendance(report: ActivityReport, notes: dict[str, str]) -> list:  # type: ignore[type-arg]
     flow: list = [CondPageBreak(90 * mm), _p("Fréquentation par commune et par arrêt", H2)]
     tour = [c for c in report.communes if c.commune_insee is not None]
-    months = [format_month(m, short=True) for m in report.months]
+    months = month_axis_labels(report.months)
     if len(months) > 1:
         flow.append(
             grouped_bars(
