@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -22,10 +23,12 @@ from van_app.core.indicators.loading import People, StopMatcher, load_visits
 from van_app.core.models import TourStop
 from van_app.core.reports.statistical_secret import (
     ALL,
+    SECONDARY_MARK,
     Key,
     Protection,
     Shown,
     grid_figures,
+    period_sum,
     protect_figures,
 )
 
@@ -128,3 +131,83 @@ def attendance_secret(session: Session, start: dt.date, end: dt.date) -> Attenda
     following = dt.date(end.year + (end.month == 12), end.month % 12 + 1, 1)
     visits = load_attendance(session, first, following - dt.timedelta(days=1))
     return protect_attendance(visits, stop_communes(session))
+
+
+# -- the bilan -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BilanAttendance:
+    """The bilan's per-stop and per-commune counts as the Département may read them."""
+
+    stops: dict[str, tuple[Shown, Shown, Shown]]  # stop id → people, social, PMI consultations
+    communes: dict[str | None, tuple[Shown, Shown, Shown | float | None]]  # people, consult., mean
+    people_by_month: dict[str | None, tuple[Shown, ...]]  # aligned with the report's months
+
+    def hides_any(self) -> bool:
+        values = [v for row in self.stops.values() for v in row]
+        values += [v for row in self.communes.values() for v in row[:2]]
+        return any(isinstance(v, str) for v in values)
+
+
+def _whole_month(month: dt.date, start: dt.date, end: dt.date) -> bool:
+    following = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return start <= month and following - dt.timedelta(days=1) <= end
+
+
+def bilan_attendance(secret: AttendanceSecret, report: Any) -> BilanAttendance:
+    """Each count of the report's attendance tables, or its mark: a stop's from its month's
+    protection, a commune's over the period only as a sum of published month figures (or,
+    in a month cut by the period, of its stops' figures)."""
+    f = report.filter
+    service = f.service or ALL
+    stops: dict[str, tuple[Shown, Shown, Shown]] = {}
+    stops_of: dict[tuple[str, str], list[str]] = defaultdict(list)  # (commune, month) → stops
+    for s in report.stops:
+        month = month_key(s.stop_date)
+        commune = s.commune_insee
+        stops[s.stop_id] = (
+            secret.shown("people", month, commune, s.stop_id, service),
+            secret.shown("consultations", month, commune, s.stop_id, "social"),
+            secret.shown("consultations", month, commune, s.stop_id, "pmi"),
+        )
+        stops_of[(commune, month)].append(s.stop_id)
+
+    def parts(measure: str, commune: str | None, month: dt.date) -> list[Shown]:
+        key = month_key(month)
+        place = OFF_TOUR if commune is None else commune
+        if f.stop_id is None and _whole_month(month, f.start, f.end):
+            return [secret.shown(measure, key, place, ALL, service)]
+        if commune is None:
+            return [
+                SECONDARY_MARK
+            ]  # outside the tour, part of a month: no published figure adds up to it
+        return [secret.shown(measure, key, place, s, service) for s in stops_of[(place, key)]]
+
+    communes: dict[str | None, tuple[Shown, Shown, Shown | float | None]] = {}
+    by_month: dict[str | None, tuple[Shown, ...]] = {}
+    for c in report.communes:
+        months = list(report.months)
+        people = period_sum(
+            [p for m in months for p in parts("people", c.commune_insee, m)], c.people
+        )
+        consultations = period_sum(
+            [p for m in months for p in parts("consultations", c.commune_insee, m)], c.consultations
+        )
+        own_stops = [
+            stops[s.stop_id][0] for s in report.stops if s.commune_insee == c.commune_insee
+        ]
+        mean = c.people_per_stop if all(isinstance(v, int) for v in own_stops) else SECONDARY_MARK
+        communes[c.commune_insee] = (people, consultations, mean)
+        by_month[c.commune_insee] = tuple(
+            period_sum(parts("people", c.commune_insee, m), value)
+            for m, value in zip(months, c.people_by_month, strict=True)
+        )
+    return BilanAttendance(stops, communes, by_month)
+
+
+def bilan_secret(session: Session, report: Any) -> BilanAttendance:
+    """What the bilan for the Département prints of attendance (docs/statistics.md)."""
+    return bilan_attendance(
+        attendance_secret(session, report.filter.start, report.filter.end), report
+    )

@@ -40,6 +40,7 @@ from van_app.core.indicators import (
 )
 from van_app.core.reference import ReferenceData
 from van_app.core.reports import fonts
+from van_app.core.reports.attendance_secret import BilanAttendance
 from van_app.core.reports.bilan_annual import (
     COMMUNE_INDICATOR_HEADERS,
     MONTH_HEADERS,
@@ -195,23 +196,48 @@ def _annual(report: ActivityReport, notes: dict[str, str]) -> list:  # type: ign
     return flow
 
 
-def _attendance(report: ActivityReport, notes: dict[str, str]) -> list:  # type: ignore[type-arg]
+def _shown(value: object) -> str:
+    """A count, or the statistical secret's mark in its place ("< 11", "s")."""
+    return value if isinstance(value, str) else format_number(value)  # type: ignore[arg-type]
+
+
+def _attendance(
+    report: ActivityReport, notes: dict[str, str], secret: BilanAttendance | None = None
+) -> list:  # type: ignore[type-arg]
+    """``secret``: the counts as the Département may read them (docs/statistics.md); a
+    commune with a hidden count is left out of the charts."""
     flow: list = [CondPageBreak(90 * mm), _p("Fréquentation par commune et par arrêt", H2)]
     tour = [c for c in report.communes if c.commune_insee is not None]
     months = month_axis_labels(report.months)
+    by_month = {c.commune_insee: c.people_by_month for c in tour}
+    people = {
+        c.commune_insee: (c.people, c.consultations, c.people_per_stop) for c in report.communes
+    }
+    stops = {
+        s.stop_id: (s.people, s.social_consultations, s.pmi_consultations) for s in report.stops
+    }
+    if secret is not None:
+        by_month, people, stops = secret.people_by_month, secret.communes, secret.stops
+    charted = [
+        c
+        for c in tour
+        if all(isinstance(v, int) for v in (*by_month[c.commune_insee], people[c.commune_insee][0]))
+    ]
     if len(months) > 1:
         flow.append(
             grouped_bars(
                 "Personnes reçues par commune et par mois",
                 months,
-                [(c.commune, c.people_by_month) for c in tour],
+                [(c.commune, by_month[c.commune_insee]) for c in charted],
                 WIDTH,
             )
         )
     else:
         flow.append(
             horizontal_bars(
-                "Personnes reçues par commune", [(c.commune, c.people) for c in tour], WIDTH
+                "Personnes reçues par commune",
+                [(c.commune, people[c.commune_insee][0]) for c in charted],
+                WIDTH,
             )
         )
     flow.append(Spacer(1, 4))
@@ -222,9 +248,8 @@ def _attendance(report: ActivityReport, notes: dict[str, str]) -> list:  # type:
                 [
                     c.commune,
                     format_number(c.stops),
-                    format_number(c.people),
-                    format_number(c.consultations),
-                    "—" if c.people_per_stop is None else format_decimal(c.people_per_stop),
+                    *(_shown(v) for v in people[c.commune_insee][:2]),
+                    _mean(people[c.commune_insee][2]),
                 ]
                 for c in report.communes
             ],
@@ -249,9 +274,7 @@ def _attendance(report: ActivityReport, notes: dict[str, str]) -> list:  # type:
                     s.commune,
                     shorten(s.place, 40),
                     SERVICES.get(s.services, s.services),
-                    format_number(s.people),
-                    format_number(s.social_consultations),
-                    format_number(s.pmi_consultations),
+                    *(_shown(v) for v in stops[s.stop_id]),
                 ]
                 for s in report.stops
             ]
@@ -261,7 +284,23 @@ def _attendance(report: ActivityReport, notes: dict[str, str]) -> list:  # type:
         )
     )
     flow += [Spacer(1, 3), _p(notes["attendance"], NOTE)]
+    if secret is not None:
+        flow.append(_p(SECRET_NOTE, NOTE))
     return flow
+
+
+SECRET_NOTE = (
+    "Secret statistique : un compte de 1 à 10 est remplacé par « < 11 » et, pour qu'aucun "
+    "total ne permette de le retrouver, d'autres comptes par « s » ; un total sur plusieurs "
+    "mois n'est donné que s'il est la somme de comptes mensuels publiés. Les communes dont "
+    "un compte est masqué ne figurent pas sur le graphique."
+)
+
+
+def _mean(value: object) -> str:
+    if value is None:
+        return "—"
+    return value if isinstance(value, str) else format_decimal(value)  # type: ignore[arg-type]
 
 
 def _satisfaction(report: ActivityReport, notes: dict[str, str]) -> list:  # type: ignore[type-arg]
@@ -417,8 +456,13 @@ def _definitions(notes: dict[str, str]) -> list:  # type: ignore[type-arg]
     ]
 
 
-def bilan_story(report: ActivityReport, ref: ReferenceData, cms_label: str) -> list:  # type: ignore[type-arg]
-    """The flowables of the bilan, in order."""
+def bilan_story(
+    report: ActivityReport,
+    ref: ReferenceData,
+    cms_label: str,
+    secret: BilanAttendance | None = None,
+) -> list:  # type: ignore[type-arg]
+    """The flowables of the bilan, in order; ``secret`` protects its attendance counts."""
     notes = definitions(ref)
     story: list = [
         _p(bilan_title(report, cms_label), TITLE),
@@ -426,7 +470,7 @@ def bilan_story(report: ActivityReport, ref: ReferenceData, cms_label: str) -> l
     ]
     story += _key_figures(report, notes)
     story += _annual(report, notes)
-    story += _attendance(report, notes)
+    story += _attendance(report, notes, secret)
     story += _satisfaction(report, notes)
     story += _social(report, notes)
     story += _pmi(report, notes)
@@ -434,8 +478,15 @@ def bilan_story(report: ActivityReport, ref: ReferenceData, cms_label: str) -> l
     return story
 
 
-def write_bilan_pdf(path: Path, report: ActivityReport, ref: ReferenceData, cms_label: str) -> None:
-    """Write the bilan to ``path`` (all or nothing)."""
+def write_bilan_pdf(
+    path: Path,
+    report: ActivityReport,
+    ref: ReferenceData,
+    cms_label: str,
+    secret: BilanAttendance | None = None,
+) -> None:
+    """Write the bilan to ``path`` (all or nothing); ``secret`` (``bilan_secret``) for the
+    Département's copy: per-stop and per-commune counts under the statistical secret."""
     title = bilan_title(report, cms_label)
 
     def footer(canvas, document) -> None:  # type: ignore[no-untyped-def]
@@ -458,6 +509,7 @@ def write_bilan_pdf(path: Path, report: ActivityReport, ref: ReferenceData, cms_
             author="Drôme Proximité",
             lang="fr-FR",
         )
-        document.build(bilan_story(report, ref, cms_label), onFirstPage=footer, onLaterPages=footer)
+        story = bilan_story(report, ref, cms_label, secret)
+        document.build(story, onFirstPage=footer, onLaterPages=footer)
 
     atomic_write(Path(path), write)

@@ -25,6 +25,7 @@ from van_app.core.indicators import (
     key_rows,
 )
 from van_app.core.reference import ReferenceData
+from van_app.core.reports.attendance_secret import BilanAttendance
 from van_app.core.reports.bilan_annual import comparison_caption
 from van_app.core.reports.bilan_pdf import bilan_title
 from van_app.core.reports.safe_write import atomic_write
@@ -121,7 +122,20 @@ def _summary(book: Workbook, report: ActivityReport, title: str) -> None:
     sheet.line(f"Édité le {report.today:%d/%m/%Y}.")
 
 
-def _attendance(book: Workbook, report: ActivityReport, title: str) -> None:
+def _attendance(
+    book: Workbook, report: ActivityReport, title: str, secret: BilanAttendance | None = None
+) -> None:
+    """``secret``: per-stop and per-commune counts as the Département may read them ("< 11",
+    "s" in place of a hidden count, docs/statistics.md)."""
+    at_stop = {
+        s.stop_id: (s.people, s.social_consultations, s.pmi_consultations) for s in report.stops
+    }
+    at_commune = {
+        c.commune_insee: (c.people, c.consultations, c.people_per_stop) for c in report.communes
+    }
+    by_month = {c.commune_insee: c.people_by_month for c in report.communes}
+    if secret is not None:
+        at_stop, at_commune, by_month = secret.stops, secret.communes, secret.people_by_month
     stops = _Sheet(book, "Arrêts", f"{title} — passages par arrêt", report)
     stops.table(
         [
@@ -142,9 +156,7 @@ def _attendance(book: Workbook, report: ActivityReport, title: str) -> None:
                 s.commune_insee,
                 s.place,
                 SERVICES.get(s.services, s.services),
-                s.people,
-                s.social_consultations,
-                s.pmi_consultations,
+                *at_stop[s.stop_id],
                 "tenu" if s.held else "prévu",
             ]
             for s in report.stops
@@ -175,9 +187,7 @@ def _attendance(book: Workbook, report: ActivityReport, title: str) -> None:
                 c.commune,
                 c.commune_insee,
                 c.stops,
-                c.people,
-                c.consultations,
-                c.people_per_stop,
+                *at_commune[c.commune_insee],
                 c.planned_stops,
                 c.first_met,
                 c.unknown_before,
@@ -227,7 +237,7 @@ def _attendance(book: Workbook, report: ActivityReport, title: str) -> None:
             ("Personnes reçues", 12, None),
         ],
         [
-            [c.commune, month, c.stops_by_month[i], c.people_by_month[i]]
+            [c.commune, month, c.stops_by_month[i], by_month[c.commune_insee][i]]
             for c in report.communes
             for i, month in enumerate(report.months)
         ],
@@ -352,13 +362,18 @@ def _definitions(book: Workbook, report: ActivityReport, ref: ReferenceData, tit
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def bilan_workbook(report: ActivityReport, ref: ReferenceData, cms_label: str) -> Workbook:
-    """The workbook, sheets in the order of the PDF."""
+def bilan_workbook(
+    report: ActivityReport,
+    ref: ReferenceData,
+    cms_label: str,
+    secret: BilanAttendance | None = None,
+) -> Workbook:
+    """The workbook, sheets in the order of the PDF; ``secret`` protects attendance counts."""
     title = bilan_title(report, cms_label)
     book = Workbook()
     book.remove(book.active)
     _summary(book, report, title)
-    _attendance(book, report, title)
+    _attendance(book, report, title, secret)
     _satisfaction(book, report, title)
     _social(book, report, title)
     _pmi(book, report, title)
@@ -370,8 +385,13 @@ def bilan_workbook(report: ActivityReport, ref: ReferenceData, cms_label: str) -
 
 
 def write_bilan_xlsx(
-    path: Path, report: ActivityReport, ref: ReferenceData, cms_label: str
+    path: Path,
+    report: ActivityReport,
+    ref: ReferenceData,
+    cms_label: str,
+    secret: BilanAttendance | None = None,
 ) -> None:
-    """Write the bilan workbook to ``path`` (all or nothing)."""
-    book = bilan_workbook(report, ref, cms_label)
+    """Write the bilan workbook to ``path`` (all or nothing); ``secret`` (``bilan_secret``)
+    for the Département's copy."""
+    book = bilan_workbook(report, ref, cms_label, secret)
     atomic_write(Path(path), book.save)

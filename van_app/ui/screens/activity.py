@@ -33,6 +33,7 @@ from van_app.core.indicators import (
     filter_options,
     key_rows,
 )
+from van_app.core.reports.attendance_secret import bilan_secret
 from van_app.core.reports.bilan_pdf import write_bilan_pdf
 from van_app.core.reports.bilan_xlsx import write_bilan_xlsx
 from van_app.ui.context import AppContext
@@ -389,9 +390,14 @@ class ActivityScreen(QWidget):
             return
         cms = self.context.store.user.cms_code
         write = EXPORTS[extension]
+        store = self.context.store
 
         def work() -> str:
-            write(path, report, ref, cms)
+            # The bilan goes to the Département: its per-stop and per-commune counts under
+            # the statistical secret shared with the anonymised export (docs/statistics.md).
+            with store.session() as session:
+                secret = bilan_secret(session, report)
+            write(path, report, ref, cms, secret)
             return str(path)
 
         self._exporting = True
