@@ -98,9 +98,12 @@ def data_set(social_store: LocalStore) -> dict[str, object]:
     for band, born, women, men in AGE_GRID:
         for sex, count in (("F", women), ("M", men)):
             for n in range(count):
-                person = _person(f"Achard{band[:2]}{sex}{n}", "Josiane", born, sex)
+                # Known to the CMS before her first contact: her own flag (asked once).
+                person = _person(
+                    f"Achard{band[:2]}{sex}{n}", "Josiane", born, sex, known_to_cms=n % 2 == 0
+                )
                 people.append(person)
-                records += [person, _visit(person, stop, VISIT_DAY, known_before=n % 2 == 0)]
+                records += [person, _visit(person, stop, VISIT_DAY)]
     kept = next(p for p in people if p.birth_date.year == 1970 and p.sex == "F")
     # A duplicate of a 45–59 woman, registered as a child by mistake, then merged: it must
     # count as her (same band, same person), never as a 0–2 year-old.
@@ -110,9 +113,10 @@ def data_set(social_store: LocalStore) -> dict[str, object]:
     records += [
         noted,
         _visit(people[1], stop, dt.date(2026, 9, 30)),  # before the period: not counted
-        PmiConsultation(
-            beneficiary_id=people[2].id, stop_id=die.id, consultation_date=VISIT_DAY,
+        PmiConsultation(  # in November, beside the other small cell of that month
+            beneficiary_id=people[2].id, stop_id=die.id, consultation_date=dt.date(2026, 11, 3),
             kind="prenatal", orientation_partner="pmi_doctor", orientation_date=VISIT_DAY,
+            status="signed",
             note="Tension à surveiller", author="", device="",
         ),
         FollowUp(
@@ -389,10 +393,9 @@ def test_the_csv_archive_holds_one_file_per_table(
         text = archive.read("03_connues_nouvelles.csv").decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0] == ["Mois", "Nouvelles pour le CMS", "Déjà connues du CMS"]
-    # 48 people first seen in October, known when their number is even; none later.
+    # 48 people seen in October, known when their number is even; first met there: all but
+    # people[1] (number 1, not known), first seen on 30/09. Nobody is first met later.
     known = sum((count + 1) // 2 for _, _, *counts in AGE_GRID for count in counts)
-    assert rows[1] == ["2026-10", str(48 - known), str(known)]
-    # November: people[0] again, counted once that month too, as her November visit
-    # says (not known): 1, hidden.
-    assert rows[2] == ["2026-11", PRIMARY_MARK, "0"]
+    assert rows[1] == ["2026-10", str(48 - known - 1), str(known)]
+    assert rows[2] == ["2026-11", "0", "0"]
     assert not list(tmp_path.glob(".*partiel")), "no partial file left behind"

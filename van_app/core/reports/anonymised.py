@@ -25,14 +25,17 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from van_app.core.confidentiality import Conf
+from van_app.core.indicators.counted import (
+    CountedRecords,
+    answered,
+    good_or_excellent,
+    period_records,
+)
+from van_app.core.indicators.french import DELAY_BUCKETS, delay_bucket
 from van_app.core.measures import age_in_months
 from van_app.core.models import (
     Beneficiary,
-    FollowUp,
-    PmiConsultation,
     SatisfactionAnswer,
-    SocialConsultation,
-    SocialOrientation,
 )
 from van_app.core.reference import ReferenceData
 from van_app.core.reports.attendance_secret import OFF_TOUR as OFF_TOUR_KEY
@@ -74,13 +77,6 @@ AGE_BANDS: tuple[tuple[str, int, int], ...] = (
     ("75 ans et plus", 75, 200),
 )
 SEX_COLUMNS = (("F", "Femmes"), ("M", "Hommes"), ("I", "Sexe indéterminé"))
-DELAY_BUCKETS: tuple[tuple[str, int, int], ...] = (
-    ("Le jour même", 0, 0),
-    ("1 à 4 jours", 1, 4),
-    ("5 à 14 jours", 5, 14),
-    ("15 à 21 jours", 15, 21),
-    ("22 jours et plus", 22, 100_000),
-)
 SERVICE_LABELS = {"social": "Accueil social", "pmi": "PMI"}
 QUESTION_LABELS = {
     "service_rendered": "Le service rendu",
@@ -195,23 +191,22 @@ def anonymised_tables(
     """
     check_export_period(start, end)
     classes = {Conf(c) for c in readable_classes}
-    root, people = _person_resolver(session)
-    visits: list[tuple[str, str, dt.date, str | None, bool]] = []  # service, person, day…
-    for service, model in (("social", SocialConsultation), ("pmi", PmiConsultation)):
-        rows = session.exec(
-            select(model.beneficiary_id, model.consultation_date, model.stop_id, model.known_before)
-            .where(col(model.deleted).is_(False))
-            .where(model.consultation_date >= start, model.consultation_date <= end)
-        ).all()
-        visits += [(service, root(b), day, stop, bool(known)) for b, day, stop, known in rows]
+    # What counts is defined once, in the indicators (drafts out, people once after merges,
+    # first contacts, orientations, resolved demands): the bilan and this export agree.
+    records = period_records(session, start, end, ref, classes)
+    _root, people = _person_resolver(session)
+    visits = [(v.service, v.person, v.day, v.stop_id, False) for v in records.counted]
 
-    tables = [_attendance(session, start, end, ref), *_people_tables(visits, people, start, end)]
+    tables = [
+        _attendance(session, start, end, ref),
+        *_people_tables(visits, people, start, end, records.new_people),
+    ]
     if Conf.SOCIAL in classes:
-        tables.append(_demand_types(session, start, end, ref))
-    tables.append(_orientations(session, start, end, ref, classes))
+        tables.append(_demand_types(records, ref))
+    tables.append(_orientations(records, ref, classes))
     tables.append(_satisfaction(session, start, end))
     if Conf.SOCIAL in classes:
-        tables.append(_resolution_delays(session, start, end, ref))
+        tables.append(_resolution_delays(records, start, end))
     return tables
 
 
@@ -253,7 +248,7 @@ def _attendance(session: Session, start: dt.date, end: dt.date, ref: ReferenceDa
     )
 
 
-def _people_tables(visits, people, start: dt.date, end: dt.date) -> list[StatTable]:  # type: ignore[no-untyped-def]
+def _people_tables(visits, people, start: dt.date, end: dt.date, new_people) -> list[StatTable]:  # type: ignore[no-untyped-def]
     """Age × sex and new × known, each person counted once a month, at their first visit of the
     month: a month's figures do not depend on the period exported (docs/statistics.md)."""
     first: dict[tuple[str, str], tuple[dt.date, bool]] = {}  # (person, month) → day, known
@@ -265,12 +260,13 @@ def _people_tables(visits, people, start: dt.date, end: dt.date) -> list[StatTab
             first[(person, month_of(day))] = (day, True)  # both services the same day
     ages: dict[tuple[str, str, str], int] = defaultdict(int)
     status: dict[tuple[str, str], int] = defaultdict(int)
-    for (person, month), (day, known) in first.items():
+    for (person, month), (day, _known) in first.items():
         record = people.get(person)
         if record is not None:
             sex = record.sex if record.sex in dict(SEX_COLUMNS) else "I"
             ages[(month, _age_band(record.birth_date, day), sex)] += 1
-        status[(month, "known" if known else "new")] += 1
+    for person in new_people:  # first met by the van that month: her own flag (indicators)
+        status[(month_of(person.day), "known" if person.known_before else "new")] += 1
     return [
         month_grid_table(
             "age_sexe",
@@ -286,65 +282,42 @@ def _people_tables(visits, people, start: dt.date, end: dt.date) -> list[StatTab
         ),
         grid_table(
             "connues_nouvelles",
-            "Personnes nouvelles ou déjà connues du CMS",
+            "Personnes rencontrées pour la première fois : nouvelles ou déjà connues du CMS",
             ("Mois", "Nouvelles pour le CMS", "Déjà connues du CMS"),
             months_between(start, end),
             ("new", "known"),
             status,
-            "Chaque personne compte une fois par mois, selon « connue du CMS avant cette "
-            "visite » noté à sa première consultation du mois.",
+            "Personnes rencontrées pour la première fois par le camion dans le mois (première "
+            "consultation signée, tous services et doublons fusionnés compris), selon « connue "
+            "du CMS avant son premier contact » noté dans son dossier : comptées une seule "
+            "fois, au mois de leur premier contact.",
         ),
     ]
 
 
-def _demand_types(session: Session, start: dt.date, end: dt.date, ref) -> StatTable:  # type: ignore[no-untyped-def]
+def _demand_types(records: CountedRecords, ref: ReferenceData) -> StatTable:
     counts: dict[tuple[str, ...], int] = defaultdict(int)
-    rows = session.exec(
-        select(SocialConsultation.consultation_date, SocialConsultation.demand_types)
-        .where(col(SocialConsultation.deleted).is_(False))
-        .where(SocialConsultation.consultation_date >= start)
-        .where(SocialConsultation.consultation_date <= end)
-    ).all()
-    for day, demands in rows:
-        for code in set(demands or ()):
-            counts[(month_of(day), ref.label("demand_types", code))] += 1
+    for visit in records.counted:
+        if visit.service != "social":
+            continue
+        for code in set(visit.demand_types):
+            counts[(month_of(visit.day), ref.label("demand_types", code))] += 1
     return long_table(
         "types_demande",
         "Types de demande par mois",
         ("Mois", "Type de demande", "Consultations sociales"),
         {k: (v,) for k, v in counts.items()},
-        "Nombre de consultations sociales où ce type de demande a été recueilli (une "
-        "consultation peut en porter plusieurs : les lignes ne s'additionnent pas).",
+        "Nombre de consultations sociales signées où ce type de demande a été recueilli "
+        "(une consultation peut en porter plusieurs : les lignes ne s'additionnent pas).",
     )
 
 
-def _orientations(session, start, end, ref, classes: set[Conf]) -> StatTable:  # type: ignore[no-untyped-def]
+def _orientations(records: CountedRecords, ref: ReferenceData, classes: set[Conf]) -> StatTable:
     counts: dict[tuple[str, ...], int] = defaultdict(int)
-    if Conf.SOCIAL in classes:
-        rows = session.exec(
-            select(SocialOrientation.orientation_date, SocialOrientation.partner_code)
-            .join(SocialConsultation, SocialConsultation.id == SocialOrientation.consultation_id)
-            .where(col(SocialOrientation.deleted).is_(False))
-            .where(col(SocialConsultation.deleted).is_(False))
-            .where(SocialOrientation.orientation_date >= start)
-            .where(SocialOrientation.orientation_date <= end)
-        ).all()
-        for day, partner in rows:
-            counts[(month_of(day), ref.label("partners", partner), "Accueil social")] += 1
-    if Conf.MEDICAL in classes:
-        rows = session.exec(
-            select(
-                PmiConsultation.orientation_date,
-                PmiConsultation.consultation_date,
-                PmiConsultation.orientation_partner,
-            )
-            .where(col(PmiConsultation.deleted).is_(False))
-            .where(col(PmiConsultation.orientation_partner).is_not(None))
-        ).all()
-        for oriented, seen, partner in rows:
-            day = oriented or seen
-            if start <= day <= end:
-                counts[(month_of(day), ref.label("partners", partner), "PMI")] += 1
+    for orientation in records.orientations:  # the readable services' only
+        service = SERVICE_LABELS[orientation.service]
+        partner = ref.label("partners", orientation.partner)
+        counts[(month_of(orientation.day), partner, service)] += 1
     return long_table(
         "orientations",
         "Orientations par partenaire et par mois",
@@ -355,7 +328,10 @@ def _orientations(session, start, end, ref, classes: set[Conf]) -> StatTable:  #
 
 
 def _orientation_definition(classes: set[Conf]) -> str:
-    text = "Orientations vers un partenaire, au mois où elles ont été décidées."
+    text = (
+        "Orientations vers un partenaire, non supprimées, des consultations signées, au mois "
+        "de la consultation où elles ont été décidées."
+    )
     if Conf.SOCIAL not in classes:
         text += (
             " Les orientations sociales (secret social) sont exportées par le·la responsable "
@@ -388,8 +364,10 @@ def _satisfaction(session: Session, start: dt.date, end: dt.date) -> StatTable:
                 SERVICE_LABELS.get(row.service, row.service),
                 QUESTION_LABELS[question],
             )
-            answers[key] += 1
-            good[key] += int(getattr(row, question) >= 3)
+            score = getattr(row, question)
+            if answered(score):  # a skipped question is no answer, as on the dashboard
+                answers[key] += 1
+                good[key] += int(good_or_excellent(score))
     return long_table(
         "satisfaction",
         "Satisfaction par mois, service et question",
@@ -400,30 +378,21 @@ def _satisfaction(session: Session, start: dt.date, end: dt.date) -> StatTable:
     )
 
 
-def _resolution_delays(session: Session, start: dt.date, end: dt.date, ref) -> StatTable:  # type: ignore[no-untyped-def]
-    resolved = {i.code for i in ref.items("follow_up_outcomes") if i.get("resolved")}
+def _resolution_delays(records: CountedRecords, start: dt.date, end: dt.date) -> StatTable:
     counts: dict[tuple[str, str], int] = defaultdict(int)
-    rows = session.exec(
-        select(FollowUp.opened_on, FollowUp.closed_on, FollowUp.outcome)
-        .where(col(FollowUp.deleted).is_(False))
-        .where(col(FollowUp.closed_on).is_not(None))
-        .where(col(FollowUp.closed_on) >= start, col(FollowUp.closed_on) <= end)
-    ).all()
-    for opened, closed, outcome in rows:
-        if outcome not in resolved:
-            continue
-        days = max(0, (closed - opened).days)
-        bucket = next(label for label, low, high in DELAY_BUCKETS if low <= days <= high)
-        counts[(month_of(closed), bucket)] += 1
+    labels = {code: label for code, label, _, _ in DELAY_BUCKETS}
+    for demand in records.resolved:
+        counts[(month_of(demand.day), labels[delay_bucket(demand.days)])] += 1
     return grid_table(
         "delais_resolution",
-        "Suivis résolus par délai de résolution",
-        ("Mois de clôture", *(label for label, _, _ in DELAY_BUCKETS)),
+        "Demandes résolues par délai de résolution",
+        ("Mois", *labels.values()),
         months_between(start, end),
-        (label for label, _, _ in DELAY_BUCKETS),
+        labels.values(),
         counts,
-        "Suivis clos sur la période avec une issue comptée comme résolue (résolu ou "
-        "partiellement résolu), selon le nombre de jours entre leur ouverture et leur clôture.",
+        "Demandes résolues dans le mois : réglées sur place lors d'une consultation signée "
+        "(le jour même) et suivis clos avec l'issue « Résolu », selon le nombre de jours entre "
+        "leur ouverture et leur clôture. Les suivis partiellement résolus n'y sont pas.",
     )
 
 
