@@ -36,6 +36,9 @@ SERVICES = ("social", "pmi")
 OFF_TOUR = ""  # commune key of a consultation held outside any stop
 UNKNOWN_STOP = "?"  # commune key of a stop this device does not hold
 NO_STOP = "—"  # stop key outside the tour
+# The month's totals, all services and per service: the bilan's key figures and monthly
+# series print them unprotected, so they are never hidden as complements.
+MONTH_TOTALS = ((ALL, ALL, ALL), (ALL, ALL, "social"), (ALL, ALL, "pmi"))
 
 
 @dataclass(frozen=True)
@@ -119,8 +122,8 @@ def protect_attendance(
         figures = _figures(cells)
         counts = {k: sum(len(cells[c]) for c in members) for k, members in figures.items()}
         persons = {k: len({p for c in members for p in cells[c]}) for k, members in figures.items()}
-        consultations[month] = protect_figures(figures, counts)
-        people[month] = protect_figures(figures, persons, distinct=True)
+        consultations[month] = protect_figures(figures, counts, printed_anyway=MONTH_TOTALS)
+        people[month] = protect_figures(figures, persons, True, MONTH_TOTALS)
         true_people[month] = persons
     return AttendanceSecret(consultations, people, true_people)
 

@@ -148,13 +148,17 @@ def protect_figures(
     figures: Mapping[Key, frozenset[Key]],
     values: Mapping[Key, int],
     distinct: bool = False,
+    printed_anyway: Iterable[Key] = (),
 ) -> Protection:
     """Primary and complementary suppression of ``figures`` (each a set of fine cells).
 
     ``values`` holds each figure's true value (for distinct people, a total is not the sum
     of its cells). A figure's key has ``ALL`` where it sums a dimension; complements are
-    taken first among the same-kind figures inside the smallest total holding the disclosed one.
+    taken among the same-kind figures in the disclosed one's lines, the cheapest that protects
+    it alone. ``printed_anyway``: totals another document prints unprotected (the bilan's
+    monthly series), never taken as complements.
     """
+    keep = set(printed_anyway)
     cells = sorted({cell for members in figures.values() for cell in members})
     index = {cell: i for i, cell in enumerate(cells)}
     as_indices = {key: frozenset(index[c] for c in members) for key, members in figures.items()}
@@ -183,6 +187,7 @@ def protect_figures(
             return Protection(shown, frozenset(primary), frozenset(hidden))
         target: Key = found[0]  # type: ignore[assignment]
         published = [key for key in figures if key not in hidden]
+        published = [key for key in published if key not in keep] or published
         if not published:
             return Protection(shown, frozenset(primary), frozenset(hidden))
         lines = [  # the totals one dimension above the target: its row, its column…
