@@ -19,6 +19,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from van_app.core.indicators.figures import ActivityFilter
+from van_app.core.indicators.french import format_decimal, format_number
 from van_app.core.indicators.loading import People, StopMatcher, load_visits
 from van_app.core.models import TourStop
 from van_app.core.reports.statistical_secret import (
@@ -137,6 +138,23 @@ def attendance_secret(session: Session, start: dt.date, end: dt.date) -> Attenda
 
 
 # -- the bilan -------------------------------------------------------------------------------
+
+
+SECRET_NOTE = (
+    "Secret statistique : un compte de 1 à 10 est remplacé par « < 11 » et, pour qu'aucun "
+    "total ne permette de le retrouver, d'autres comptes par « s » ; un total sur plusieurs "
+    "mois n'est donné que s'il est la somme de comptes mensuels publiés. Les communes dont "
+    "un compte est masqué ne figurent pas sur le graphique."
+)
+
+
+def shown_text(value: Shown | float | None) -> str:
+    """A count (or a mean) in French, the secret's mark in its place, "—" for no value."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return format_number(value) if isinstance(value, int) else format_decimal(value)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,6 @@ from van_app.core.indicators import (
     CountItem,
     definitions,
     format_date,
-    format_decimal,
     format_number,
     format_percent,
     key_rows,
@@ -40,7 +39,7 @@ from van_app.core.indicators import (
 )
 from van_app.core.reference import ReferenceData
 from van_app.core.reports import fonts
-from van_app.core.reports.attendance_secret import BilanAttendance
+from van_app.core.reports.attendance_secret import SECRET_NOTE, BilanAttendance, shown_text
 from van_app.core.reports.bilan_annual import (
     COMMUNE_INDICATOR_HEADERS,
     MONTH_HEADERS,
@@ -196,11 +195,6 @@ def _annual(report: ActivityReport, notes: dict[str, str]) -> list:  # type: ign
     return flow
 
 
-def _shown(value: object) -> str:
-    """A count, or the statistical secret's mark in its place ("< 11", "s")."""
-    return value if isinstance(value, str) else format_number(value)  # type: ignore[arg-type]
-
-
 def _attendance(
     report: ActivityReport, notes: dict[str, str], secret: BilanAttendance | None = None
 ) -> list:  # type: ignore[type-arg]
@@ -248,8 +242,7 @@ def _attendance(
                 [
                     c.commune,
                     format_number(c.stops),
-                    *(_shown(v) for v in people[c.commune_insee][:2]),
-                    _mean(people[c.commune_insee][2]),
+                    *(shown_text(v) for v in people[c.commune_insee]),
                 ]
                 for c in report.communes
             ],
@@ -274,7 +267,7 @@ def _attendance(
                     s.commune,
                     shorten(s.place, 40),
                     SERVICES.get(s.services, s.services),
-                    *(_shown(v) for v in stops[s.stop_id]),
+                    *(shown_text(v) for v in stops[s.stop_id]),
                 ]
                 for s in report.stops
             ]
@@ -287,20 +280,6 @@ def _attendance(
     if secret is not None:
         flow.append(_p(SECRET_NOTE, NOTE))
     return flow
-
-
-SECRET_NOTE = (
-    "Secret statistique : un compte de 1 à 10 est remplacé par « < 11 » et, pour qu'aucun "
-    "total ne permette de le retrouver, d'autres comptes par « s » ; un total sur plusieurs "
-    "mois n'est donné que s'il est la somme de comptes mensuels publiés. Les communes dont "
-    "un compte est masqué ne figurent pas sur le graphique."
-)
-
-
-def _mean(value: object) -> str:
-    if value is None:
-        return "—"
-    return value if isinstance(value, str) else format_decimal(value)  # type: ignore[arg-type]
 
 
 def _satisfaction(report: ActivityReport, notes: dict[str, str]) -> list:  # type: ignore[type-arg]
