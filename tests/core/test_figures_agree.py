@@ -56,7 +56,9 @@ def raw_tables(
 ) -> dict[str, StatTable]:
     """The anonymised tables with every count shown (no suppression)."""
 
-    def show_all(figures: Any, values: Any, distinct: bool = False) -> Protection:
+    def show_all(
+        figures: Any, values: Any, distinct: bool = False, *_: Any, **__: Any
+    ) -> Protection:
         return Protection(dict(values), frozenset(), frozenset())
 
     monkeypatch.setattr(statistical_secret, "protect_figures", show_all)
