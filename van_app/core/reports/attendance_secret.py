@@ -165,11 +165,6 @@ class BilanAttendance:
     communes: dict[str | None, tuple[Shown, Shown, Shown | float | None]]  # people, consult., mean
     people_by_month: dict[str | None, tuple[Shown, ...]]  # aligned with the report's months
 
-    def hides_any(self) -> bool:
-        values = [v for row in self.stops.values() for v in row]
-        values += [v for row in self.communes.values() for v in row[:2]]
-        return any(isinstance(v, str) for v in values)
-
 
 def _whole_month(month: dt.date, start: dt.date, end: dt.date) -> bool:
     following = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
