@@ -151,6 +151,11 @@ class ChangeResult(BaseModel):
     conflicts: list[dict[str, Any]] = Field(
         default_factory=list, description="Conflicts this change made: {id, version, fields}"
     )
+    device: str | None = Field(
+        default=None,
+        description="Stored exactly as sent over the version the device held: the record's "
+        "device as the server keeps it; the device holds the record whole at version",
+    )
 
 
 class PushOut(BaseModel):

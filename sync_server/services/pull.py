@@ -21,6 +21,7 @@ from sync_server.models import SyncRecord
 from sync_server.services.audit import audit
 from sync_server.services.digests import class_digests, user_digest
 from sync_server.services.quarantine import set_aside, unservable
+from sync_server.services.summary_cache import SUMMARIES, exclusion_key, fingerprints
 from sync_server.services.versions import read_meta
 from sync_server.wire_schema import TableSpec
 
@@ -194,23 +195,43 @@ def summarize(
 
     Lines are ``"<id>:<version>:<digest>\n"``, the digest over the values the user reads.
     ``exclude``: ids of records the device holds changes of its own for (not compared).
+    A table unchanged since its summary was last made is not read again (``summary_cache``).
     """
     skipped = set(exclude)
-    lines: dict[str, list[str]] = {name: [] for name in authz.readable_tables(schema, actor.roles)}
+    names = authz.readable_tables(schema, actor.roles)
+    classes = "".join(sorted(authz.readable_classes(actor.roles)))
+    excluded = exclusion_key(skipped)
+    tables: dict[str, dict[str, Any]] = {}
     with session_scope(engine) as session:
         meta = read_meta(session)
-        for table_name, record_id, version, digest in _digest_rows(
-            session, schema, actor, list(lines)
-        ):
-            if record_id not in skipped:
-                lines[table_name].append(f"{record_id}:{version}:{digest}\n")
+        before = fingerprints(session, actor.cms_code)
+        stale: dict[str, tuple[tuple[Any, ...], Any]] = {}
+        for name in names:
+            key, mark = _summary_key(engine, meta.server_id, actor, name, classes, excluded, before)
+            cached = SUMMARIES.get(key, mark)
+            if cached is None:
+                stale[name] = (key, mark)
+            else:
+                tables[name] = cached
+        if stale:
+            lines: dict[str, list[str]] = {name: [] for name in stale}
+            for table_name, record_id, version, digest in _digest_rows(
+                session, schema, actor, list(stale)
+            ):
+                if record_id not in skipped:
+                    lines[table_name].append(f"{record_id}:{version}:{digest}\n")
+            after = fingerprints(session, actor.cms_code)
+            for name, (key, mark) in stale.items():
+                tables[name] = {"count": len(lines[name]), "checksum": checksum(lines[name])}
+                if (
+                    _summary_key(engine, meta.server_id, actor, name, classes, excluded, after)[1]
+                    == mark
+                ):  # nothing was written meanwhile: the summary is that of ``mark``
+                    SUMMARIES.put(key, mark, tables[name])
         summary = Summary(
             server_id=meta.server_id,
             server_max_version=meta.max_version,
-            tables={
-                name: {"count": len(entries), "checksum": checksum(entries)}
-                for name, entries in lines.items()
-            },
+            tables={name: tables[name] for name in names},
         )
     with session_scope(engine, write=True) as session:
         audit(
@@ -221,6 +242,26 @@ def summarize(
             address=actor.address,
         )
     return summary
+
+
+def _summary_key(
+    engine: Engine,
+    server_id: str,
+    actor: Actor,
+    table: str,
+    classes: str,
+    excluded: str,
+    marks: Mapping[str, Any],
+) -> tuple[tuple[Any, ...], Any]:
+    """Where a table's summary for this reader is kept, and what it depends on: the table's
+    fingerprint (and, for a professional's reviews, those of the consultations)."""
+    reader = ""
+    mark: Any = marks.get(table, (0, 0, 0))
+    if table == REVIEW_TABLE and SUPERVISOR not in actor.roles:
+        reader = actor.username
+        mark = (mark, *(marks.get(name, (0, 0, 0)) for name in CONSULTATION_TABLES))
+    key = (str(engine.url), server_id, actor.cms_code, table, classes, reader, excluded)
+    return key, mark
 
 
 def digest_list(

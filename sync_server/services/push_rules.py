@@ -263,9 +263,10 @@ class PushRules:
         write_fields(record, merged.winners, version, table, actor, replay=change.replay)
         made = [self._store_conflict(table, record, conflict) for conflict in merged.conflicts]
         if not merged.lost and not merged.conflicts:
+            outcome = result(change.change_id, APPLIED, version, previous_version=previous)
             if not change.replay and previous == change.base_version:
-                mark_echo(record, change.fields, actor.device_id)
-            return result(change.change_id, APPLIED, version, previous_version=previous)
+                self._echo(outcome, record, change)
+            return outcome
         outcome = result(
             change.change_id,
             MERGED,
@@ -360,16 +361,24 @@ class PushRules:
             deleted=deleted,
             fields=values,
             field_versions=dict.fromkeys(values, version),
-            field_stamps={
-                n: [*stamp, int(origins.get(n, 0)), REPLAY] if change.replay else [*stamp, 0, LIVE]
-                for n in values
-            },
+            field_stamps=(
+                {n: [*stamp, int(origins.get(n, 0)), REPLAY] for n in values}
+                if change.replay
+                else dict.fromkeys(values, [*stamp, 0, LIVE])  # noqa: RUF024 (copied before edits)
+            ),
             digests=class_digests(table, values),
         )
-        if not change.replay:
-            mark_echo(record, change.fields, actor.device_id)
         self.batch.add_new(record)
-        return result(change.change_id, APPLIED, version)
+        outcome = result(change.change_id, APPLIED, version)
+        if not change.replay:
+            self._echo(outcome, record, change)
+        return outcome
+
+    def _echo(self, outcome: dict[str, Any], record: Any, change: Change) -> None:
+        """Stored as sent over what the device held: it holds the version whole once it
+        takes the server's ``device`` from the answer (then its pulls leave the record out)."""
+        if mark_echo(record, change.fields, self.actor.device_id):
+            outcome["device"] = self.actor.device_id
 
     def _restore_conflict(self, change: Change) -> dict[str, Any]:
         """A conflict the restore lost, sent back by a device that holds it: a supervisor who

@@ -23,23 +23,31 @@ from sync_server.wire_schema import CONFLICT_TABLE, TableSpec
 _CREATION_FIELDS = frozenset({"author", "created_at"})
 
 
-def mark_echo(record: Any, pushed: Mapping[str, Any], device_id: str) -> None:
+def mark_echo(record: Any, pushed: Mapping[str, Any], device_id: str) -> bool:
     """The pushing device holds this version whole when every value was stored as it sent it
-    (and, for a new record, nothing was added): then its pulls need not bring it back."""
+    (and, for a new record, nothing was added): then its pulls need not bring it back.
+
+    ``device`` is the server's to set (the pushing device's id here): the answer carries it,
+    and the device takes it with the version.
+    """
     values = record.fields
     for name, value in pushed.items():
-        if name == "id":
+        if name in _SET_BY_SERVER:
             continue
         stored = values.get(name, _MISSING)
         if stored != value or type(stored) is not type(value):
-            return
-    if isinstance(record, NewRecord) and any(name not in pushed for name in values):
-        return
+            return False
+    if isinstance(record, NewRecord) and any(
+        name not in pushed and name not in _SET_BY_SERVER for name in values
+    ):
+        return False
     record.echo_device = device_id
     record.echo_version = record.version
+    return True
 
 
 _MISSING = object()
+_SET_BY_SERVER = frozenset({"id", "device"})
 
 
 def raise_knowledge(record: Any, raised: Mapping[str, int]) -> None:

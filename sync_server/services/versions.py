@@ -50,6 +50,6 @@ class VersionCounter:
         return self.meta.max_version
 
     def next(self) -> int:
+        """The next version (the row is in the session: written at the flush, once)."""
         self.meta.max_version += 1
-        self.session.add(self.meta)
         return self.meta.max_version

@@ -38,3 +38,20 @@ def load_field_versions(session: Session, ids: Iterable[str]) -> dict[str, Field
         ).all():
             rows[row.record_id] = row
     return rows
+
+
+class DigestLine(SQLModel, table=True):
+    """A record's verification line ("id:version:digest") for one set of readable classes.
+
+    Kept between syncs so a verification digests only what changed: triggers on every synced
+    table drop a record's lines whenever its row is updated or deleted (whatever code wrote
+    it), and a new row has none yet (migration 0009).
+    """
+
+    __tablename__ = "sync_digest_line"
+
+    record_id: str = Field(primary_key=True, max_length=36)
+    classes: str = Field(primary_key=True, max_length=8)
+    record_table: str = Field(max_length=64)
+    version: int
+    digest: str = Field(max_length=16)

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from van_app.core.models import StaffAccount, SyncedRecord
 from van_app.core.outbox import OutboxEntry
 from van_app.core.sync_state import FieldVersions, load_field_versions
+from van_app.sync.new_rows import BULK_TABLES, NewRows
 from van_app.sync.wire import MODELS, decode_fields, new_local_record, wire_fields
 
 log = logging.getLogger(__name__)
@@ -182,3 +183,35 @@ def apply_record(
     book.take_server_state(record, version, protected & set(wire_fields()[table]))
     session.add(record)
     return True
+
+
+def store_page(
+    session: Session,
+    records: list[dict[str, Any]],
+    *,
+    force: bool = False,
+    digest_classes: frozenset[str] | None = None,
+) -> int:
+    """Apply server records in the caller's transaction; how many were taken.
+
+    What exists here, what waits to leave and the fields' versions are read once for the
+    page; records this device does not hold yet (most of a first pull) are written as rows
+    with one ``executemany`` per table (``new_rows.py``), the others through their objects.
+    """
+    ids = [item["id"] for item in records]
+    protected = protected_fields(session, ids)
+    loaded = preload(session, [(item["table"], item["id"]) for item in records])
+    book = FieldVersionBook(session, ids)
+    fresh = NewRows()
+    taken = 0
+    with session.no_autoflush:
+        for item in records:
+            table, busy = item["table"], protected.get(item["id"], set())
+            if table in BULK_TABLES and not busy and (table, item["id"]) not in loaded:
+                values = decode_fields(table, item.get("fields") or {})
+                values["deleted"] = bool(item.get("deleted")) or values.get("deleted", False)
+                taken += fresh.add(table, item["id"], values, int(item["version"]), force)
+            elif apply_record(session, book, loaded, item, busy, force=force):
+                taken += 1
+    fresh.write(session, digest_classes)
+    return taken

@@ -32,7 +32,7 @@ from van_app.core.local_meta import get_meta, set_meta
 from van_app.core.local_store import LocalStore
 from van_app.core.models import utcnow
 from van_app.core.outbox import FROM_SERVER, TABLE_LABELS, pending_summary
-from van_app.sync.apply import FieldVersionBook, apply_record, preload, protected_fields
+from van_app.sync.apply import store_page
 from van_app.sync.client import ServerRestoredError, SyncClient, SyncError
 from van_app.sync.outgoing import Outgoing, PushCounts
 from van_app.sync.recovery import differing_fields, queue_replays
@@ -149,7 +149,9 @@ class SyncEngine:
     def _sync(self, report: SyncReport) -> None:
         total = self._pending_count()
         batch = self._step(self.outgoing.next_batch)
-        exclude = self._step(ids_with_entries)
+        # The combined call's summary is used only when nothing leaves (see below): with a
+        # batch, its exclusions would cost bytes for nothing.
+        exclude = set() if batch else self._step(ids_with_entries)
         response = self.client.sync(
             [c for _, c in batch], self.cursor(), self.page_size, sorted(exclude)
         )
@@ -280,15 +282,9 @@ class SyncEngine:
             try:
                 with Session(bind=connection, expire_on_commit=False) as session:
                     session.info[FROM_SERVER] = True
-                    ids = [item["id"] for item in records]
-                    protected = protected_fields(session, ids)
-                    loaded = preload(session, [(i["table"], i["id"]) for i in records])
-                    book = FieldVersionBook(session, ids)
-                    with session.no_autoflush:
-                        for item in records:
-                            busy = protected.get(item["id"], set())
-                            if apply_record(session, book, loaded, item, busy, force=force):
-                                taken += 1
+                    taken = store_page(
+                        session, records, force=force, digest_classes=self.verifier.classes
+                    )
                     if also is not None:
                         also(session)
                     session.commit()
@@ -304,9 +300,14 @@ class SyncEngine:
         return self.client.summary(sorted(exclude))
 
     def _local_lines(self, tables: list[str]) -> tuple[dict[str, Any], set[str]]:
-        with self.store.read_session() as session:
+        """The lines compared with the server's; digests of records written since the last
+        verification are computed and kept (one short write transaction)."""
+
+        def lines(session: Session) -> tuple[dict[str, Any], set[str]]:
             exclude = ids_with_entries(session)
             return self.verifier.lines(session, tables, exclude), exclude
+
+        return self._step(lines)
 
     def local_summary(self) -> dict[str, dict[str, Any]]:
         """Per table: count and checksum of "id:version:digest" lines this user may pull."""

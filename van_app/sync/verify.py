@@ -18,11 +18,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
+from van_app.core.db import READ_ONLY
 from van_app.core.models import SupervisorReview
 from van_app.core.outbox import OutboxEntry
 from van_app.core.sync_schema import POLICIES
+from van_app.core.sync_state import DigestLine
 from van_app.sync.digests import checksum, record_digest, user_classes
 from van_app.sync.wire import MODELS, PULL_ONLY
 
@@ -72,18 +75,63 @@ class Verifier:
     def lines(
         self, session: Session, tables: Iterable[str], exclude: set[str]
     ) -> dict[str, dict[str, tuple[int, str]]]:
-        """Per table: id → (version, digest) of the records the server also counts."""
+        """Per table: id → (version, digest) of the records the server also counts.
+
+        Digests are kept between syncs (``DigestLine``, dropped by triggers when a row
+        changes): only records written since the last verification are read and digested.
+        Runs in a write transaction, so no row changes between its digest and its line.
+        """
+        classes = "".join(sorted(self.classes))
+        kept: dict[str, dict[str, tuple[int, str]]] = {}
+        for record_id, table, version, digest in session.exec(
+            select(
+                DigestLine.record_id, DigestLine.record_table, DigestLine.version, DigestLine.digest
+            ).where(DigestLine.classes == classes)
+        ).all():
+            kept.setdefault(table, {})[record_id] = (int(version), digest)
         found: dict[str, dict[str, tuple[int, str]]] = {}
+        fresh: list[dict[str, Any]] = []
         for table in tables:
             model = MODELS[table]
-            rows = session.exec(select(model).where(col(model.server_version).is_not(None))).all()
             if table == "supervisor_review" and SUPERVISOR not in self.roles:
-                rows = self._own_reviews(session, rows)
-            found[table] = {
-                r.id: (int(r.server_version), record_digest(r, self.classes))
-                for r in rows
-                if r.id not in exclude
-            }
+                rows = session.exec(
+                    select(model).where(col(model.server_version).is_not(None))
+                ).all()
+                found[table] = {
+                    r.id: (int(r.server_version), record_digest(r, self.classes))
+                    for r in self._own_reviews(session, rows)
+                    if r.id not in exclude
+                }
+                continue
+            held = kept.get(table, {})
+            lines: dict[str, tuple[int, str]] = {}
+            stale: list[str] = []
+            for record_id, version in session.exec(
+                select(model.id, model.server_version).where(col(model.server_version).is_not(None))
+            ).all():
+                if record_id in exclude:
+                    continue
+                line = held.get(record_id)
+                if line is not None and line[0] == version:
+                    lines[record_id] = line
+                else:
+                    stale.append(record_id)
+            for start in range(0, len(stale), 500):
+                for record in session.exec(
+                    select(model).where(col(model.id).in_(stale[start : start + 500]))
+                ).all():
+                    line = (int(record.server_version), record_digest(record, self.classes))
+                    lines[record.id] = line
+                    fresh.append(
+                        {"record_id": record.id, "classes": classes, "record_table": table,
+                         "version": line[0], "digest": line[1]}
+                    )  # fmt: skip
+            found[table] = lines
+        if fresh and not session.info.get(READ_ONLY):
+            session.connection().execute(
+                insert(DigestLine.__table__).prefix_with("OR REPLACE"),  # type: ignore[attr-defined]
+                fresh,
+            )
         return found
 
     def _own_reviews(self, session: Session, reviews: list[Any]) -> list[Any]:

@@ -1,0 +1,121 @@
+"""The common answer to a push, recorded as rows: "applied, nothing else happened".
+
+Most answers say that a change was taken whole over the version this device held (a new
+record, or an edit nobody else made meanwhile): the record is then the server's state at the
+answer's version, its outbox entry goes, and (an *echo*) its ``device`` is the server's. Those
+are written here with one ``UPDATE`` per table and one ``DELETE`` of entries, where going
+through the objects cost more than the push itself. Every other answer (refused, merged, a
+replay, a conflict made, fields at versions of their own) goes through ``FieldVersionBook``
+as before (``outgoing.py``). No Qt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import bindparam, delete, update
+from sqlmodel import Session, col, select
+
+from van_app.core.outbox import OutboxEntry
+from van_app.core.sync_state import FieldVersions
+from van_app.sync.wire import MODELS
+
+TAKEN = frozenset({"applied", "duplicate"})
+CHUNK = 500
+
+
+def held_versions(
+    session: Session, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], int | None]:
+    """(table, id) → the server version this device holds, for the records that exist."""
+    by_table: dict[str, set[str]] = {}
+    for table, record_id in keys:
+        if table in MODELS:
+            by_table.setdefault(table, set()).add(record_id)
+    held: dict[tuple[str, str], int | None] = {}
+    for table, ids in by_table.items():
+        model = MODELS[table]
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), CHUNK):
+            for record_id, version in session.exec(
+                select(model.id, model.server_version).where(
+                    col(model.id).in_(ordered[start : start + CHUNK])
+                )
+            ).all():
+                held[(table, record_id)] = version
+    return held
+
+
+def with_own_versions(session: Session, ids: Iterable[str]) -> set[str]:
+    """Records with fields at versions of their own (handled through the book)."""
+    wanted = sorted(set(ids))
+    found: set[str] = set()
+    for start in range(0, len(wanted), CHUNK):
+        found.update(
+            session.exec(
+                select(FieldVersions.record_id).where(
+                    col(FieldVersions.record_id).in_(wanted[start : start + CHUNK])
+                )
+            ).all()
+        )
+    return found
+
+
+def plain_acceptance(
+    answer: dict[str, Any] | None,
+    change: dict[str, Any],
+    held: int | None,
+    *,
+    has_own_versions: bool,
+) -> int | None:
+    """The record's new version when the answer is the plain case, else None."""
+    if (
+        answer is None
+        or answer.get("status") not in TAKEN
+        or answer.get("version") is None
+        or change.get("replay")
+        or answer.get("lost_fields")
+        or answer.get("conflicts")
+        or has_own_versions
+    ):
+        return None
+    previous = answer.get("previous_version")
+    if held is not None and previous != held:
+        return None
+    return max(int(answer["version"]), held or 0)
+
+
+class PlainAcceptances:
+    """Rows to write at the end of a batch's answers."""
+
+    def __init__(self) -> None:
+        self.updates: dict[tuple[str, bool], list[dict[str, Any]]] = {}
+        self.done: list[int] = []
+
+    def add(self, seq: int, table: str, record_id: str, version: int, device: Any) -> None:
+        row: dict[str, Any] = {"_id": record_id, "_version": version}
+        if isinstance(device, str):
+            row["_device"] = device
+        self.updates.setdefault((table, "_device" in row), []).append(row)
+        self.done.append(seq)
+
+    def write(self, session: Session) -> None:
+        connection = session.connection()
+        for (table, with_device), rows in self.updates.items():
+            model = MODELS[table]
+            values: dict[str, Any] = {"server_version": bindparam("_version")}
+            if with_device:
+                values["device"] = bindparam("_device")
+            statement = (
+                update(model.__table__)  # type: ignore[attr-defined]
+                .where(model.__table__.c.id == bindparam("_id"))  # type: ignore[attr-defined]
+                .values(**values)
+            )
+            connection.execute(statement, rows)
+        for start in range(0, len(self.done), CHUNK):
+            connection.execute(
+                delete(OutboxEntry.__table__).where(  # type: ignore[arg-type]
+                    col(OutboxEntry.seq).in_(self.done[start : start + CHUNK])
+                )
+            )
