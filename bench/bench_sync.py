@@ -1,10 +1,13 @@
 """Sync figures on loopback and over an emulated slow link (a script, not a test).
 
-Run: .venv/bin/python bench/bench_sync.py [consultations]   (default 10 000)
-Starts the real server (its own command line, a fresh SQLite file), enrols real vans and
-reports: push and pull rates, bytes on the wire per record against the gzip size of the
-same records' JSON, HTTP requests for a quiet sync and for the whole push, and the time of
-one day's data (30 consultations) over 1 Mbit/s with 200 ms round trips.
+Run: .venv/bin/python bench/bench_sync.py [records …]   (default 10000 50000)
+For each size: a fresh server (its own command line, a fresh SQLite file), real vans; prints
+push and pull rates, CPU seconds per 10 000 records (server and client processes, from
+/proc and getrusage), bytes on the wire per record against the gzip size of the same
+records' JSON, HTTP requests, the local ceiling (``executemany`` of the pulled rows into a
+fresh store through the same SQLCipher engine) with the pull's share of it, and one day's
+data (30 consultations + 30 people) over 1 Mbit/s with 200 ms round trips on a small store
+(2 000 records) and on the large one.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import datetime as dt
 import gzip
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -149,71 +153,157 @@ class SlowLink:
         forward(upstream, client)
 
 
-def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+def cpu_of(pid: int) -> float:
+    """User + system CPU seconds of a running process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class Meter:
+    """Wall time and CPU of this process and the server between start and stop."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.pid = server_pid
+        self.wall = self.client = self.server = 0.0
+
+    def __enter__(self) -> Meter:
+        self._t, self._c, self._s = time.perf_counter(), own_cpu(), cpu_of(self.pid)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self._t
+        self.client = own_cpu() - self._c
+        self.server = cpu_of(self.pid) - self._s
+
+
+def ceiling(folder: Path, url: str, source) -> tuple[int, float]:  # type: ignore[no-untyped-def]
+    """Rows of ``source`` (every synced table) inserted with executemany into a fresh store of
+    the same kind, in one transaction: records/s the database itself allows."""
+    from sqlalchemy import insert, select
+
+    from van_app.sync.wire import MODELS
+
+    target, _ = van(folder, url, "chef")
+    tables = []
+    with source.read_session() as session:
+        for model in MODELS.values():
+            rows = [dict(r._mapping) for r in session.connection().execute(select(model.__table__))]
+            tables.append((model, rows))
+    with target.session() as session:  # the enrolment's own rows go: same ids again
+        for model, _ in tables:
+            session.connection().execute(model.__table__.delete())
+    count = sum(len(rows) for _, rows in tables)
+    start = time.perf_counter()
+    with target.session() as session:
+        connection = session.connection()
+        for model, rows in tables:
+            if rows:
+                connection.execute(insert(model.__table__), rows)
+    seconds = time.perf_counter() - start
+    target.close()
+    return count, count / seconds
+
+
+def slow_day(folder: Path, url: str, name: str) -> tuple[float, int, int, bool]:
+    """A van catches up, then one day (30 + 30) is timed over the slow link."""
+    link = SlowLink(int(url.rsplit(":", 1)[1]))
+    day_store, day_client = van(folder / name, url, "bench")
+    slow = SyncClient(f"http://127.0.0.1:{link.port}", day_client.token)
+    caught = SyncEngine(day_store, day_client).run()  # catch up on loopback: not timed
+    write_day(day_store, 30)
+    start = time.perf_counter()
+    day = SyncEngine(day_store, slow).run()
+    seconds = time.perf_counter() - start
+    day_store.close()
+    return seconds, caught.pulled, day.requests, day.verified
+
+
+def run(n_records: int) -> dict[str, str]:
+    consultations = n_records // 2
+    figures: dict[str, str] = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         process, url = server(folder)
         try:
             store, client = van(folder / "van", url, "bench")
-            records = write_day(store, count)
-            n_records = len(records)
+            write_day(store, 1000)  # the small store's history: 2 000 records
+            SyncEngine(store, client).run()
+            seconds, held, requests_, ok = slow_day(folder, url, "small")
+            figures["day, small store"] = (
+                f"{seconds:.2f} s ({held} records held, {requests_} req, verified={ok})"
+            )
+
+            records = write_day(store, consultations)
             wire = [
                 {"table": r.__tablename__, "id": r.id, "fields": record_fields(r)} for r in records
             ]
             gzip_size = len(gzip.compress(json.dumps(wire, separators=(",", ":")).encode(), 6))
+            sent_before, requests_before = client.stats.bytes_sent, client.stats.requests
             marks: dict[str, float] = {}
             engine = SyncEngine(
                 store,
                 client,
                 progress=lambda phase, *_: marks.setdefault(phase, time.perf_counter()),
             )
-            start = time.perf_counter()
-            report = engine.run()
-            total = time.perf_counter() - start
-            push_time = marks.get("pull", time.perf_counter()) - start
-            sent = client.stats.bytes_sent
-            print(f"{count} consultations (+{count} people) = {n_records} records")
-            print(f"  push: {n_records / push_time:8.0f} records/s  ({push_time:.1f} s)")
-            print(
-                f"  whole first sync: {total:.1f} s, {report.requests} HTTP requests, "
-                f"verified={report.verified}"
+            with Meter(process.pid) as push:
+                report = engine.run()
+            n = len(records)
+            figures["push, records/s"] = f"{n / push.wall:.0f} ({push.wall:.1f} s whole sync)"
+            figures["push CPU s / 10 000 (server + client)"] = (
+                f"{(push.server + push.client) * 10_000 / n:.2f} "
+                f"({push.server * 10_000 / n:.2f} + {push.client * 10_000 / n:.2f})"
             )
-            print(
-                f"  bytes sent per record: {sent / n_records:.0f} "
-                f"(gzip of the same records' JSON: {gzip_size / n_records:.0f})"
+            sent = client.stats.bytes_sent - sent_before
+            figures["bytes sent / record vs gzip"] = (
+                f"{sent / n:.0f} vs {gzip_size / n:.0f} = {sent / gzip_size:.2f}x"
+            )
+            figures["push requests"] = (
+                f"{client.stats.requests - requests_before} (verified={report.verified}, "
+                f"pulled back {report.pulled})"
             )
             quiet = SyncEngine(store, client).run()
-            print(f"  quiet sync: {quiet.requests} HTTP request(s), verified={quiet.verified}")
+            figures["quiet sync requests"] = f"{quiet.requests} (verified={quiet.verified})"
 
             chef_store, chef_client = van(folder / "chef", url, "chef")
-            start = time.perf_counter()
-            pulled = SyncEngine(chef_store, chef_client).run()
-            pull_time = time.perf_counter() - start
-            print(
-                f"  pull (a new supervisor device): {pulled.pulled / pull_time:8.0f} records/s "
-                f"({pulled.pulled} records, {pull_time:.1f} s, {pulled.requests} requests, "
-                f"{chef_client.stats.bytes_received / max(1, pulled.pulled):.0f} "
-                "bytes/record received)"
+            with Meter(process.pid) as pull:
+                pulled = SyncEngine(chef_store, chef_client).run()
+            rate = pulled.pulled / pull.wall
+            figures["pull to a new device, records/s"] = (
+                f"{rate:.0f} ({pulled.pulled} in {pull.wall:.1f} s, {pulled.requests} req, "
+                f"{chef_client.stats.bytes_received / max(1, pulled.pulled):.0f} B/record)"
             )
-
-            link = SlowLink(int(url.rsplit(":", 1)[1]))
-            day_store, day_client = van(folder / "day", url, "bench")
-            slow = SyncClient(f"http://127.0.0.1:{link.port}", day_client.token)
-            SyncEngine(day_store, slow).run()  # catch up first: the day's sync alone is timed
-            write_day(day_store, 30)
-            start = time.perf_counter()
-            day = SyncEngine(day_store, slow).run()
-            print(
-                f"  one day (30 consultations + 30 people) over 1 Mbit/s, 200 ms RTT: "
-                f"{time.perf_counter() - start:.1f} s, {day.requests} requests, "
-                f"verified={day.verified}"
+            figures["pull CPU s / 10 000 (server + client)"] = (
+                f"{(pull.server + pull.client) * 10_000 / pulled.pulled:.2f} "
+                f"({pull.server * 10_000 / pulled.pulled:.2f} + "
+                f"{pull.client * 10_000 / pulled.pulled:.2f})"
             )
-            for s in (store, chef_store, day_store):
+            count, local = ceiling(folder / "ceiling", url, chef_store)
+            figures["local ceiling (executemany), records/s"] = (
+                f"{local:.0f} ({count} rows); pull = {100 * rate / local:.0f} % of it"
+            )
+            seconds, held, requests_, ok = slow_day(folder, url, "large")
+            figures["day, large store"] = (
+                f"{seconds:.2f} s ({held} records held, {requests_} req, verified={ok})"
+            )
+            for s in (store, chef_store):
                 s.close()
         finally:
             process.terminate()
             process.wait()
+    return figures
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or [10_000, 50_000]
+    results = {n: run(n) for n in sizes}
+    print("1 Mbit/s, 200 ms RTT for the day; SQLite server; SQLCipher van stores")
+    for key in results[sizes[0]]:
+        print(f"{key:<42}" + " | ".join(f"{n:>6}: {results[n][key]}" for n in sizes))
 
 
 if __name__ == "__main__":

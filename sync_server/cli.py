@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 from sync_server.core.config import Settings
 from sync_server.core.db import make_engine, migrate, session_scope
@@ -67,6 +68,21 @@ def _serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     config = logging_config(settings)
     logging.config.dictConfig(config)  # migrations at start are logged too
+    workers = getattr(args, "workers", 1)
+    if workers > 1:  # each worker builds its app from the environment (create_app())
+        url = settings.resolved_database_url()
+        if make_url(url).get_backend_name() != "postgresql":
+            print("--workers : réservé à PostgreSQL (SQLite : un seul processus).", file=sys.stderr)
+            return 2
+        os.environ["VAN_SYNC_DATABASE_URL"] = url
+        engine = make_engine(url)
+        migrate(engine)  # once, before the workers start
+        engine.dispose()
+        uvicorn.run(
+            "sync_server.main:create_app", factory=True, workers=workers,
+            host=args.host, port=args.port, log_config=config,
+        )  # fmt: skip
+        return 0
     app = create_app(settings)
     uvicorn.run(app, host=args.host, port=args.port, log_config=config)
     return 0
@@ -368,6 +384,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = command("serve", "démarrer le serveur", _serve)
     serve.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8765, help="port d'écoute (8765)")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="processus servant en parallèle (PostgreSQL ; 1)"
+    )
 
     create = command("create-user", "créer un compte", _create_user)
     create.add_argument("username", metavar="IDENTIFIANT")
