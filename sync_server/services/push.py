@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from sync_server.authz import Actor
 from sync_server.core.db import session_scope
@@ -36,6 +37,8 @@ from sync_server.services.push_rules import (
 from sync_server.services.versions import VersionCounter, read_meta
 from sync_server.text import is_identifier, is_token, shown
 from sync_server.wire_schema import TableSpec
+
+PERSON_TABLE = "beneficiary"
 
 __all__ = ["APPLIED", "DUPLICATE", "MERGED", "REJECTED", "Change", "push_changes", "result"]
 
@@ -76,7 +79,28 @@ def push_changes(
                 for c, r in zip(changes, results, strict=True)
             ],
         )
+        _audit_deletions(session, actor, changes, results)
         return PushOutcome(results, counter.current, counter.server_id)
+
+
+def _audit_deletions(
+    session: Session, actor: Actor, changes: Sequence[Change], results: Sequence[dict[str, Any]]
+) -> None:
+    """A person's deletion (on request, right to erasure) gets its own audit event."""
+    for change, outcome in zip(changes, results, strict=True):
+        if (
+            change.table == PERSON_TABLE
+            and outcome["status"] == APPLIED
+            and outcome.get("version") != outcome.get("previous_version")
+            and (change.deleted or dict(change.fields or {}).get("deleted") is True)
+        ):
+            audit(
+                session,
+                "person_deleted",
+                username=actor.username,
+                device_id=actor.device_id,
+                target=shown(change.id),
+            )
 
 
 def _well_formed(change: Change) -> bool:

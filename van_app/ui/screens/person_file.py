@@ -40,6 +40,7 @@ from van_app.ui.widgets.person_file_parts import (
     HouseholdWidget,
     VisitDetailWidget,
 )
+from van_app.ui.widgets.person_file_rights import PersonRightsWidget
 from van_app.ui.widgets.style import ERROR_STYLE, TITLE_STYLE
 
 SERVICE_CLASS = {"social": Conf.SOCIAL, "pmi": Conf.MEDICAL}
@@ -87,6 +88,10 @@ class PersonFileScreen(QWidget):
         self.access_export_button.setMinimumHeight(34)
         self.access_export_button.clicked.connect(self.open_access_export)
         header.addWidget(self.access_export_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.rights = PersonRightsWidget(context)  # rectification, deletion on request
+        self.rights.failed.connect(self._show_message)
+        self.rights.deleted.connect(lambda _id: self.context.events.people_requested.emit())
+        header.addWidget(self.rights, 0, Qt.AlignmentFlag.AlignTop)
 
         # -- left column: identity, household, follow-ups ------------------------------------
         self.identity = EntriesWidget()
@@ -195,6 +200,7 @@ class PersonFileScreen(QWidget):
         if not same_person:  # another person's file opens at its top
             self.left_scroll.verticalScrollBar().setValue(0)
         self.data = data
+        self.rights.set_person(data.person_id, data.name)
         self.message_label.hide()
         self.name_label.setText(data.name)
         born = {"F": self.tr("Née le %1"), "M": self.tr("Né le %1")}.get(
@@ -229,6 +235,10 @@ class PersonFileScreen(QWidget):
         else:
             self.visit_detail.set_visit(None)
         self.loaded.emit()
+
+    def _show_message(self, text: str) -> None:
+        self.message_label.setText(text)
+        self.message_label.show()
 
     def _on_failed(self, person_id: str, exc: Exception) -> None:
         if person_id != self.person_id:
