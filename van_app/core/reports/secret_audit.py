@@ -18,6 +18,7 @@ still assumes they add up (the attacker's best guess when nobody comes twice).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 
 INFINITY = float("inf")
@@ -85,27 +86,37 @@ def propagate_bounds(
     cell_count: int,
     distinct: bool = False,
 ) -> list[list[float]]:
-    """Cell bounds [low, high] after propagating every figure's interval to a fixed point."""
+    """Cell bounds [low, high] after propagating every figure's interval to a fixed point
+    (a figure is looked at again only when one of its cells' bounds moved)."""
     bounds = [[0.0, INFINITY] for _ in range(cell_count)]
-    for _ in range(100):
-        changed = False
-        for cells, (low, high) in zip(figures, intervals, strict=True):
-            sum_low = sum(bounds[c][0] for c in cells)
-            unbounded = sum(bounds[c][1] == INFINITY for c in cells)
-            finite_high = sum(bounds[c][1] for c in cells if bounds[c][1] < INFINITY)
-            for c in cells:
-                own_high = bounds[c][1]
-                if own_high == INFINITY:
-                    others_high = INFINITY if unbounded > 1 else finite_high
-                else:
-                    others_high = INFINITY if unbounded else finite_high - own_high
-                new_low = max(bounds[c][0], low - others_high)
-                new_high = min(own_high, high if distinct else high - (sum_low - bounds[c][0]))
-                if new_low > bounds[c][0] or new_high < own_high:
-                    bounds[c] = [new_low, new_high]
-                    changed = True
-        if not changed:
+    member_of: list[list[int]] = [[] for _ in range(cell_count)]
+    for index, cells in enumerate(figures):
+        for c in cells:
+            member_of[c].append(index)
+    queue, queued = deque(range(len(figures))), [True] * len(figures)
+    for _ in range(100 * max(len(figures), 1)):
+        if not queue:
             break
+        index = queue.popleft()
+        queued[index] = False
+        cells, (low, high) = figures[index], intervals[index]
+        sum_low = sum(bounds[c][0] for c in cells)
+        unbounded = sum(bounds[c][1] == INFINITY for c in cells)
+        finite_high = sum(bounds[c][1] for c in cells if bounds[c][1] < INFINITY)
+        for c in cells:
+            own_low, own_high = bounds[c]
+            if own_high == INFINITY:
+                others_high = INFINITY if unbounded > 1 else finite_high
+            else:
+                others_high = INFINITY if unbounded else finite_high - own_high
+            new_low = max(own_low, low - others_high)
+            new_high = min(own_high, high if distinct else high - (sum_low - own_low))
+            if new_low > own_low or new_high < own_high:
+                bounds[c] = [new_low, new_high]
+                for other in member_of[c]:
+                    if not queued[other] and other != index:
+                        queue.append(other)
+                        queued[other] = True
     return bounds
 
 
@@ -122,23 +133,30 @@ def disclosed(
     cell_count: int,
     distinct: bool = False,
     primes: tuple[int, ...] = PRIMES,
+    only: object = None,
 ) -> list[object]:
-    """The hidden figures (shown as a str) whose value the published ones pin exactly
-    (``primes``: one is enough for a quick look, the final audit takes both)."""
+    """The hidden figures (shown as a str) whose value the published ones pin exactly.
+
+    A quick look while choosing a complement: ``only`` that figure, one of the ``primes``.
+    """
     names = list(figures)
     published = [n for n in names if isinstance(shown[n], int)]
     hidden = [n for n in names if not isinstance(shown[n], int)]
+    if only is not None:
+        hidden = [only] if only in hidden else []
     if not hidden:
         return []
     bases = [(linear_basis((figures[n] for n in published), p), p) for p in primes]
     found = [n for n in hidden if any(in_span(figures[n], b, p) for b, p in bases)]
+    if only is not None and found:
+        return found
     intervals: list[Interval] = [
         (float(shown[n]), float(shown[n])) if isinstance(shown[n], int) else mark_interval(shown[n])  # type: ignore[arg-type]
         for n in names
     ]
     bounds = propagate_bounds([figures[n] for n in names], intervals, cell_count, distinct)
     for n, own in zip(names, intervals, strict=True):
-        if n in found or isinstance(shown[n], int):
+        if n in found or n not in hidden:
             continue
         low, high = figure_interval(figures[n], own, bounds, distinct)
         if high - low < 1:

@@ -181,6 +181,7 @@ def protect_figures(
     def level(key: Key) -> tuple[bool, ...]:
         return tuple(part == ALL for part in key)
 
+    _pair_lines(figures, as_indices, values, hidden, keep)
     while True:
         shown = shown_now()
         found = disclosed(as_indices, shown, len(cells), distinct)
@@ -201,12 +202,48 @@ def protect_figures(
         ordered = sorted(near or same, key=lambda k: _cost(values[k]))
         for pick in ordered[:TRIALS]:  # the cheapest complement protecting the target alone
             hidden.add(pick)
-            quick = disclosed(as_indices, shown_now(), len(cells), distinct, PRIMES[:1])
-            if target not in quick:
+            quick = disclosed(as_indices, shown_now(), len(cells), distinct, PRIMES[:1], target)
+            if not quick:
                 break
             hidden.discard(pick)
         else:
             hidden.add(ordered[0])  # none does alone: take the cheapest and look again
+
+
+def _pair_lines(
+    figures: Mapping[Key, frozenset[Key]],
+    as_indices: Mapping[Key, frozenset[int]],
+    values: Mapping[Key, int],
+    hidden: set[Key],
+    keep: set[Key],
+) -> None:
+    """The classic first pass, cheap: no published total has exactly one hidden part among
+    the figures that split it along one dimension (a row's cells, a commune's stops…). The
+    audit that follows catches what this misses; this only spares it most of the work."""
+    lines: list[tuple[Key, list[Key]]] = []
+    for total in figures:
+        for position, part in enumerate(total):
+            if part != ALL:
+                continue
+            parts = [
+                k
+                for k in figures
+                if k[position] != ALL
+                and k[:position] + k[position + 1 :] == total[:position] + total[position + 1 :]
+                and as_indices[k] <= as_indices[total]
+            ]
+            if len(parts) > 1:
+                lines.append((total, parts))
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in lines:
+            if total in hidden or sum(k in hidden for k in parts) != 1:
+                continue
+            free = [k for k in parts if k not in hidden and k not in keep]
+            if free:
+                hidden.add(min(free, key=lambda k: _cost(values[k])))
+                changed = True
 
 
 def grid_figures(cells: Mapping[Key, int]) -> dict[Key, frozenset[Key]]:
