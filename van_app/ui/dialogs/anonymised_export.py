@@ -85,7 +85,9 @@ class AnonymisedExportDialog(FileExportDialog):
                 "Des comptes par mois, commune et service, sans aucun nom, date de naissance, "
                 "identifiant ni texte libre. Toute case de 1 à %1 personnes ou consultations est "
                 "remplacée par « %2 », et une case voisine est masquée (« s ») quand un total "
-                "permettrait de la retrouver. La feuille « Méthode » l'explique au lecteur."
+                "permettrait de la retrouver. Seuls des mois, trimestres ou années entiers et "
+                "terminés sont proposés : une autre découpe la ferait retrouver par différence. "
+                "La feuille « Méthode » l'explique au lecteur."
             )
             .replace("%1", str(THRESHOLD - 1))
             .replace("%2", PRIMARY_MARK)
