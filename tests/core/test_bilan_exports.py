@@ -35,7 +35,7 @@ PEOPLE_NAMES = ("NomP1", "PrénomP1", "NomP3", "NomP7", "PrénomP14")  # none ma
 def _report(store: LocalStore, roles: tuple[str, ...] = SUPERVISOR) -> ActivityReport:
     with store.session() as session:
         return activity_report(
-            session, roles, ActivityFilter(Q4_START, Q4_END), reference(), AFTER_Q4
+            session, roles, ActivityFilter(Q4_START, Q4_END), reference(), AFTER_Q4, compare=True
         )
 
 

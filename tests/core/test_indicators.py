@@ -37,6 +37,7 @@ from van_app.core.indicators import (
     format_days,
     format_percent,
     key_rows,
+    year_before,
 )
 from van_app.core.local_store import LocalStore
 from van_app.core.models import Beneficiary
@@ -431,7 +432,11 @@ def test_definitions_name_the_reference_outcomes(ref: ReferenceData):
 def test_every_key_figure_beside_the_year_before_and_the_target(
     social_store: LocalStore, data: ActivityData
 ):
-    report = report_for(social_store)
+    with social_store.session() as session:
+        report = activity_report(
+            session, SUPERVISOR, ActivityFilter(Q4_START, Q4_END), reference(), AFTER_Q4,
+            compare=True,
+        )  # fmt: skip
     assert report.previous is not None
     assert (report.previous.filter.start, report.previous.filter.end) == (
         d(1, 10, 2025),
@@ -448,5 +453,6 @@ def test_every_key_figure_beside_the_year_before_and_the_target(
     # 4 answers: the share says how few cases it rests on.
     assert rows["satisfaction"].detail.startswith("2 réponses sur 4 ; taux de réponse 31\u00a0%")
     assert rows["satisfaction"].detail.endswith("(sur 4 cas seulement)")
-    # One stop has no year-before twin.
-    assert report_for(social_store, stop_id=data["S1"]).previous is None
+    # Without asking, no comparison is computed; one stop has no year-before twin.
+    assert report_for(social_store).previous is None
+    assert year_before(ActivityFilter(Q4_START, Q4_END, stop_id=data["S1"])) is None

@@ -9,7 +9,7 @@ defined once in ``counted``, which the anonymised statistics read too.
 
 from __future__ import annotations
 
-from van_app.core.indicators.compute import activity_report
+from van_app.core.indicators.compute import activity_report, year_before
 from van_app.core.indicators.figures import (
     ActivityFilter,
     ActivityReport,
@@ -104,4 +104,5 @@ __all__ = [
     "plural",
     "resolved_codes",
     "share",
+    "year_before",
 ]

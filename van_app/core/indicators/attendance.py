@@ -110,9 +110,9 @@ def commune_rows(
         scores = [a.service_rendered for a in answers_in.get(insee, [])]
         scores = [s for s in scores if answered(s)]
         satisfied = sum(1 for s in scores if good_or_excellent(s))
-        people_by_month: dict[dt.date, set[str]] = defaultdict(set)
+        people_by_month: dict[tuple[int, int], set[str]] = defaultdict(set)
         for visit in visits:
-            people_by_month[_month(visit.day)].add(visit.person)
+            people_by_month[(visit.day.year, visit.day.month)].add(visit.person)
         return CommuneAttendance(
             commune_insee=insee,
             commune=name,
@@ -120,7 +120,7 @@ def commune_rows(
             people=len({v.person for v in visits}),
             consultations=len(visits),
             people_per_stop=sum(s.people for s in held) / len(held) if held else None,
-            people_by_month=tuple(len(people_by_month.get(m, ())) for m in months),
+            people_by_month=tuple(len(people_by_month.get((m.year, m.month), ())) for m in months),
             stops_by_month=tuple(sum(1 for s in held if _month(s.stop_date) == m) for m in months),
             planned_stops=len(here) - len(held),
             first_met=len(new),
@@ -153,10 +153,16 @@ def monthly_rows(
 ) -> tuple[MonthFigures, ...]:
     """The key figures month by month, for the annual report's series."""
     spot_codes = set(resolved_codes(ref, "outcomes"))
+    visits_in: dict[tuple[int, int], list[Visit]] = defaultdict(list)  # one pass, not 12
+    for visit in records.counted:
+        visits_in[(visit.day.year, visit.day.month)].append(visit)
+    new_in: dict[tuple[int, int], list[NewPerson]] = defaultdict(list)
+    for person in records.new_people:
+        new_in[(person.day.year, person.day.month)].append(person)
     result = []
     for month in months:
-        visits = [v for v in records.counted if _month(v.day) == month]
-        new = [p for p in records.new_people if _month(p.day) == month]
+        visits = visits_in.get((month.year, month.month), [])
+        new = new_in.get((month.year, month.month), [])
         social = [v for v in visits if v.service == "social"]
         result.append(
             MonthFigures(

@@ -63,10 +63,11 @@ def activity_report(
     ref: ReferenceData,
     today: dt.date,
     *,
-    compare: bool = True,
+    compare: bool = False,
 ) -> ActivityReport:
     """Every figure of the period for a user holding ``user_roles``, computed from ``session``,
-    with (``compare``) the same figures a year before in ``previous``."""
+    with (``compare``) the same figures a year before in ``previous`` (about as long again:
+    the dashboard computes it as a second task, after showing the period's own figures)."""
     report = _report(session, tuple(user_roles), activity_filter, ref, today)
     before = year_before(activity_filter) if compare else None
     if before is None:
@@ -101,7 +102,12 @@ def _report(
     read_social, read_medical = Conf.SOCIAL in classes, Conf.MEDICAL in classes
     as_of = min(f.end, today)
     records = counted_records(
-        session, f, ref, read_social=read_social, read_medical=read_medical, as_of=as_of
+        session,
+        f,
+        ref,
+        read_social=read_social,
+        read_medical=read_medical,
+        as_of=as_of,
     )
     counted = records.counted
     social = [v for v in counted if v.service == "social"]

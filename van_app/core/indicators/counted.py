@@ -98,7 +98,7 @@ def counted_records(
     stops = StopMatcher(session, f)
     visits = load_visits(session, people, stops, read_social=read_social, read_medical=read_medical)
     counted = [v for v in visits if v.signed]
-    new_people = _new_people(session, people, counted, f.end)
+    new_people = _new_people(people, counted, first_contact_days(session, people, f.start, f.end))
     orientations: list[Orientation] = []
     follow_ups: list[Any] = []
     resolved: list[ResolvedDemand] = []
@@ -126,9 +126,8 @@ def counted_records(
 
 
 def _new_people(
-    session: Session, people: People, counted: list[Visit], until: dt.date
+    people: People, counted: list[Visit], first_days: dict[str, dt.date]
 ) -> list[NewPerson]:
-    first_days = first_contact_days(session, people, until)
     found: dict[str, NewPerson] = {}
     for visit in counted:  # sorted by day
         if visit.person in found or first_days.get(visit.person) != visit.day:

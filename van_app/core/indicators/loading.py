@@ -324,27 +324,35 @@ def load_pmi_history(
     return history
 
 
-def first_contact_days(session: Session, people: People, until: dt.date) -> dict[str, dt.date]:
-    """Each person's first day with the van up to ``until``: her earliest signed consultation
-    of either service, her merged duplicates' included (by canonical id).
+def first_contact_days(
+    session: Session, people: People, start: dt.date, end: dt.date
+) -> dict[str, dt.date]:
+    """The people (canonical ids) first met by the van in ``start``..``end``, with that day:
+    their first signed consultation of either service, duplicates included, falls in it.
 
-    Read over all time, not the period: a person first met last year is not new this year.
+    A person with a signed consultation before ``start`` is not new, however long ago: two
+    grouped queries per service (seen before; first day in the period), not a read of
+    everyone's history.
     """
     people.load_duplicates()
+    seen_before: set[str] = set()
     first: dict[str, dt.date] = {}
     for model in (SocialConsultation, PmiConsultation):
-        rows = session.exec(
-            select(model.beneficiary_id, func.min(model.consultation_date))
-            .where(col(model.deleted).is_(False))
-            .where(model.status == "signed")
-            .where(model.consultation_date <= until)
+        signed = (col(model.deleted).is_(False), model.status == "signed")
+        for beneficiary_id in session.exec(
+            select(model.beneficiary_id)
+            .where(*signed)
+            .where(model.consultation_date < start)
             .group_by(model.beneficiary_id)
-        ).all()
-        people.load(beneficiary_id for beneficiary_id, _ in rows)
-        for beneficiary_id, day in rows:
-            if not people.live(beneficiary_id):
-                continue
+        ).all():
+            seen_before.add(people.canonical(beneficiary_id))
+        for beneficiary_id, day in session.exec(
+            select(model.beneficiary_id, func.min(model.consultation_date))
+            .where(*signed)
+            .where(model.consultation_date >= start, model.consultation_date <= end)
+            .group_by(model.beneficiary_id)
+        ).all():
             person = people.canonical(beneficiary_id)
             if person not in first or day < first[person]:
                 first[person] = day
-    return first
+    return {person: day for person, day in first.items() if person not in seen_before}

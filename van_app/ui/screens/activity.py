@@ -8,6 +8,7 @@ Every figure is computed by ``van_app.core.indicators`` on the task runner, neve
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -32,6 +33,7 @@ from van_app.core.indicators import (
     activity_report,
     filter_options,
     key_rows,
+    year_before,
 )
 from van_app.core.reports.attendance_secret import bilan_secret
 from van_app.core.reports.bilan_pdf import write_bilan_pdf
@@ -57,6 +59,7 @@ class ActivityScreen(QWidget):
     """The dashboard; ``export_bar`` is where the export buttons live (and more may come)."""
 
     loaded = Signal()
+    compared = Signal()  # the year-before figures are beside the period's
     exported = Signal(str)  # the path written
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
@@ -66,6 +69,7 @@ class ActivityScreen(QWidget):
         self.report: ActivityReport | None = None
         self.options: FilterOptions | None = None
         self._loading = False
+        self._comparing = False
         self._reload_again = False
         self._exporting = False
         self._shown_once = False
@@ -330,17 +334,44 @@ class ActivityScreen(QWidget):
         self.report = report
         self._show_status("")
         self.charts.show_report(report, self.context.reference)
-        self.tiles.set_rows(
-            key_rows(report),
-            self.charts.notes,
-            self.tr("Un an avant") if report.previous is not None else "",
-        )
+        self.tiles.set_rows(key_rows(report), self.charts.notes)
         self.scope_label.setText(self.charts.notes["scope"])
         self.commune_model.set_rows(report.communes)
         self.indicators_model.set_rows(report.communes)
         self.stop_model.set_rows(report.stops)
         self._update_buttons()
         self.loaded.emit()
+        self._load_comparison(report)
+
+    def _load_comparison(self, report: ActivityReport) -> None:
+        """The same figures a year before, computed once the period's own are shown."""
+        before = year_before(report.filter)
+        if before is None:
+            return
+        store, ref, today = self.context.store, self.context.reference, self.context.today()
+        roles = store.user.roles
+
+        def load() -> ActivityReport:
+            with store.session() as session:
+                return activity_report(session, roles, before, ref, today)
+
+        self._comparing = True
+        self._update_buttons()
+        self.context.runner.submit(
+            load, lambda previous: self._on_compared(report, previous), self._on_compare_failed
+        )
+
+    def _on_compared(self, report: ActivityReport, previous: ActivityReport) -> None:
+        self._comparing = False
+        if self.report is report:  # not overtaken by another computation
+            self.report = replace(report, previous=previous)
+            self.tiles.set_rows(key_rows(self.report), self.charts.notes, self.tr("Un an avant"))
+            self.compared.emit()
+        self._update_buttons()
+
+    def _on_compare_failed(self, _exc: Exception) -> None:
+        self._comparing = False  # the period's figures stand without the comparison
+        self._update_buttons()
 
     def _filter_or_none(self) -> ActivityFilter | None:
         try:
@@ -426,6 +457,7 @@ class ActivityScreen(QWidget):
             self.report is not None
             and self._filter_valid
             and not self._loading
+            and not self._comparing
             and not self._exporting
         )
         self.pdf_button.setEnabled(ready)
