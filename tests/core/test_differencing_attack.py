@@ -181,6 +181,11 @@ def bilan_relations(
             assert not isinstance(row[4], int), "outside the tour, part of a month: hidden"
             continue
         relations.append((frozenset(c for c in in_period if c[1] == commune), row[4]))
+        social = frozenset(c for c in in_period if c[1] == commune and c[3] == "social")
+        relations.append((social, row[10]))  # the Département's indicators per commune
+        for count, share in ((row[7], row[9]), (row[8], row[9]), (row[13], row[15])):
+            assert not (isinstance(count, int) and 1 <= count <= 10), row
+            assert share is None or isinstance(count, int), "a share only beside its counts"
     if not whole:
         return relations
     relations.append((frozenset(in_period), report.key.consultations))
@@ -285,7 +290,7 @@ def test_no_pair_of_allowed_documents_gives_back_a_hidden_count(
             report = activity_report(
                 session, ("supervisor",), ActivityFilter(start, end), ref, TODAY, compare=False
             )
-            secret = bilan_secret(session, report)
+            secret = bilan_secret(session, report, ("supervisor",), ref)
         kind = "xlsx" if number % 2 else "zip"
         path = tmp_path / f"export_{number}.{kind}"
         meta = AnonymisedMeta(start, end, TODAY)
@@ -360,7 +365,7 @@ def test_the_bilan_of_days_cut_inside_months_adds_nothing(
             report = activity_report(
                 session, ("supervisor",), ActivityFilter(start, end), ref, TODAY, compare=False
             )
-            secret = bilan_secret(session, report)
+            secret = bilan_secret(session, report, ("supervisor",), ref)
             if whole:
                 tables = anonymised_tables(session, start, end, ref, frozenset({Conf.SERVICE}))
         bilan = tmp_path / f"bilan_{number}.xlsx"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlmodel import Session, select
@@ -164,6 +164,7 @@ class BilanAttendance:
     stops: dict[str, tuple[Shown, Shown, Shown]]  # stop id → people, social, PMI consultations
     communes: dict[str | None, tuple[Shown, Shown, Shown | float | None]]  # people, consult., mean
     people_by_month: dict[str | None, tuple[Shown, ...]]  # aligned with the report's months
+    indicators: dict[str | None, dict[str, Shown]] = field(default_factory=dict)  # per commune
 
 
 def _whole_month(month: dt.date, start: dt.date, end: dt.date) -> bool:
@@ -222,8 +223,69 @@ def bilan_attendance(secret: AttendanceSecret, report: Any) -> BilanAttendance:
     return BilanAttendance(stops, communes, by_month)
 
 
-def bilan_secret(session: Session, report: Any) -> BilanAttendance:
-    """What the bilan for the Département prints of attendance (docs/statistics.md)."""
-    return bilan_attendance(
-        attendance_secret(session, report.filter.start, report.filter.end), report
-    )
+def bilan_secret(
+    session: Session, report: Any, roles: Iterable[str] = (), ref: Any = None
+) -> BilanAttendance:
+    """What the bilan for the Département prints of attendance and, given the user's
+    ``roles`` and the reference data, of its indicators per commune (docs/statistics.md)."""
+    f = report.filter
+    shown = bilan_attendance(attendance_secret(session, f.start, f.end), report)
+    if ref is None:
+        return shown
+    return replace(shown, indicators=commune_indicators(session, report, roles, ref))
+
+
+# The Département's indicators per commune: each counted month by month, protected per month
+# over the communes with the month's total (printed anyway in the bilan's monthly series).
+COMMUNE_COUNTS = ("first_met", "unknown_before", "resolved_on_spot", "answers", "satisfied")
+
+
+def commune_indicators(
+    session: Session, report: Any, roles: Iterable[str], ref: Any
+) -> dict[str | None, dict[str, Shown]]:
+    """Per commune, each of ``COMMUNE_COUNTS`` and its social consultations as the Département
+    may read them: a sum of published month figures, hidden otherwise (a month cut by the
+    period, or a stop chosen, has no published figure to add up)."""
+    from van_app.core.indicators.compute import activity_report  # indicators import reports
+
+    f = report.filter
+    secret = attendance_secret(session, f.start, f.end)
+    parts: dict[tuple[str | None, str], list[Shown]] = defaultdict(list)
+    for month in report.months:
+        following = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        end = following - dt.timedelta(days=1)
+        if f.stop_id is not None or not _whole_month(month, f.start, f.end):
+            for c in report.communes:
+                for name in (*COMMUNE_COUNTS, "social_consultations"):
+                    parts[(c.commune_insee, name)].append(SECONDARY_MARK)
+            continue
+        monthly = activity_report(
+            session,
+            tuple(roles),
+            type(f)(month, end, f.commune_insee, None, f.service),
+            ref,
+            report.today,
+            compare=False,
+        )
+        for name in COMMUNE_COUNTS:
+            values = {
+                (c.commune_insee or OFF_TOUR,): getattr(c, name) or 0 for c in monthly.communes
+            }
+            if not values:
+                continue
+            figures = grid_figures(values)
+            totals = {k: sum(values[c] for c in members) for k, members in figures.items()}
+            shown = protect_figures(figures, totals, printed_anyway=[(ALL,)]).shown
+            for c in report.communes:
+                parts[(c.commune_insee, name)].append(shown.get((c.commune_insee or OFF_TOUR,), 0))
+        for c in report.communes:
+            place = c.commune_insee or OFF_TOUR
+            social = secret.shown("consultations", month_key(month), place, ALL, "social")
+            parts[(c.commune_insee, "social_consultations")].append(social)
+    return {
+        c.commune_insee: {
+            name: period_sum(parts[(c.commune_insee, name)], getattr(c, name) or 0)
+            for name in (*COMMUNE_COUNTS, "social_consultations")
+        }
+        for c in report.communes
+    }

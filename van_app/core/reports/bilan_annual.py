@@ -21,6 +21,7 @@ from van_app.core.indicators import (
     period_text,
     share,
 )
+from van_app.core.reports.attendance_secret import BilanAttendance, shown_text
 
 
 def cms_name(cms_label: str) -> str:
@@ -64,22 +65,36 @@ def _share_cell(share: float | None, part: int, whole: int) -> str:
     return f"{format_percent(share)} ({format_number(part)}/{format_number(whole)})"
 
 
-def commune_indicator_cells(report: ActivityReport) -> list[list[str]]:
-    """Per commune: new people not known before, satisfaction, immediate resolution, attendance."""
+def commune_indicator_cells(
+    report: ActivityReport, secret: BilanAttendance | None = None
+) -> list[list[str]]:
+    """Per commune: new people not known before, satisfaction, immediate resolution, attendance;
+    ``secret``: its counts as the Département may read them (docs/statistics.md)."""
     rows = []
     for c in report.communes:
         per_stop = "—" if c.people_per_stop is None else format_decimal(c.people_per_stop)
         planned = f" (+ {format_number(c.planned_stops)} prévu)" if c.planned_stops else ""
-        rows.append(
-            [
-                c.commune,
-                _share_cell(c.unknown_before_share, c.unknown_before, c.first_met),
-                _share_cell(c.satisfaction_share, c.satisfied, c.answers),
-                _share_cell(c.immediate_share, c.resolved_on_spot, c.social_consultations),
-                f"{format_number(c.stops)}{planned}",
-                per_stop,
+        shares = [
+            (c.unknown_before_share, c.unknown_before, c.first_met),
+            (c.satisfaction_share, c.satisfied, c.answers),
+            (c.immediate_share, c.resolved_on_spot, c.social_consultations),
+        ]
+        cells = [_share_cell(*share) for share in shares]  # type: ignore[arg-type]
+        if secret is not None and c.commune_insee in secret.indicators:
+            counts = secret.indicators[c.commune_insee]
+            names = [
+                ("unknown_before", "first_met"),
+                ("satisfied", "answers"),
+                ("resolved_on_spot", "social_consultations"),
             ]
-        )
+            cells = [
+                _share_cell(share, counts[part], counts[whole])  # type: ignore[arg-type]
+                if isinstance(counts[part], int) and isinstance(counts[whole], int)
+                else f"{shown_text(counts[part])} sur {shown_text(counts[whole])}"
+                for (share, _, _), (part, whole) in zip(shares, names, strict=True)
+            ]
+            per_stop = shown_text(secret.communes[c.commune_insee][2])
+        rows.append([c.commune, *cells, f"{format_number(c.stops)}{planned}", per_stop])
     return rows
 
 

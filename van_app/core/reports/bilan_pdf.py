@@ -157,14 +157,16 @@ def _key_figures(report: ActivityReport, notes: dict[str, str]) -> list:  # type
     ]
 
 
-def _annual(report: ActivityReport, notes: dict[str, str]) -> list:  # type: ignore[type-arg]
+def _annual(
+    report: ActivityReport, notes: dict[str, str], secret: BilanAttendance | None = None
+) -> list:  # type: ignore[type-arg]
     """The Département's indicators per commune, and the period month by month."""
     flow: list = [
         CondPageBreak(70 * mm),
         _p("Indicateurs du Département par commune", H2),
         _table(
             list(COMMUNE_INDICATOR_HEADERS),
-            commune_indicator_cells(report),
+            commune_indicator_cells(report, secret),
             [w * WIDTH for w in (0.22, 0.16, 0.17, 0.16, 0.15, 0.14)],
         ),
         Spacer(1, 3),
@@ -448,7 +450,7 @@ def bilan_story(
         _p(f"Édité le {format_date(report.today)}. " + " · ".join(report.filter_text[1:]), BODY),
     ]
     story += _key_figures(report, notes)
-    story += _annual(report, notes)
+    story += _annual(report, notes, secret)
     story += _attendance(report, notes, secret)
     story += _satisfaction(report, notes)
     story += _social(report, notes)

@@ -189,15 +189,7 @@ def _attendance(
                 c.stops,
                 *at_commune[c.commune_insee],
                 c.planned_stops,
-                c.first_met,
-                c.unknown_before,
-                c.unknown_before_share,
-                c.social_consultations,
-                c.resolved_on_spot,
-                c.immediate_share,
-                c.answers,
-                c.satisfied,
-                c.satisfaction_share,
+                *_indicators(c, secret),
             ]
             for c in report.communes
         ],
@@ -242,6 +234,31 @@ def _attendance(
             for i, month in enumerate(report.months)
         ],
     )
+
+
+def _indicators(c: Any, secret: BilanAttendance | None) -> list[Any]:
+    """A commune's indicator counts and shares; under the secret, a share only beside two
+    published counts."""
+    names = ("first_met", "unknown_before", "social_consultations", "resolved_on_spot")
+    counts: dict[str, Any] = {name: getattr(c, name) for name in (*names, "answers", "satisfied")}
+    if secret is not None and c.commune_insee in secret.indicators:
+        counts.update(secret.indicators[c.commune_insee])
+
+    def share(value: float | None, part: str, whole: str) -> float | None:
+        published = all(isinstance(counts[k], int) for k in (part, whole))
+        return value if published or counts[part] is None else None
+
+    return [
+        counts["first_met"],
+        counts["unknown_before"],
+        share(c.unknown_before_share, "unknown_before", "first_met"),
+        counts["social_consultations"],
+        counts["resolved_on_spot"],
+        share(c.immediate_share, "resolved_on_spot", "social_consultations"),
+        counts["answers"],
+        counts["satisfied"],
+        share(c.satisfaction_share, "satisfied", "answers"),
+    ]
 
 
 def _satisfaction(book: Workbook, report: ActivityReport, title: str) -> None:

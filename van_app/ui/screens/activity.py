@@ -427,7 +427,7 @@ class ActivityScreen(QWidget):
             # The bilan goes to the Département: its per-stop and per-commune counts under
             # the statistical secret shared with the anonymised export (docs/statistics.md).
             with store.session() as session:
-                secret = bilan_secret(session, report)
+                secret = bilan_secret(session, report, store.user.roles, ref)
             write(path, report, ref, cms, secret)
             return str(path)
 
