@@ -18,6 +18,7 @@ from sync_server.core.db import make_engine, migrate, session_scope
 from sync_server.core.high_water import HighWater, high_water_path
 from sync_server.core.security import hash_password
 from sync_server.models import utcnow
+from sync_server.purge_cli import add_purge_command
 from sync_server.services import accounts, disclosure, epochs, laptop_recovery, quarantine
 from sync_server.services.audit import audit
 from sync_server.wire_schema import load_schema
@@ -447,6 +448,7 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("person_id", metavar="ID_PERSONNE")
     aside = command("quarantine", "lister les fiches mises de côté (illisibles)", _quarantine)
     aside.add_argument("--repair", action="store_true", help="les réparer et les servir")
+    add_purge_command(command, _engine, _operator)
     command(
         "mark-restored",
         "après la restauration d'une sauvegarde : les postes renvoient ce qui a été perdu",

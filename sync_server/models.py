@@ -168,6 +168,9 @@ class SyncRecord(ServerBase, table=True):
     # one (services/push_rules.py, "echo").
     echo_device: str | None = Field(default=None, max_length=36)
     echo_version: int | None = Field(default=None, sa_type=BigInteger)
+    # When the purge erased this tombstone's fields (services/lifecycle.py): only the ids and
+    # the version remain; pulls serve it as the order to delete, summaries leave it out.
+    purged_at: dt.datetime | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
 

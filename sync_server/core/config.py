@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     # (each Argon2id check takes argon2_memory_kib), the others wait in a queue this long, then
     # get 503 with Retry-After. Memory stays bounded whatever the burst.
     max_password_checks: int = 2
+    # Retention (DESIGN.md, "Data lifecycle"; ``van-sync-server purge``): people with no
+    # contact for this many months and nothing open are purged; audit events are kept this long.
+    purge_inactive_months: int = 24
+    audit_keep_months: int = 12
     password_queue_seconds: float = 10.0
     # Login rate limiting per account.
     login_free_failures: int = 5

@@ -293,6 +293,7 @@ def _digest_rows(
                 SyncRecord.cms_code == actor.cms_code,
                 col(SyncRecord.table_name).in_(plain),
                 col(SyncRecord.quarantined).is_(None),
+                col(SyncRecord.purged_at).is_(None),  # laptops hold nothing of it
             )
         ).all():
             if digests is None:
@@ -317,6 +318,7 @@ def _digest_rows(
                 SyncRecord.cms_code == actor.cms_code,
                 SyncRecord.table_name == REVIEW_TABLE,
                 col(SyncRecord.quarantined).is_(None),
+                col(SyncRecord.purged_at).is_(None),
             )
         ).all()
         readable = _readable_reviews(session, actor, reviews)

@@ -191,7 +191,7 @@ class PushRules:
             return self._create_new(change, table, fields, deleted)
 
         previous = record.version
-        if change.undelete and record.deleted:
+        if change.undelete and record.deleted and not getattr(record, "purged_at", None):
             return self._undelete(change, table, record, fields)
         stored = StoredRecord(record.cms_code, record.author, record.deleted, record.fields)
         # A tombstone a restore lost comes back from whichever laptop holds it, while the record

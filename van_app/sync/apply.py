@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from van_app.core.lifecycle import delete_purged, is_purged
 from van_app.core.models import StaffAccount, SyncedRecord
 from van_app.core.outbox import OutboxEntry
 from van_app.core.sync_state import FieldVersions, load_field_versions
@@ -204,8 +205,11 @@ def store_page(
     book = FieldVersionBook(session, ids)
     fresh = NewRows()
     taken = 0
+    purged = [item for item in records if is_purged(item)]  # deleted here for good
     with session.no_autoflush:
         for item in records:
+            if purged and is_purged(item):
+                continue
             table, busy = item["table"], protected.get(item["id"], set())
             if table in BULK_TABLES and not busy and (table, item["id"]) not in loaded:
                 values = decode_fields(table, item.get("fields") or {})
@@ -214,4 +218,7 @@ def store_page(
             elif apply_record(session, book, loaded, item, busy, force=force):
                 taken += 1
     fresh.write(session, digest_classes)
+    if purged:
+        session.flush()
+        taken += delete_purged(session, purged, protected)
     return taken

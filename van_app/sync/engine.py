@@ -28,6 +28,7 @@ from sqlmodel import Session
 
 from van_app import config
 from van_app.core.db import IMMEDIATE, discard_pre_upgrade_copy
+from van_app.core.lifecycle import vacuum_if_due
 from van_app.core.local_meta import get_meta, set_meta
 from van_app.core.local_store import LocalStore
 from van_app.core.models import utcnow
@@ -186,6 +187,7 @@ class SyncEngine:
     def _finish(self, report: SyncReport, start_requests: int) -> SyncReport:
         report.requests = self.client.stats.requests - start_requests
         report.finished_at = utcnow()
+        vacuum_if_due(self.store)  # after a purge: the freed pages leave the file
         if report.verified:
             moment = report.finished_at.isoformat()
             self._step(lambda session: self._set_meta(session, "last_success", moment))
