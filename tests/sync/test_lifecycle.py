@@ -126,6 +126,14 @@ def test_a_person_past_the_period_is_purged_everywhere(
     enrol,  # type: ignore[no-untyped-def]
     sync_server: SyncServer,
 ) -> None:
+    _purge_end_to_end(enrol, sync_server)
+
+
+def test_the_purge_on_postgresql(pg_enrol, pg_sync_server: SyncServer) -> None:  # type: ignore[no-untyped-def]
+    _purge_end_to_end(pg_enrol, pg_sync_server)
+
+
+def _purge_end_to_end(enrol, sync_server: SyncServer) -> None:  # type: ignore[no-untyped-def]
     social, supervisor = enrol("amartin"), enrol("croux")
     gone = add_person(social, birth_name="Zébulonne", first="Quentine")
     open_one = add_person(social, birth_name="Achard", first="Josiane")
