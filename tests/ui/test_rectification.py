@@ -110,3 +110,26 @@ def test_supervisor_deletes_on_request_after_a_confirmation_naming_her(
         box.button(QMessageBox.StandardButton.Yes).click()
     with store.session() as session:
         assert session.get(Beneficiary, person_id).deleted
+
+
+def test_the_supervisor_sees_and_exports_the_upcoming_purge(
+    qtbot: QtBot, store: LocalStore, context: AppContext, tmp_path: Path
+):
+    from van_app.ui.dialogs.upcoming_purge import UpcomingPurgeDialog
+
+    old = add_person(store, birth_name="Zébulonne", first_names="Quentine")
+    add_person(store, birth_name="Bernard", first_names="Paule")
+    with store.session() as session:  # registered 24 months ago, never seen since
+        session.get(Beneficiary, old).created_at = dt.datetime(2024, 12, 20, tzinfo=dt.UTC)
+    dialog = UpcomingPurgeDialog(context)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.export_button.isEnabled())
+    assert [r.person_id for r in dialog.model.rows] == [old]
+    assert dialog.model.data(dialog.model.index(0, 3)) == "21/12/2026"
+    target = tmp_path / "purge.csv"
+    dialog.export_to(target)
+    qtbot.waitUntil(lambda: target.exists())
+    written = target.read_text(encoding="utf-8-sig").splitlines()
+    assert written[0].startswith("Nom;Date de naissance;Dernier contact")
+    assert "Zébulonne" in written[1].title() or "ZÉBULONNE" in written[1]
+    assert len(written) == 2

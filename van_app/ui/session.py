@@ -28,6 +28,7 @@ from van_app.core.confidentiality import ROLE_LABELS, Role
 from van_app.core.tour_planning import extend_horizon
 from van_app.ui.context import AppContext
 from van_app.ui.dialogs.account import ChangePasswordDialog, LaptopProfessionalsDialog
+from van_app.ui.dialogs.upcoming_purge import UpcomingPurgeDialog
 from van_app.ui.screens.activity import ActivityScreen
 from van_app.ui.screens.conflicts import ConflictsScreen
 from van_app.ui.screens.follow_ups import WORK_PREFIX as CLOSING_WORK_PREFIX
@@ -75,6 +76,8 @@ class SessionWidget(QWidget):
         self.copy_log_action = account_menu.addAction(
             self.tr("Copier le journal pour le support"), self.copy_log_for_support
         )
+        if Role.SUPERVISOR.value in user.roles:  # the retention's list, to archive first
+            account_menu.addAction(self.tr("Purge à venir…"), self.show_upcoming_purge)
         self.account_button.setMenu(account_menu)
 
         # "Where did my typing go?": said when a form is left with unsaved typing.
@@ -252,6 +255,12 @@ class SessionWidget(QWidget):
 
     def show_laptop_professionals(self) -> LaptopProfessionalsDialog:
         dialog = LaptopProfessionalsDialog(self.context, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def show_upcoming_purge(self) -> UpcomingPurgeDialog:
+        dialog = UpcomingPurgeDialog(self.context, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
