@@ -180,9 +180,11 @@ def bilan_relations(
         if commune == OFF_TOUR and not whole:
             assert not isinstance(row[4], int), "outside the tour, part of a month: hidden"
             continue
-        relations.append((frozenset(c for c in in_period if c[1] == commune), row[4]))
+        if not isinstance(row[4], int):
+            assert row[4] == SECONDARY_MARK, "hidden, a sum over months says nothing more"
+        relations.append((frozenset(c for c in in_period if c[1] == commune), derived(row[4])))
         social = frozenset(c for c in in_period if c[1] == commune and c[3] == "social")
-        relations.append((social, row[10]))  # the Département's indicators per commune
+        relations.append((social, derived(row[10])))  # the Département's indicators
         for count, share in ((row[7], row[9]), (row[8], row[9]), (row[13], row[15])):
             assert not (isinstance(count, int) and 1 <= count <= 10), row
             assert share is None or isinstance(count, int), "a share only beside its counts"
@@ -231,9 +233,19 @@ def linear_span(vectors: list[frozenset[int]]) -> dict[int, dict[int, int]]:
     return basis
 
 
+UNSAID = "unsaid"  # a figure over several months hidden: "s" whatever its value
+
+
+def derived(value: object) -> object:
+    """A bilan figure added up over months or stops: hidden, it says nothing of its value."""
+    return value if isinstance(value, int) else UNSAID
+
+
 def interval(value: object) -> tuple[float, float]:
     if isinstance(value, int):
         return float(value), float(value)
+    if value == UNSAID:
+        return 0.0, INFINITY
     assert value in (PRIMARY_MARK, SECONDARY_MARK), value
     return (0.0, 10.0) if value == PRIMARY_MARK else (11.0, INFINITY)
 
@@ -311,7 +323,7 @@ def test_no_pair_of_allowed_documents_gives_back_a_hidden_count(
         real = sum(truth[c] for c in cells)
         if isinstance(value, int):
             assert value == real and not 1 <= real <= 10
-        else:
+        elif value != UNSAID:
             assert value == (PRIMARY_MARK if real < 11 else SECONDARY_MARK)
             small += 1 <= real <= 10
     assert small > 20, "the data set must hold many small counts to attack"
@@ -377,9 +389,8 @@ def test_the_bilan_of_days_cut_inside_months_adds_nothing(
             relations += export_relations(truth, path, months, "xlsx")
     for cells, value in relations:
         real = sum(truth[c] for c in cells)
-        assert (
-            value == real
-            if isinstance(value, int)
-            else not 1 <= real <= 10 or value == PRIMARY_MARK
-        )
+        if isinstance(value, int):
+            assert value == real and not 1 <= real <= 10
+        elif value != UNSAID:
+            assert value == (PRIMARY_MARK if real < 11 else SECONDARY_MARK)
     assert not pinned(relations, index)

@@ -143,7 +143,8 @@ def attendance_secret(session: Session, start: dt.date, end: dt.date) -> Attenda
 SECRET_NOTE = (
     "Secret statistique : un compte de 1 à 10 est remplacé par « < 11 » et, pour qu'aucun "
     "total ne permette de le retrouver, d'autres comptes par « s » ; un total sur plusieurs "
-    "mois n'est donné que s'il est la somme de comptes mensuels publiés. Les communes dont "
+    "mois n'est donné que s'il est la somme de comptes mensuels publiés (sinon « s », quelle "
+    "que soit sa valeur). Les communes dont "
     "un compte est masqué ne figurent pas sur le graphique."
 )
 

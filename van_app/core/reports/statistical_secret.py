@@ -288,10 +288,12 @@ def protect(cells: dict[Key, int]) -> tuple[dict[Key, Shown], int, int]:
 
 def period_sum(parts: Iterable[Shown], total: int) -> Shown:
     """A figure over several months (or stops): ``total`` when every part is published (it
-    is then their sum, nothing new), hidden otherwise."""
+    is then their sum, nothing new), else "s" whatever its value — "< 11" or not would tell
+    on which side of 11 the hidden parts lie, and that bound, beside other documents, can
+    pin one of them."""
     if all(isinstance(part, int) for part in parts):
         return total
-    return PRIMARY_MARK if total < THRESHOLD else SECONDARY_MARK
+    return SECONDARY_MARK
 
 
 # -- tables ----------------------------------------------------------------------------------
