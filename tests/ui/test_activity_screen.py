@@ -131,6 +131,7 @@ def test_the_tiles_follow_the_period(qtbot: QtBot, opened: ActivityScreen):
     # The quarter: 8 people (see test_indicators), 2 of 8 social resolved on the spot.
     assert screen.tiles.text("people") == "8"
     assert screen.tiles.text("immediate_resolution") == "25\u00a0%"
+    qtbot.waitUntil(lambda: screen.report is not None and screen.report.previous is not None)
     # 5 not known of the 7 first met in the quarter (test_indicators), beside the 50 % mark.
     assert screen.tiles.text("unknown_before") == "71\u00a0%"
     unknown = screen.tiles.tiles["unknown_before"]

@@ -69,7 +69,6 @@ class ActivityScreen(QWidget):
         self.report: ActivityReport | None = None
         self.options: FilterOptions | None = None
         self._loading = False
-        self._comparing = False
         self._reload_again = False
         self._exporting = False
         self._shown_once = False
@@ -355,23 +354,18 @@ class ActivityScreen(QWidget):
             with store.session() as session:
                 return activity_report(session, roles, before, ref, today)
 
-        self._comparing = True
-        self._update_buttons()
         self.context.runner.submit(
             load, lambda previous: self._on_compared(report, previous), self._on_compare_failed
         )
 
     def _on_compared(self, report: ActivityReport, previous: ActivityReport) -> None:
-        self._comparing = False
         if self.report is report:  # not overtaken by another computation
             self.report = replace(report, previous=previous)
             self.tiles.set_rows(key_rows(self.report), self.charts.notes, self.tr("Un an avant"))
             self.compared.emit()
-        self._update_buttons()
 
     def _on_compare_failed(self, _exc: Exception) -> None:
-        self._comparing = False  # the period's figures stand without the comparison
-        self._update_buttons()
+        pass  # the period's figures stand without the comparison; an export computes it
 
     def _filter_or_none(self) -> ActivityFilter | None:
         try:
@@ -423,12 +417,19 @@ class ActivityScreen(QWidget):
         write = EXPORTS[extension]
         store = self.context.store
 
+        today = self.context.today()
+
         def work() -> str:
             # The bilan goes to the Département: its per-stop and per-commune counts under
             # the statistical secret shared with the anonymised export (docs/statistics.md).
             with store.session() as session:
                 secret = bilan_secret(session, report, store.user.roles, ref)
-            write(path, report, ref, cms, secret)
+                full = report
+                before = year_before(report.filter)
+                if report.previous is None and before is not None:  # asked before it came
+                    previous = activity_report(session, store.user.roles, before, ref, today)
+                    full = replace(report, previous=previous)
+            write(path, full, ref, cms, secret)
             return str(path)
 
         self._exporting = True
@@ -457,7 +458,6 @@ class ActivityScreen(QWidget):
             self.report is not None
             and self._filter_valid
             and not self._loading
-            and not self._comparing
             and not self._exporting
         )
         self.pdf_button.setEnabled(ready)
