@@ -1,4 +1,4 @@
-""""Known to the CMS before": a fact about a person at her first contact with the van.
+"""The "known to the CMS before" answer: a fact about a person at her first contact with the van.
 
 It is asked once, at registration (``Beneficiary.known_to_cms``), and corrected in her file
 by a professional of either service or the supervisor. The correction is an ordinary change
