@@ -12,6 +12,7 @@ from tests.factories import add_social_consultation, add_stop
 from tests.sync.conftest import SyncServer, Van, add_person
 from van_app.core.lifecycle import upcoming_purge
 from van_app.core.models import Beneficiary, SocialConsultation
+from van_app.core.outbox import OutboxEntry
 from van_app.core.person_removal import delete_person_on_request
 from van_app.core.rectification import IdentityForm, correct_identity, identity_form
 from van_app.core.reference import reference
@@ -223,3 +224,33 @@ def test_the_purge_deletes_old_audit_events(sync_server: SyncServer) -> None:
     assert "événement(s) du journal d'audit supprimé(s)" in out
     actions = {a for (a,) in server_rows(sync_server, "SELECT action FROM audit_event")}
     assert "old_one" not in actions and "recent_one" in actions and "purge" in actions
+
+
+def test_an_edit_waiting_on_a_laptop_does_not_bring_a_purged_person_back(
+    enrol,  # type: ignore[no-untyped-def]
+    sync_server: SyncServer,
+) -> None:
+    social, nurse = enrol("amartin"), enrol("bnguyen")
+    person = add_person(social, birth_name="Zébulonne", first="Quentine")
+    social.sync()
+    nurse.sync()
+    with nurse.store.session() as session:  # typed offline, before the purge
+        record = session.get(Beneficiary, person)
+        record.phone = "04 75 00 00 00"
+        session.add(nurse.store.stamp(record))
+    sync_server.admin("purge", "--today", LATER)
+    report = nurse.sync()
+    assert report.rejected == 1  # shown to the user, not dropped (invariant 1)
+    [(deleted, fields)] = server_rows(
+        sync_server, "SELECT deleted, fields FROM sync_record WHERE id = :a", a=person
+    )
+    assert deleted and fields in ({}, "{}")
+    with nurse.store.session() as session:
+        assert session.get(Beneficiary, person).deleted  # kept while its refusal is shown
+    assert social.sync().verified and rows(social, Beneficiary) == []
+    with nurse.store.session() as session:  # once the refusal is gone, so is the row
+        for entry in session.exec(select(OutboxEntry)).all():
+            session.delete(entry)
+    assert nurse.sync().verified
+    assert rows(nurse, Beneficiary) == []
+    assert _store_rows(nurse, "PRAGMA freelist_count") == [(0,)]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,12 +36,14 @@ from van_app.core.local_meta import get_meta, set_meta
 from van_app.core.local_store import LocalStore
 from van_app.core.measures import format_date
 from van_app.core.models import Beneficiary, FollowUp, PmiConsultation, SocialConsultation
+from van_app.core.outbox import OutboxEntry
 from van_app.core.people import display_name
 from van_app.core.reports.safe_write import atomic_write
 from van_app.core.sync_state import DigestLine, FieldVersions
 
 INACTIVE_MONTHS = 24  # the server's default (VAN_SYNC_PURGE_INACTIVE_MONTHS)
 VACUUM_DUE = "vacuum_due"
+PURGE_WAITING = "purge_waiting"  # [table, id] of purged rows kept while a change of theirs waits
 ERASE_ORDER = (
     "sync_conflict",
     "supervisor_review",
@@ -68,6 +71,7 @@ def _synced_models() -> dict[str, type[SQLModel]]:
 
 
 MODELS = _synced_models()
+_RANK = {name: i for i, name in enumerate(ERASE_ORDER)}
 
 
 def is_purged(item: Mapping[str, Any]) -> bool:
@@ -79,9 +83,9 @@ def delete_purged(
     session: Session, items: Iterable[Mapping[str, Any]], protected: Mapping[str, set[str]]
 ) -> int:
     """Delete the rows of these purged records (children first); how many were held."""
-    rank = {name: i for i, name in enumerate(ERASE_ORDER)}
     held = 0
-    for item in sorted(items, key=lambda i: rank.get(str(i["table"]), len(rank))):
+    waiting = _waiting(session)
+    for item in sorted(items, key=lambda i: _RANK.get(str(i["table"]), len(_RANK))):
         model = MODELS.get(str(item["table"]))
         if model is None:
             continue
@@ -91,27 +95,58 @@ def delete_purged(
         held += 1
         if protected.get(record_id):  # its change still leaves; the server refuses it
             session.execute(update(model).where(model.id == record_id).values(deleted=True))  # type: ignore[attr-defined]
+            waiting.add((model.__tablename__, record_id))  # type: ignore[arg-type]
             continue
-        try:
-            with session.begin_nested():
-                session.expunge(session.get(model, record_id))
-                session.execute(delete(model).where(model.id == record_id))  # type: ignore[attr-defined]
-                for kept in (FieldVersions, DigestLine):
-                    session.execute(delete(kept).where(col(kept.record_id) == record_id))
-        except IntegrityError:  # something here still points at it: a local tombstone
-            session.execute(
-                update(model)
-                .where(model.id == record_id)  # type: ignore[attr-defined]
-                .values(deleted=True, server_version=None)
-            )
+        _delete_row(session, model, record_id)
+    if waiting:
+        set_meta(session, PURGE_WAITING, json.dumps(sorted(waiting)))
     if held:
         set_meta(session, VACUUM_DUE, "1")
     return held
 
 
+def _delete_row(session: Session, model: type[SQLModel], record_id: str) -> None:
+    try:
+        with session.begin_nested():
+            row = session.get(model, record_id)
+            if row is not None:
+                session.expunge(row)
+            session.execute(delete(model).where(model.id == record_id))  # type: ignore[attr-defined]
+            for kept in (FieldVersions, DigestLine):
+                session.execute(delete(kept).where(col(kept.record_id) == record_id))
+    except IntegrityError:  # something here still points at it: a local tombstone
+        session.execute(
+            update(model)
+            .where(model.id == record_id)  # type: ignore[attr-defined]
+            .values(deleted=True, server_version=None)
+        )
+
+
+def _waiting(session: Session) -> set[tuple[str, str]]:
+    return {(str(t), str(i)) for t, i in json.loads(get_meta(session, PURGE_WAITING) or "[]")}
+
+
+def finish_waiting_purges(session: Session) -> int:
+    """Delete the purged rows kept while a change of theirs waited, once it has left (or
+    its refusal was dismissed); how many went."""
+    waiting = _waiting(session)
+    if not waiting:
+        return 0
+    busy = set(session.exec(select(OutboxEntry.record_id).distinct()).all())
+    done = {(table, rid) for table, rid in waiting if rid not in busy}
+    for table, record_id in sorted(done, key=lambda key: _RANK.get(key[0], len(_RANK))):
+        if table in MODELS:
+            _delete_row(session, MODELS[table], record_id)
+    set_meta(session, PURGE_WAITING, json.dumps(sorted(waiting - done)))
+    if done:
+        set_meta(session, VACUUM_DUE, "1")
+    return len(done)
+
+
 def vacuum_if_due(store: LocalStore) -> bool:
     """Compact the store after a purge (outside any transaction); whether it ran."""
     with store.session() as session:
+        finish_waiting_purges(session)
         if get_meta(session, VACUUM_DUE) != "1":
             return False
     with store.session() as session:  # the index's segments drop the deleted names too

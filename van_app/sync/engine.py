@@ -28,7 +28,7 @@ from sqlmodel import Session
 
 from van_app import config
 from van_app.core.db import IMMEDIATE, discard_pre_upgrade_copy
-from van_app.core.lifecycle import vacuum_if_due
+from van_app.core.lifecycle import finish_waiting_purges, vacuum_if_due
 from van_app.core.local_meta import get_meta, set_meta
 from van_app.core.local_store import LocalStore
 from van_app.core.models import utcnow
@@ -317,6 +317,7 @@ class SyncEngine:
         return self.verifier.summary(lines)
 
     def _compare(self, summary: dict[str, Any]) -> list[str]:
+        self._step(finish_waiting_purges)  # purged rows whose change has left go first
         tables = [t for t in summary["tables"] if t in self.verifier.tables()]
         lines, _ = self._local_lines(tables)
         return self.verifier.mismatches(summary["tables"], self.verifier.summary(lines))
