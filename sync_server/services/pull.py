@@ -18,9 +18,9 @@ from sync_server import authz
 from sync_server.authz import CONSULTATION_TABLES, REVIEW_TABLE, SUPERVISOR, Actor
 from sync_server.core.db import session_scope
 from sync_server.models import SyncRecord
-from sync_server.services.audit import audit
 from sync_server.services.digests import class_digests, user_digest
 from sync_server.services.quarantine import set_aside, unservable
+from sync_server.services.read_audit import audit_read
 from sync_server.services.summary_cache import SUMMARIES, exclusion_key, fingerprints
 from sync_server.services.versions import read_meta
 from sync_server.wire_schema import TableSpec
@@ -93,18 +93,17 @@ def pull_page(
             server_id=meta.server_id,
         )
     set_aside(engine, bad)
-    with session_scope(engine, write=True) as session:
-        audit(
-            session,
-            "pull",
-            username=actor.username,
-            device_id=actor.device_id,
-            address=actor.address,
-            since=since,
-            next=page.next,
-            count=len(records),
-            records=[r["id"] for r in records],
-        )
+    audit_read(
+        engine,
+        "pull",
+        username=actor.username,
+        device_id=actor.device_id,
+        address=actor.address,
+        since=since,
+        next=page.next,
+        count=len(records),
+        records=[r["id"] for r in records],
+    )
     return page
 
 
@@ -233,14 +232,13 @@ def summarize(
             server_max_version=meta.max_version,
             tables={name: tables[name] for name in names},
         )
-    with session_scope(engine, write=True) as session:
-        audit(
-            session,
-            "summary",
-            username=actor.username,
-            device_id=actor.device_id,
-            address=actor.address,
-        )
+    audit_read(
+        engine,
+        "summary",
+        username=actor.username,
+        device_id=actor.device_id,
+        address=actor.address,
+    )
     return summary
 
 
@@ -356,15 +354,14 @@ def fetch_records(
         rows.sort(key=lambda row: row.version)
         records, bad = _served(session, schema, actor, rows)
     set_aside(engine, bad)
-    with session_scope(engine, write=True) as session:
-        audit(
-            session,
-            "fetch",
-            username=actor.username,
-            device_id=actor.device_id,
-            address=actor.address,
-            records=[r["id"] for r in records],
-        )
+    audit_read(
+        engine,
+        "fetch",
+        username=actor.username,
+        device_id=actor.device_id,
+        address=actor.address,
+        records=[r["id"] for r in records],
+    )
     return records
 
 
