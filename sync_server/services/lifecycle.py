@@ -172,6 +172,7 @@ def purge(
             report.upcoming.setdefault(cms, []).append(person)
         doomed = set().union(*expired.values()) if expired else set()
         doomed |= {row.id for row in records.by_table.get(PERSON, []) if row.deleted}
+        doomed |= _purged_people(session)  # a record pushed for her after her purge goes too
         cascade = [row for row in records.hanging(doomed) if not row.deleted]
         report.cascaded = len(cascade) - sum(1 for r in cascade if r.table_name == PERSON)
         audit_cutoff = dt.datetime.combine(months_before(today, audit_months), dt.time(), dt.UTC)
@@ -206,6 +207,16 @@ def purge(
             audit_events=report.audit_events,
         )
     return report
+
+
+def _purged_people(session: Session) -> set[str]:
+    return set(
+        session.exec(
+            select(SyncRecord.id).where(
+                SyncRecord.table_name == PERSON, col(SyncRecord.purged_at).is_not(None)
+            )
+        ).all()
+    )
 
 
 def _erase(row: SyncRecord, version: int, now: dt.datetime) -> None:

@@ -16,6 +16,7 @@ from van_app.core.outbox import OutboxEntry
 from van_app.core.person_removal import delete_person_on_request
 from van_app.core.rectification import IdentityForm, correct_identity, identity_form
 from van_app.core.reference import reference
+from van_app.core.work_in_progress import WorkInProgress
 
 
 def rows(van: Van, model):  # type: ignore[no-untyped-def]
@@ -254,3 +255,32 @@ def test_an_edit_waiting_on_a_laptop_does_not_bring_a_purged_person_back(
     assert nurse.sync().verified
     assert rows(nurse, Beneficiary) == []
     assert _store_rows(nurse, "PRAGMA freelist_count") == [(0,)]
+
+
+def test_a_consultation_typed_offline_for_a_purged_person_goes_at_the_next_purge(
+    enrol,  # type: ignore[no-untyped-def]
+    sync_server: SyncServer,
+) -> None:
+    social, supervisor = enrol("amartin"), enrol("croux")
+    stop = _stop(supervisor, social)
+    person = add_person(social, birth_name="Zébulonne", first="Quentine")
+    social.sync()
+    consultation = add_social_consultation(social.store, person, stop, dt.date(2026, 12, 1))
+    with social.store.session() as session:
+        session.add(
+            WorkInProgress(username=social.username, key=f"social:{consultation}", title="x")
+        )
+    sync_server.admin("purge", "--today", LATER)  # before the draft reached the server
+    assert social.sync().rejected == 0
+    # Pulled pages are stored without foreign-key checks: she goes, her draft stays (its
+    # refusal-free push made it a record of the server) until the next purge takes it.
+    assert rows(social, Beneficiary) == [] and len(rows(social, SocialConsultation)) == 1
+    sync_server.admin("purge", "--today", LATER)  # the draft hangs on a purged person
+    for van in (social, supervisor):
+        assert van.sync().verified
+        assert rows(van, Beneficiary) == [] and rows(van, SocialConsultation) == []
+    assert rows(social, WorkInProgress) == []
+    [(deleted, fields)] = server_rows(
+        sync_server, "SELECT deleted, fields FROM sync_record WHERE id = :a", a=consultation
+    )
+    assert deleted and fields in ({}, "{}")

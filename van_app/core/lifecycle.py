@@ -8,8 +8,10 @@ The store is then compacted (``vacuum_if_due``, after the sync): ``VACUUM`` rewr
 encrypted file without the freed pages, so nothing of her stays in it.
 
 A row with a change of this laptop not yet accepted is only marked deleted: its change still
-leaves, and the server answers that the record is deleted. A row something here still points
-at is kept as a local tombstone the verification does not count.
+leaves, and the server answers that the record is deleted; it goes once that change is gone
+(``finish_waiting_purges``, before each verification). Pulled pages are stored without
+foreign-key checks, so a record typed here for a purged person (a draft) stays until the
+server's next purge takes it too.
 
 ``upcoming_purge`` lists what the purge will take within a month, with the same rule as the
 server (``sync_server/services/lifecycle.py``): no contact for ``INACTIVE_MONTHS`` (her latest
@@ -40,6 +42,7 @@ from van_app.core.outbox import OutboxEntry
 from van_app.core.people import display_name
 from van_app.core.reports.safe_write import atomic_write
 from van_app.core.sync_state import DigestLine, FieldVersions
+from van_app.core.work_in_progress import WorkInProgress
 
 INACTIVE_MONTHS = 24  # the server's default (VAN_SYNC_PURGE_INACTIVE_MONTHS)
 VACUUM_DUE = "vacuum_due"
@@ -97,7 +100,8 @@ def delete_purged(
             session.execute(update(model).where(model.id == record_id).values(deleted=True))  # type: ignore[attr-defined]
             waiting.add((model.__tablename__, record_id))  # type: ignore[arg-type]
             continue
-        _delete_row(session, model, record_id)
+        if not _delete_row(session, model, record_id):
+            waiting.add((model.__tablename__, record_id))  # type: ignore[arg-type]
     if waiting:
         set_meta(session, PURGE_WAITING, json.dumps(sorted(waiting)))
     if held:
@@ -105,7 +109,8 @@ def delete_purged(
     return held
 
 
-def _delete_row(session: Session, model: type[SQLModel], record_id: str) -> None:
+def _delete_row(session: Session, model: type[SQLModel], record_id: str) -> bool:
+    """Delete one row for good; False when something here still points at it."""
     try:
         with session.begin_nested():
             row = session.get(model, record_id)
@@ -114,12 +119,18 @@ def _delete_row(session: Session, model: type[SQLModel], record_id: str) -> None
             session.execute(delete(model).where(model.id == record_id))  # type: ignore[attr-defined]
             for kept in (FieldVersions, DigestLine):
                 session.execute(delete(kept).where(col(kept.record_id) == record_id))
-    except IntegrityError:  # something here still points at it: a local tombstone
+            # Typing kept for it ("social:new:<person>", "social:<id>") may name her.
+            session.execute(
+                delete(WorkInProgress).where(col(WorkInProgress.key).endswith(f":{record_id}"))
+            )
+    except IntegrityError:  # a local tombstone the verification does not count, until then
         session.execute(
             update(model)
             .where(model.id == record_id)  # type: ignore[attr-defined]
             .values(deleted=True, server_version=None)
         )
+        return False
+    return True
 
 
 def _waiting(session: Session) -> set[tuple[str, str]]:
@@ -127,16 +138,17 @@ def _waiting(session: Session) -> set[tuple[str, str]]:
 
 
 def finish_waiting_purges(session: Session) -> int:
-    """Delete the purged rows kept while a change of theirs waited, once it has left (or
-    its refusal was dismissed); how many went."""
+    """Delete the purged rows kept while a change of theirs waited (once it has left or its
+    refusal was dismissed) or while a row here pointed at them; how many went."""
     waiting = _waiting(session)
     if not waiting:
         return 0
     busy = set(session.exec(select(OutboxEntry.record_id).distinct()).all())
-    done = {(table, rid) for table, rid in waiting if rid not in busy}
-    for table, record_id in sorted(done, key=lambda key: _RANK.get(key[0], len(_RANK))):
-        if table in MODELS:
-            _delete_row(session, MODELS[table], record_id)
+    ready = {(table, rid) for table, rid in waiting if rid not in busy}
+    done = set()
+    for table, record_id in sorted(ready, key=lambda key: _RANK.get(key[0], len(_RANK))):
+        if table not in MODELS or _delete_row(session, MODELS[table], record_id):
+            done.add((table, record_id))
     set_meta(session, PURGE_WAITING, json.dumps(sorted(waiting - done)))
     if done:
         set_meta(session, VACUUM_DUE, "1")
