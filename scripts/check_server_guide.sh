@@ -256,6 +256,7 @@ for file in "$BLOCKS"/*; do
         grep -v -e 'mark-restored' "$file" | sed -e 's/ *#.*$//' -e 's/\[IDENTIFIANT\]/amartin/' \
             -e 's/IDENTIFIANT/amartin/' -e "s/ID_POSTE/$DEVICE/" \
             -e 's/ID_PERSONNE/00000000-0000-0000-0000-000000000000/' -e 's/\[--repair\]/--repair/' \
+            -e 's/\[--dry-run\]/--dry-run/' \
             > "$SCRATCH/reference.sh"
         sed 's/^/  $ /' "$SCRATCH/reference.sh"
         while read -r line; do
