@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -66,9 +67,10 @@ def test_a_half_filled_form_left_for_another_person_comes_back(
     qtbot.waitUntil(lambda: kept_rows(store) == [], timeout=3000)  # saved: nothing left kept
 
 
-def test_what_is_typed_survives_logout_and_login(
+def app_with_a_new_consultation(
     qtbot: QtBot, social_store: LocalStore, data_dir: Path
-) -> None:
+) -> tuple[MainWindow, Any]:
+    """The real app, logged in, a new social consultation open for a registered person."""
     person = factories.add_person(social_store)
     social_store.close()
     window = MainWindow(data_dir)
@@ -80,6 +82,13 @@ def test_what_is_typed_survives_logout_and_login(
     form = session.social_screen
     with qtbot.waitSignal(form.loaded):
         session.open_consultation("social", person, "")
+    return window, form
+
+
+def test_what_is_typed_survives_logout_and_login(
+    qtbot: QtBot, social_store: LocalStore, data_dir: Path
+) -> None:
+    window, form = app_with_a_new_consultation(qtbot, social_store, data_dir)
     form.note_edit.setFocus()
     type_text(qtbot, form.note_edit, "Demande de logement")
     window.logout()  # at once, before the poll: leaving keeps it

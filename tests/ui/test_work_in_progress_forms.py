@@ -13,12 +13,11 @@ from tests import factories
 from tests.core.test_follow_ups import add_follow_up
 from tests.ui.helpers import type_text
 from tests.ui.test_social_screens import context  # noqa: F401  (fixture)
-from tests.ui.test_work_in_progress import kept_rows, login, wait_kept
+from tests.ui.test_work_in_progress import app_with_a_new_consultation, kept_rows, wait_kept
 from van_app.core.local_store import LocalStore
 from van_app.core.models import Beneficiary, FollowUp
 from van_app.ui.context import AppContext
 from van_app.ui.dialogs.register_person import RegisterPersonDialog
-from van_app.ui.main_window import MainWindow
 from van_app.ui.screens.follow_ups import FollowUpsScreen
 
 LEFT = Qt.MouseButton.LeftButton
@@ -127,16 +126,7 @@ def test_a_follow_up_closing_left_for_another_screen_comes_back(
 def test_the_idle_lock_keeps_the_typing_and_gives_it_back(
     qtbot: QtBot, social_store: LocalStore, data_dir: Path
 ) -> None:
-    person = factories.add_person(social_store)
-    social_store.close()
-    window = MainWindow(data_dir)
-    qtbot.addWidget(window)
-    window.show()
-    login(qtbot, window)
-    session = window.session_widget
-    form = session.social_screen
-    with qtbot.waitSignal(form.loaded):
-        session.open_consultation("social", person, "")
+    window, form = app_with_a_new_consultation(qtbot, social_store, data_dir)
     form.note_edit.setFocus()
     type_text(qtbot, form.note_edit, "Avant le verrouillage")
     window.idle_watcher.idle_timeout.emit()  # nobody touched the laptop for a while
