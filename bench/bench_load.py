@@ -1,6 +1,9 @@
 """Twenty vans syncing a day's data at once, against a real server (a script, not a test).
 
-Run: .venv/bin/python bench/bench_load.py [vans] [rounds]   (default 20 vans, 5 rounds)
+Run: .venv/bin/python bench/bench_load.py [vans] [rounds] [--real]   (default 20 vans, 5 rounds)
+By default each van is a small protocol client making a day's requests (what the server
+sees); ``--real`` runs the real sync engine on an encrypted store per van instead (on one
+small machine the twenty clients' own work then dominates).
 Two shapes: one CMS with twenty professionals (each van also pulls the others' day), and
 twenty CMSs with one professional each. On SQLite (one server process) and on PostgreSQL
 (``serve --workers 2``, on a database made for the run and dropped after; skipped when
@@ -31,6 +34,7 @@ from bench.bench_sync import FAST, PASSWORD, free_port, write_day  # noqa: E402
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DAY = 30
+NOTE = "Dossier FSL énergie préparé avec la personne ; pièces listées."
 
 
 def start_server(url: str, folder: Path, users: list[tuple[str, str]], workers: int):  # type: ignore[no-untyped-def]
@@ -98,7 +102,82 @@ def van(folder: str, url: str, user: str, rounds: int, barrier, results) -> None
     store.close()
 
 
-def run(url: str, label: str, vans: int, rounds: int, one_cms: bool, workers: int) -> None:
+def light_van(folder: str, url: str, user: str, rounds: int, barrier, results) -> None:  # type: ignore[no-untyped-def]
+    """A van as the server sees it: the requests of a day's sync (combined call with the
+    day's 60 changes, the remaining pages, the summary) from a small HTTP client, so that
+    twenty of them on this machine measure the server, not twenty SQLCipher clients."""
+    import gzip
+    import json
+    import uuid
+
+    import requests
+
+    headers = {"X-Protocol-Version": "2", "Content-Type": "application/json"}
+    http = requests.Session()
+    try:
+        answer = http.post(
+            f"{url}/api/v1/auth/enrol",
+            json={"username": user, "password": PASSWORD, "device_name": "van"},
+            headers=headers,
+            timeout=120,
+        ).json()
+    except Exception:
+        traceback.print_exc()
+        barrier.abort()
+        return
+    device = answer["device_id"]
+    headers["Authorization"] = f"Bearer {answer['token']}"
+    since = 0
+
+    def call(method: str, path: str, body: dict | None = None) -> dict:  # type: ignore[type-arg]
+        data = gzip.compress(json.dumps(body).encode(), 6) if body is not None else None
+        extra = {"Content-Encoding": "gzip"} if data else {}
+        reply = http.request(
+            method, f"{url}{path}", data=data, headers={**headers, **extra}, timeout=120
+        )
+        reply.raise_for_status()
+        return reply.json()
+
+    for round_ in range(rounds):
+        changes = []
+        for i in range(DAY):
+            person, visit = str(uuid.uuid4()), str(uuid.uuid4())
+            stamp = "2026-11-23T10:00:00.000000Z"
+            common = {"created_at": stamp, "updated_at": stamp, "author": user,
+                      "device": device, "deleted": False}  # fmt: skip
+            changes.append({"change_id": f"c{person}", "table": "beneficiary", "id": person,
+                "base_version": None, "fields": {**common, "birth_name": f"Banc{round_}{i}",
+                "first_names": "Essai", "birth_date": "1970-01-01", "sex": "F",
+                "commune_insee": "26113", "known_to_cms": False}})  # fmt: skip
+            changes.append({"change_id": f"c{visit}", "table": "social_consultation",
+                "id": visit, "base_version": None, "fields": {**common,
+                "beneficiary_id": person, "consultation_date": "2026-11-23", "known_before": False,
+                "duration_minutes": 30, "arrival_mode": "town_hall_poster",
+                "demand_types": ["energy", "housing"], "actions": ["information"],
+                "outcome": "resolved_on_spot", "status": "signed", "signed_at": stamp,
+                "note": NOTE}})  # fmt: skip
+        barrier.wait()
+        start = time.perf_counter()
+        error = None
+        try:
+            page = call("POST", "/api/v1/sync", {"changes": changes, "since": since,
+                        "limit": 500, "exclude": [], "skip_own": True})  # fmt: skip
+            refused = [r for r in page["results"] if r["status"] == "rejected"]
+            if refused:
+                error = f"rejected: {refused[0]['code']} {refused[0]['reason']}"[:300]
+            since = page["next"]
+            while page["more"]:
+                page = call("GET", f"/api/v1/sync/pull?since={since}&limit=500&skip_own=1")
+                since = page["next"]
+            call("POST", "/api/v1/sync/summary", {"exclude": []})
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"[:200]
+        results.put((time.perf_counter() - start, error))
+
+
+def run(
+    url: str, label: str, vans: int, rounds: int, one_cms: bool, workers: int, real: bool
+) -> None:
     users = [(f"van{i:02d}", "CMS-LOAD" if one_cms else f"CMS-{i:02d}") for i in range(vans)]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -109,7 +188,8 @@ def run(url: str, label: str, vans: int, rounds: int, one_cms: bool, workers: in
             results = ctx.Queue()
             processes = [
                 ctx.Process(
-                    target=van, args=(str(folder / user), base, user, rounds, barrier, results)
+                    target=van if real else light_van,
+                    args=(str(folder / user), base, user, rounds, barrier, results),
                 )
                 for user, _ in users
             ]
@@ -161,12 +241,15 @@ def postgres_database():  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    vans = int(sys.argv[1]) if len(sys.argv) > 1 else 20
-    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-    print(f"{vans} vans, {rounds} rounds, each a day of {DAY} consultations + {DAY} people")
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    real = "--real" in sys.argv  # real vans (SQLCipher store, sync engine) in processes
+    vans = int(args[0]) if args else 20
+    rounds = int(args[1]) if len(args) > 1 else 5
+    kind = "real vans" if real else "protocol clients"
+    print(f"{vans} {kind}, {rounds} rounds, each a day of {DAY} consultations + {DAY} people")
     for one_cms in (True, False):
         with tempfile.TemporaryDirectory() as tmp:
-            run(f"sqlite:///{tmp}/cms.db", "SQLite", vans, rounds, one_cms, 1)
+            run(f"sqlite:///{tmp}/cms.db", "SQLite", vans, rounds, one_cms, 1, real)
         made = postgres_database()
         if made is None:
             print("PostgreSQL: nothing answers on 127.0.0.1:5432, skipped")
@@ -174,7 +257,7 @@ def main() -> None:
         admin, name = made
         try:
             url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-            run(url, "PostgreSQL", vans, rounds, one_cms, 2)
+            run(url, "PostgreSQL", vans, rounds, one_cms, 2, real)
         finally:
             from sqlalchemy import text
 

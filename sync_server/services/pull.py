@@ -22,10 +22,20 @@ from sync_server.services.digests import class_digests, user_digest
 from sync_server.services.quarantine import set_aside, unservable
 from sync_server.services.read_audit import audit_read
 from sync_server.services.summary_cache import SUMMARIES, exclusion_key, fingerprints
+from sync_server.services.summary_lines import current_lines
 from sync_server.services.versions import read_meta
 from sync_server.wire_schema import TableSpec
 
 EMPTY_CHECKSUM = hashlib.sha256(b"").hexdigest()
+# What a pull or fetch sends: not the merge bookkeeping (field versions, stamps, digests),
+# whose JSON is most of a row.
+SERVED_COLUMNS = (
+    SyncRecord.table_name,
+    SyncRecord.id,
+    SyncRecord.version,
+    SyncRecord.deleted,
+    SyncRecord.fields,
+)
 
 
 @dataclass
@@ -67,7 +77,7 @@ def pull_page(
         head = meta.max_version
         rows = (
             session.exec(
-                select(SyncRecord)
+                select(*SERVED_COLUMNS)
                 .where(
                     SyncRecord.cms_code == actor.cms_code,
                     col(SyncRecord.version) > since,
@@ -214,11 +224,22 @@ def summarize(
                 tables[name] = cached
         if stale:
             lines: dict[str, list[str]] = {name: [] for name in stale}
+            reviews = [name for name in stale if _per_reader(actor, name)]
             for table_name, record_id, version, digest in _digest_rows(
-                session, schema, actor, list(stale)
+                session, schema, actor, reviews
             ):
                 if record_id not in skipped:
                     lines[table_name].append(f"{record_id}:{version}:{digest}\n")
+            readable = authz.readable_classes(actor.roles)
+            for name in stale:
+                if name in reviews:
+                    continue
+                where = (str(engine.url), meta.server_id, actor.cms_code, name, classes)
+                mark = before.get(name, (0, 0, 0))
+                held = current_lines(session, schema, where, actor.cms_code, name, readable, mark)
+                lines[name] = [
+                    f"{rid}:{v}:{d}\n" for rid, (v, d) in held.items() if rid not in skipped
+                ]
             after = fingerprints(session, actor.cms_code)
             for name, (key, mark) in stale.items():
                 tables[name] = {"count": len(lines[name]), "checksum": checksum(lines[name])}
@@ -240,6 +261,11 @@ def summarize(
         address=actor.address,
     )
     return summary
+
+
+def _per_reader(actor: Actor, table: str) -> bool:
+    """A professional's reviews: which she reads depends on who wrote the consultations."""
+    return table == REVIEW_TABLE and SUPERVISOR not in actor.roles
 
 
 def _summary_key(
@@ -344,7 +370,7 @@ def fetch_records(
             ordered = sorted(ids)
             for start in range(0, len(ordered), 500):
                 rows += session.exec(
-                    select(SyncRecord).where(
+                    select(*SERVED_COLUMNS).where(
                         SyncRecord.cms_code == actor.cms_code,
                         SyncRecord.table_name == table_name,
                         col(SyncRecord.id).in_(ordered[start : start + 500]),

@@ -1,0 +1,111 @@
+"""A table's verification lines kept in memory and brought up to date by what changed.
+
+A summary's checksum covers every line ``"<id>:<version>:<digest>"`` of a table: a day's sync
+must not read and digest the whole table again. Every write gives the record a new version,
+the newest of all, and records are never removed, so the lines of a table are those known
+at version ``upto`` with the rows of ``version > upto`` laid over them: one indexed query of
+what changed. Setting a record aside changes no version: the table's count of set-aside rows
+(its fingerprint, ``summary_cache.py``) then differs and the lines are read again whole, as
+they are when the counts disagree or the table went back (a restore). Kept per server
+process, per epoch, CMS, table and set of readable classes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from sync_server.models import SyncRecord
+from sync_server.services.digests import class_digests, user_digest
+from sync_server.wire_schema import TableSpec
+
+MAX_TABLES = 512
+
+
+@dataclass
+class TableLines:
+    lines: dict[str, tuple[int, str]]  # id → (version, the reader's digest)
+    upto: int  # the newest version laid in
+    aside: int  # records set aside when the lines were read whole
+
+
+class LinesCache:
+    def __init__(self, size: int = MAX_TABLES) -> None:
+        self.size = size
+        self._tables: OrderedDict[tuple[Any, ...], TableLines] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> TableLines | None:
+        with self._lock:
+            found = self._tables.get(key)
+            if found is not None:
+                self._tables.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[Any, ...], value: TableLines) -> None:
+        with self._lock:
+            self._tables[key] = value
+            self._tables.move_to_end(key)
+            while len(self._tables) > self.size:
+                self._tables.popitem(last=False)
+
+
+LINES = LinesCache()
+
+
+def current_lines(
+    session: Session,
+    schema: Mapping[str, TableSpec],
+    key: tuple[Any, ...],
+    cms_code: str,
+    table: str,
+    classes: frozenset[str],
+    fingerprint: tuple[int, int, int],
+) -> dict[str, tuple[int, str]]:
+    """id → (version, digest) of the table's served records for a reader of ``classes``."""
+    count, newest, aside = fingerprint
+    kept = LINES.get(key)
+    if kept is not None and kept.aside == aside and kept.upto <= newest:
+        lines = dict(kept.lines)
+        upto = _lay_over(session, schema, cms_code, table, classes, lines, kept.upto)
+        if len(lines) + aside == count or upto > newest:  # whole (or written meanwhile)
+            LINES.put(key, TableLines(lines, upto, aside))
+            return lines
+    lines = {}
+    upto = _lay_over(session, schema, cms_code, table, classes, lines, -1)
+    LINES.put(key, TableLines(lines, upto, aside))
+    return lines
+
+
+def _lay_over(
+    session: Session,
+    schema: Mapping[str, TableSpec],
+    cms_code: str,
+    table: str,
+    classes: frozenset[str],
+    lines: dict[str, tuple[int, str]],
+    since: int,
+) -> int:
+    """Lay the rows written after ``since`` over ``lines``; the newest version seen."""
+    upto = max(since, 0)
+    for record_id, version, digests, aside in session.exec(
+        select(SyncRecord.id, SyncRecord.version, SyncRecord.digests, SyncRecord.quarantined).where(
+            SyncRecord.cms_code == cms_code,
+            SyncRecord.table_name == table,
+            col(SyncRecord.version) > since,
+        )
+    ).all():
+        upto = max(upto, version)
+        if aside is not None:
+            lines.pop(record_id, None)
+            continue
+        if digests is None:  # written before digests were kept
+            row = session.get(SyncRecord, (table, record_id))
+            digests = class_digests(schema[table], row.fields if row is not None else {})
+        lines[record_id] = (version, user_digest(digests, classes))
+    return upto
