@@ -37,9 +37,16 @@ from van_app.core.reports.anonymised import (
     write_anonymised_csv,
     write_anonymised_xlsx,
 )
-from van_app.core.reports.attendance_secret import bilan_secret
+from van_app.core.reports.attendance_secret import (
+    MONTH_TOTALS,
+    AttendanceVisit,
+    _cut_part,
+    bilan_secret,
+    protect_attendance,
+)
 from van_app.core.reports.bilan_xlsx import write_bilan_xlsx
 from van_app.core.reports.statistical_secret import (
+    ALL,
     PRIMARY_MARK,
     SECONDARY_MARK,
     PeriodError,
@@ -394,3 +401,49 @@ def test_the_bilan_of_days_cut_inside_months_adds_nothing(
         elif value != UNSAID:
             assert value == (PRIMARY_MARK if real < 11 else SECONDARY_MARK)
     assert not pinned(relations, index)
+
+
+def test_a_month_cut_by_the_bilan_prints_exactly_what_its_published_figures_fix() -> None:
+    """Fixed stop ids (the ordering under which the days-cut bilan once printed "s" for a
+    commune's social count of 1–15 September while its one stop printed that 0): a part of
+    a cut month is printed exactly when the month's published figures fix it, checked
+    against this module's own linear algebra over every set of stops and both services."""
+    counts = {  # (commune, stop, service) → consultations, September 2026 of data set 4
+        ("26001", "stop-a", "pmi"): 22, ("26001", "stop-a", "social"): 2,
+        ("26001", "stop-b", "pmi"): 0, ("26001", "stop-b", "social"): 1,
+        ("26108", "stop-c", "pmi"): 6, ("26108", "stop-c", "social"): 0,
+        ("26113", "stop-d", "pmi"): 0, ("26113", "stop-d", "social"): 3,
+        ("26167", "stop-e", "pmi"): 10, ("26167", "stop-e", "social"): 6,
+        (OFF_TOUR, "—", "pmi"): 2, (OFF_TOUR, "—", "social"): 12,
+    }  # fmt: skip
+    day, visits = dt.date(2026, 9, 5), []
+    for (_commune, stop, service), count in counts.items():
+        stop_id = None if stop == "—" else stop
+        visits += [
+            AttendanceVisit(service, f"{stop}{service}{n}", day, stop_id) for n in range(count)
+        ]
+    communes = {stop: commune for commune, stop, _ in counts if stop != "—"}
+    secret = protect_attendance(visits, communes)
+    shown = secret.consultations["2026-09"].shown
+    assert shown[("26108", "stop-c", "social")] == 0  # the leaking ordering
+    assert shown[("26108", "stop-c", "pmi")] == PRIMARY_MARK
+
+    fine = sorted(counts)
+    index = {cell: i for i, cell in enumerate(fine)}
+    known = [
+        frozenset(index[c] for c in fine if all(p in (ALL, q) for p, q in zip(key, c, strict=True)))
+        for key, value in shown.items()
+        if isinstance(value, int) or key in MONTH_TOTALS
+    ]
+    basis = linear_span(known)
+    stops = sorted(communes)
+    for size in range(1, len(stops) + 1):
+        for chosen in itertools.combinations(stops, size):
+            for service in ("social", "pmi", ALL):
+                held = [(communes[s], s, ALL) for s in chosen]
+                part = _cut_part(secret, "2026-09", held, service)
+                services = ("social", "pmi") if service == ALL else (service,)
+                vector = {index[(communes[s], s, v)]: 1 for s in chosen for v in services}
+                assert isinstance(part, int) == (not _reduce(vector, basis)), (chosen, service)
+    assert _cut_part(secret, "2026-09", [("26108", "stop-c", ALL)], "social") == 0
+    assert _cut_part(secret, "2026-09", [("26108", "stop-c", ALL)], ALL) == SECONDARY_MARK

@@ -22,6 +22,7 @@ from van_app.core.indicators.figures import ActivityFilter
 from van_app.core.indicators.french import format_decimal, format_number
 from van_app.core.indicators.loading import People, StopMatcher, load_visits
 from van_app.core.models import TourStop
+from van_app.core.reports.secret_audit import PRIMES, in_span, linear_basis
 from van_app.core.reports.statistical_secret import (
     ALL,
     SECONDARY_MARK,
@@ -83,6 +84,35 @@ class AttendanceSecret:
     consultations: dict[str, Protection]
     people: dict[str, Protection]
     true_people: dict[str, dict[Key, int]]  # for sums over figures that are all published
+    _bases: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def adds_nothing(self, measure: str, month: str, cells: Iterable[Key]) -> bool:
+        """Whether the sum of these fine cells (commune, stop, service) of ``month`` is
+        already fixed by the month's published figures and the totals printed anyway (its
+        vector lies in their span, modulo every prime of the audit): then printing it tells
+        nothing new. Otherwise it must be hidden, and hidden it can be pinned by nobody, for
+        the attacker's knowledge of the month is that span and its bounds. A cell the month
+        does not hold counts 0 and is known."""
+        protection = getattr(self, measure).get(month)
+        if protection is None:
+            return True
+        key = f"{measure} {month}"
+        if key not in self._bases:
+            fine = sorted(k for k in protection.shown if ALL not in k)
+            index = {cell: i for i, cell in enumerate(fine)}
+            known = [
+                frozenset(
+                    index[c]
+                    for c in fine
+                    if all(p in (ALL, q) for p, q in zip(figure, c, strict=True))
+                )
+                for figure, shown in protection.shown.items()
+                if isinstance(shown, int) or figure in MONTH_TOTALS
+            ]
+            self._bases[key] = index, [(linear_basis(known, p), p) for p in PRIMES]
+        index, bases = self._bases[key]
+        wanted = {index[c] for c in cells if c in index}
+        return not wanted or all(in_span(wanted, basis, p) for basis, p in bases)
 
     def shown(
         self,
@@ -117,7 +147,7 @@ def protect_attendance(
         places = {(commune, stop) for commune, stop, _ in found}
         cells = {
             (c, s, service): found.get((c, s, service), [])
-            for c, s in places
+            for c, s in sorted(places)  # one order, one protection: the same in every run
             for service in SERVICES
         }
         figures = _figures(cells)
@@ -176,7 +206,7 @@ def _whole_month(month: dt.date, start: dt.date, end: dt.date) -> bool:
 def bilan_attendance(secret: AttendanceSecret, report: Any) -> BilanAttendance:
     """Each count of the report's attendance tables, or its mark: a stop's from its month's
     protection, a commune's over the period only as a sum of published month figures (or,
-    in a month cut by the period, of its stops' figures)."""
+    in a month cut by the period, of parts the month's published figures already fix)."""
     f = report.filter
     service = f.service or ALL
     stops: dict[str, tuple[Shown, Shown, Shown]] = {}
@@ -200,7 +230,10 @@ def bilan_attendance(secret: AttendanceSecret, report: Any) -> BilanAttendance:
             return [
                 SECONDARY_MARK
             ]  # outside the tour, part of a month: no published figure adds up to it
-        return [secret.shown(measure, key, place, s, service) for s in stops_of[(place, key)]]
+        held = stops_of[(place, key)]
+        if measure == "people":  # distinct people: only beside every stop's published figure
+            return [secret.shown(measure, key, place, s, service) for s in held]
+        return [_cut_part(secret, key, [(place, s, service) for s in held], service)]
 
     communes: dict[str | None, tuple[Shown, Shown, Shown | float | None]] = {}
     by_month: dict[str | None, tuple[Shown, ...]] = {}
@@ -222,6 +255,17 @@ def bilan_attendance(secret: AttendanceSecret, report: Any) -> BilanAttendance:
             for m, value in zip(months, c.people_by_month, strict=True)
         )
     return BilanAttendance(stops, communes, by_month)
+
+
+def _cut_part(secret: AttendanceSecret, month: str, stops: list[Key], service: str) -> Shown:
+    """The consultations of some stops of a month cut by the period, as one part of a
+    ``period_sum``: an int (standing for "published") when the month's published figures
+    already fix their sum, else "s". Every stop figure published is not enough (a stop total
+    may be published while a cell of it is hidden), nor needed (a cell hidden beside a
+    published total may add up with the rest to a published figure)."""
+    services = SERVICES if service == ALL else (service,)
+    cells = [(commune, stop, s) for commune, stop, _ in stops for s in services]
+    return 0 if secret.adds_nothing("consultations", month, cells) else SECONDARY_MARK
 
 
 def bilan_secret(
@@ -246,7 +290,8 @@ def commune_indicators(
 ) -> dict[str | None, dict[str, Shown]]:
     """Per commune, each of ``COMMUNE_COUNTS`` and its social consultations as the Département
     may read them: a sum of published month figures, hidden otherwise (a month cut by the
-    period, or a stop chosen, has no published figure to add up)."""
+    period, or a stop chosen, has no published figure to add up; its social consultations
+    there are printed only when the month's published figures fix them, ``_cut_part``)."""
     from van_app.core.indicators.compute import activity_report  # indicators import reports
 
     f = report.filter
@@ -256,9 +301,21 @@ def commune_indicators(
         following = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
         end = following - dt.timedelta(days=1)
         if f.stop_id is not None or not _whole_month(month, f.start, f.end):
+            key = month_key(month)
             for c in report.communes:
-                for name in (*COMMUNE_COUNTS, "social_consultations"):
+                for name in COMMUNE_COUNTS:
                     parts[(c.commune_insee, name)].append(SECONDARY_MARK)
+                held = [
+                    (c.commune_insee, s.stop_id, ALL)
+                    for s in report.stops
+                    if s.commune_insee == c.commune_insee and month_key(s.stop_date) == key
+                ]
+                social = (
+                    SECONDARY_MARK
+                    if c.commune_insee is None
+                    else _cut_part(secret, key, held, "social")
+                )
+                parts[(c.commune_insee, "social_consultations")].append(social)
             continue
         monthly = activity_report(
             session,

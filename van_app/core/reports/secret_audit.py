@@ -18,6 +18,7 @@ still assumes they add up (the attacker's best guess when nobody comes twice).
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -154,8 +155,17 @@ def disclosed(
         (float(shown[n]), float(shown[n])) if isinstance(shown[n], int) else mark_interval(shown[n])  # type: ignore[arg-type]
         for n in names
     ]
-    bounds = propagate_bounds([figures[n] for n in names], intervals, cell_count, distinct)
-    for n, own in zip(names, intervals, strict=True):
+    members, known = [figures[n] for n in names], list(intervals)
+    if not distinct:  # a figure minus one inside it bounds the rest of its cells
+        for outer, inner in itertools.permutations(range(len(names)), 2):
+            if members[inner] < members[outer]:
+                low = known[outer][0] - known[inner][1]
+                high = known[outer][1] - known[inner][0]
+                if low > 0 or high < INFINITY:
+                    members.append(members[outer] - members[inner])
+                    intervals.append((max(low, 0.0), high))
+    bounds = propagate_bounds(members, intervals, cell_count, distinct)
+    for n, own in zip(names, known, strict=True):
         if n in found or n not in hidden:
             continue
         low, high = figure_interval(figures[n], own, bounds, distinct)
