@@ -93,15 +93,21 @@ def _lay_over(
 ) -> int:
     """Lay the rows written after ``since`` over ``lines``; the newest version seen."""
     upto = max(since, 0)
-    for record_id, version, digests, aside in session.exec(
-        select(SyncRecord.id, SyncRecord.version, SyncRecord.digests, SyncRecord.quarantined).where(
+    for record_id, version, digests, aside, purged in session.exec(
+        select(
+            SyncRecord.id,
+            SyncRecord.version,
+            SyncRecord.digests,
+            SyncRecord.quarantined,
+            SyncRecord.purged_at,
+        ).where(
             SyncRecord.cms_code == cms_code,
             SyncRecord.table_name == table,
             col(SyncRecord.version) > since,
         )
     ).all():
         upto = max(upto, version)
-        if aside is not None:
+        if aside is not None or purged is not None:  # set aside, or purged: laptops hold none
             lines.pop(record_id, None)
             continue
         if digests is None:  # written before digests were kept
