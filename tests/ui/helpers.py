@@ -18,6 +18,7 @@ from van_app.core.local_store import LocalStore
 from van_app.core.reference import reference
 from van_app.tasks import TaskRunner
 from van_app.ui.context import AppContext
+from van_app.ui.screens.person_file import PersonFileScreen
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -90,3 +91,14 @@ def count_rows(store: LocalStore, model, **where: str) -> int:  # type: ignore[n
         for name, value in where.items():
             query = query.where(getattr(model, name) == value)
         return session.exec(query).one()
+
+
+def open_person_file(qtbot: QtBot, context: AppContext, person_id: str) -> PersonFileScreen:
+    """The person's file screen, shown at the laptop's size and loaded."""
+    screen = PersonFileScreen(context)
+    qtbot.addWidget(screen)
+    screen.resize(1100, 720)
+    screen.show()
+    with qtbot.waitSignal(screen.loaded):
+        screen.load(person_id)
+    return screen

@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from tests.core.activity_data import AFTER_Q4, Q4_END, Q4_START, ActivityData, build_activity_data
 from tests.factories import new_store
-from tests.ui.helpers import LEFT
+from tests.ui.helpers import LEFT, open_person_file
 from van_app.core.indicators import ActivityFilter, activity_report
 from van_app.core.local_store import LocalStore
 from van_app.core.models import Beneficiary
@@ -24,7 +24,6 @@ from van_app.core.outbox import OutboxEntry
 from van_app.core.reference import reference
 from van_app.tasks import TaskRunner
 from van_app.ui.context import AppContext
-from van_app.ui.screens.person_file import PersonFileScreen
 
 
 @pytest.fixture(params=[("croux", "supervisor"), ("bnguyen", "pmi_nurse")])
@@ -49,16 +48,6 @@ def context(store: LocalStore) -> Iterator[AppContext]:
     context.runner.wait_for_done()
 
 
-def _open(qtbot: QtBot, context: AppContext, person_id: str) -> PersonFileScreen:
-    screen = PersonFileScreen(context)
-    qtbot.addWidget(screen)
-    screen.resize(1100, 720)
-    screen.show()
-    with qtbot.waitSignal(screen.loaded):
-        screen.load(person_id)
-    return screen
-
-
 def _unknown_in_q4(store: LocalStore) -> tuple[int, int]:
     with store.session() as session:
         key = activity_report(
@@ -71,7 +60,7 @@ def test_the_flag_is_shown_and_corrected_in_the_file(
     qtbot: QtBot, store: LocalStore, data: ActivityData, context: AppContext
 ):
     assert _unknown_in_q4(store) == (5, 7)
-    screen = _open(qtbot, context, data["P8"])
+    screen = open_person_file(qtbot, context, data["P8"])
     known = screen.known_before
     assert known.check.isVisible() and known.check.isEnabled()
     assert not known.check.isChecked()
@@ -102,7 +91,7 @@ def test_the_flag_is_shown_and_corrected_in_the_file(
 def test_a_duplicate_opens_and_corrects_the_kept_person(
     qtbot: QtBot, store: LocalStore, data: ActivityData, context: AppContext
 ):
-    screen = _open(qtbot, context, data["P3b"])  # merged into P3, who says "not known"
+    screen = open_person_file(qtbot, context, data["P3b"])  # merged into P3, who says "not known"
     assert not screen.known_before.check.isChecked()
     qtbot.mouseClick(screen.known_before.check, LEFT)
     with qtbot.waitSignal(screen.loaded, timeout=10_000):

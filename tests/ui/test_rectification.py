@@ -14,13 +14,13 @@ from pytestqt.qtbot import QtBot
 from sqlmodel import select
 
 from tests.factories import add_person, new_store
+from tests.ui.helpers import open_person_file
 from van_app.core.local_store import LocalStore
 from van_app.core.models import Beneficiary
 from van_app.core.outbox import OutboxEntry
 from van_app.core.reference import reference
 from van_app.tasks import TaskRunner
 from van_app.ui.context import AppContext
-from van_app.ui.screens.person_file import PersonFileScreen
 
 
 @pytest.fixture
@@ -39,16 +39,6 @@ def context(store: LocalStore) -> Iterator[AppContext]:
     context.runner.wait_for_done()
 
 
-def _open(qtbot: QtBot, context: AppContext, person_id: str) -> PersonFileScreen:
-    screen = PersonFileScreen(context)
-    qtbot.addWidget(screen)
-    screen.resize(1100, 720)
-    screen.show()
-    with qtbot.waitSignal(screen.loaded):
-        screen.load(person_id)
-    return screen
-
-
 def _retype(qtbot: QtBot, edit, text: str) -> None:  # type: ignore[no-untyped-def]
     edit.setFocus()
     edit.selectAll()
@@ -63,7 +53,7 @@ def test_identity_is_corrected_with_the_keyboard(
     with store.session() as session:
         for entry in session.exec(select(OutboxEntry)).all():
             session.delete(entry)  # as if already sent: only the correction waits
-    screen = _open(qtbot, context, person_id)
+    screen = open_person_file(qtbot, context, person_id)
     assert screen.rights.correct_button.isVisible()
     screen.rights.correct_button.click()
     qtbot.waitUntil(lambda: screen.rights.dialog is not None)
@@ -97,7 +87,7 @@ def test_supervisor_deletes_on_request_after_a_confirmation_naming_her(
     qtbot: QtBot, store: LocalStore, context: AppContext
 ):
     person_id = add_person(store, birth_name="Achard", first_names="Josiane")
-    screen = _open(qtbot, context, person_id)
+    screen = open_person_file(qtbot, context, person_id)
     box = screen.rights.ask_deletion()
     assert box is not None and screen.rights.person_name in box.text()
     assert "Achard" in box.text().title() or "ACHARD" in box.text()
