@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import bindparam, delete, update
+from sqlalchemy import bindparam, delete, insert, update
 from sqlmodel import Session, col, select
 
 from van_app.core.outbox import OutboxEntry
-from van_app.core.sync_state import FieldVersions
+from van_app.core.sync_state import DigestLine, FieldVersions
+from van_app.sync.digests import fields_digest
 from van_app.sync.wire import MODELS
 
 TAKEN = frozenset({"applied", "duplicate"})
@@ -87,18 +88,44 @@ def plain_acceptance(
 
 
 class PlainAcceptances:
-    """Rows to write at the end of a batch's answers."""
+    """Rows to write at the end of a batch's answers.
 
-    def __init__(self) -> None:
+    A new record taken whole is held afterwards exactly as it was sent (with the server's
+    device id): its verification line is written here too, from the values sent, so the
+    verification that ends the sync digests nothing again. Only for records with no other
+    change waiting (an edit typed meanwhile makes its own line later).
+    """
+
+    def __init__(self, classes: frozenset[str] = frozenset()) -> None:
+        self.classes = classes
         self.updates: dict[tuple[str, bool], list[dict[str, Any]]] = {}
         self.done: list[int] = []
+        self.lines: dict[str, dict[str, Any]] = {}
 
-    def add(self, seq: int, table: str, record_id: str, version: int, device: Any) -> None:
+    def add(
+        self,
+        seq: int,
+        table: str,
+        record_id: str,
+        version: int,
+        device: Any,
+        whole: dict[str, Any] | None = None,
+    ) -> None:
+        """``whole``: every field's value as sent, for a new record."""
         row: dict[str, Any] = {"_id": record_id, "_version": version}
         if isinstance(device, str):
             row["_device"] = device
         self.updates.setdefault((table, "_device" in row), []).append(row)
         self.done.append(seq)
+        if whole is not None and self.classes:
+            values = {**whole, "device": device} if isinstance(device, str) else whole
+            self.lines[record_id] = {
+                "record_id": record_id,
+                "classes": "".join(sorted(self.classes)),
+                "record_table": table,
+                "version": version,
+                "digest": fields_digest(table, values, self.classes),
+            }
 
     def write(self, session: Session) -> None:
         connection = session.connection()
@@ -119,3 +146,27 @@ class PlainAcceptances:
                     col(OutboxEntry.seq).in_(self.done[start : start + CHUNK])
                 )
             )
+        if self.lines:
+            # After the updates: their triggers drop the records' old lines.
+            waiting = set(ids_with_entries_among(session, self.lines))
+            fresh = [line for rid, line in self.lines.items() if rid not in waiting]
+            if fresh:
+                connection.execute(
+                    insert(DigestLine.__table__).prefix_with("OR REPLACE"),  # type: ignore[attr-defined]
+                    fresh,
+                )
+
+
+def ids_with_entries_among(session: Session, ids: Iterable[str]) -> set[str]:
+    """Those of ``ids`` with a change still waiting in the outbox."""
+    wanted = sorted(set(ids))
+    found: set[str] = set()
+    for start in range(0, len(wanted), CHUNK):
+        found.update(
+            session.exec(
+                select(OutboxEntry.record_id).where(
+                    col(OutboxEntry.record_id).in_(wanted[start : start + CHUNK])
+                )
+            ).all()
+        )
+    return found

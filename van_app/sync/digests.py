@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 from van_app.core.confidentiality import readable_classes
@@ -22,8 +23,12 @@ CONFLICT_TABLE = "sync_conflict"
 CONFLICT_VALUE_FIELDS = frozenset({"kept_value", "other_value"})
 
 
+# One encoder for every call (json.dumps with options builds a new one each time).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode
+
+
 def canonical_json(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+    return _CANONICAL(value).encode()
 
 
 def user_classes(roles: Iterable[str]) -> frozenset[str]:
@@ -32,13 +37,20 @@ def user_classes(roles: Iterable[str]) -> frozenset[str]:
 
 def record_digest(record: SyncedRecord, classes: frozenset[str]) -> str:
     """The digest of the values of ``record`` a user reading ``classes`` holds."""
-    table = record.__tablename__  # type: ignore[attr-defined]
-    values = record_fields(record)
+    return fields_digest(record.__tablename__, record_fields(record), classes)  # type: ignore[attr-defined]
+
+
+@cache
+def _class_of_fields(table: str) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (name, spec["class"]) for name, spec in wire_fields()[table].items() if name != "id"
+    )
+
+
+def fields_digest(table: str, values: dict[str, Any], classes: frozenset[str]) -> str:
+    """The digest of a record of ``table`` whose wire values (every field) are ``values``."""
     groups: dict[str, dict[str, Any]] = {cls: {} for cls in CLASSES}
-    for name, spec in wire_fields()[table].items():
-        if name == "id":
-            continue
-        cls = spec["class"]
+    for name, cls in _class_of_fields(table):
         if table == CONFLICT_TABLE and name in CONFLICT_VALUE_FIELDS:
             cls = str(values.get("value_class") or "M")
         groups.setdefault(cls, {})[name] = values.get(name)

@@ -20,6 +20,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -89,8 +90,8 @@ class SyncEngine:
         self.page_size = page_size
         self.progress = progress or (lambda phase, done, total: None)
         self.username = store.user.username
-        self.outgoing = Outgoing(self.username, batch_bytes, batch_max)
         self.verifier = Verifier(self.username, store.user.roles)
+        self.outgoing = Outgoing(self.username, batch_bytes, batch_max, self.verifier.classes)
 
     # -- state -------------------------------------------------------------------------------
 
@@ -207,16 +208,32 @@ class SyncEngine:
             return pending_summary(session)[0]
 
     def _push_all(self, report: SyncReport, total: int) -> bool:
-        """Push the rest of the outbox in batches; True if anything left."""
+        """Push the rest of the outbox in batches; True if anything left.
+
+        While the server works on a batch, the next one is read and its change ids saved
+        (records in flight left out: their later changes wait for the answer), so the
+        laptop and the server work at the same time. Batches still reach the server one
+        after the other, in order: a consultation never arrives before its person.
+        """
         worked = False
-        while batch := self._step(self.outgoing.next_batch):
-            worked = True
-            before = report.pushed + report.rejected
-            pushed = self.client.push([c for _, c in batch])
-            self._apply_results(batch, pushed["results"], report)
-            self.progress("push", report.pushed + report.rejected, total)
-            if report.pushed + report.rejected == before:
-                break  # the server answered none of them: they stay queued for next time
+        batch = self._step(self.outgoing.next_batch)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push") as sender:
+            while batch:
+                worked = True
+                before = report.pushed + report.rejected
+                answer = sender.submit(self.client.push, [c for _, c in batch])
+                in_flight = {c["id"] for _, c in batch}
+                try:
+                    following = self._step(
+                        lambda session, busy=in_flight: self.outgoing.next_batch(session, busy)
+                    )
+                finally:
+                    pushed = answer.result()  # raises what the request raised
+                self._apply_results(batch, pushed["results"], report)
+                self.progress("push", report.pushed + report.rejected, total)
+                if report.pushed + report.rejected == before:
+                    break  # the server answered none of them: they stay queued for next time
+                batch = following
         return worked
 
     def _apply_results(

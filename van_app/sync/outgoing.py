@@ -18,9 +18,11 @@ import base64
 import json
 import logging
 import secrets
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
+from sqlalchemy import bindparam, delete, update
 from sqlmodel import Session, col, select
 
 from van_app.core.models import SyncConflict
@@ -33,17 +35,13 @@ from van_app.sync.accepted import (
     with_own_versions,
 )
 from van_app.sync.apply import FieldVersionBook, preload
-from van_app.sync.wire import (
-    PULL_ONLY,
-    decode_fields,
-    new_local_record,
-    record_fields,
-    wire_fields,
-)
+from van_app.sync.wire import PULL_ONLY, decode_fields, new_local_record, wire_fields
+from van_app.sync.wire_rows import load_rows, row_fields
 
 log = logging.getLogger(__name__)
 ALWAYS_SENT = frozenset({"created_at", "updated_at", "author", "device", "deleted"})
 CHUNK = 500  # outbox entries read at a time while a batch is filled
+_COMPACT = json.JSONEncoder(separators=(",", ":")).encode  # what a change costs in a request
 
 
 @dataclass
@@ -71,73 +69,160 @@ class ChangeIds:
         return f"{self.prefix}.{self.count}"
 
 
+_ENTRY_KEYS = (
+    OutboxEntry.seq,
+    OutboxEntry.record_table,
+    OutboxEntry.record_id,
+    OutboxEntry.change_id,
+    OutboxEntry.replay,
+)
+
+
+class _Entry(NamedTuple):
+    """An outbox entry as a push batch reads it (a row, not a model object)."""
+
+    seq: int
+    record_table: str
+    record_id: str
+    change_id: str | None
+    replay: bool
+    changed_fields: list[str]
+    seen: dict[str, Any]
+
+
+def _with_details(session: Session, keys: list[Any]) -> list[_Entry]:
+    """The entries of ``keys`` (in their order) with their changed fields and seen values."""
+    details = {
+        seq: (changed or [], seen or {})
+        for seq, changed, seen in session.connection().execute(
+            select(OutboxEntry.seq, OutboxEntry.changed_fields, OutboxEntry.seen).where(
+                col(OutboxEntry.seq).in_([k.seq for k in keys])
+            )
+        )
+    }
+    return [
+        _Entry(k.seq, k.record_table, k.record_id, k.change_id, k.replay, *details[k.seq])
+        for k in keys
+        if k.seq in details
+    ]
+
+
+@dataclass
+class _Batch:
+    """A push batch being filled, and what filling it changes in the outbox."""
+
+    ids: ChangeIds
+    changes: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    size: int = 0
+    full: bool = False
+    new_ids: list[dict[str, Any]] = field(default_factory=list)  # change ids to save
+    gone: list[int] = field(default_factory=list)  # entries of records no longer here
+
+    def save(self, session: Session) -> None:
+        table = OutboxEntry.__table__  # type: ignore[attr-defined]
+        connection = session.connection()
+        if self.new_ids:
+            connection.execute(
+                update(table)
+                .where(table.c.seq == bindparam("_seq"))
+                .values(change_id=bindparam("_change_id")),
+                self.new_ids,
+            )
+        for start in range(0, len(self.gone), CHUNK):
+            connection.execute(
+                delete(table).where(table.c.seq.in_(self.gone[start : start + CHUNK]))
+            )
+
+
 class Outgoing:
     """Builds push batches for one user and applies the server's results."""
 
-    def __init__(self, username: str, batch_bytes: int, batch_max: int) -> None:
+    def __init__(
+        self,
+        username: str,
+        batch_bytes: int,
+        batch_max: int,
+        classes: frozenset[str] = frozenset(),
+    ) -> None:
         self.username = username
+        self.classes = classes  # the user's readable classes: verification lines
         self.batch_bytes = batch_bytes
         self.batch_max = batch_max
 
     # -- batches ---------------------------------------------------------------------------
 
-    def next_batch(self, session: Session) -> list[tuple[int, dict[str, Any]]]:
+    def next_batch(
+        self, session: Session, in_flight: Iterable[str] = ()
+    ) -> list[tuple[int, dict[str, Any]]]:
         """The oldest pending changes, at most one per record, each with its change id saved.
 
         Replays go first: after a restore, the server may lack a record that an ordinary
         change (a few fields) only completes. Runs in the caller's transaction, which commits
-        the change ids before the request.
+        the change ids before the request. Entries and records are read as rows, a chunk at
+        a time (one query per table), and the new change ids written in one statement.
+        ``in_flight``: records of a batch sent and not answered yet, whose later changes wait.
         """
-        batch: list[tuple[int, dict[str, Any], int]] = []
-        seen: set[str] = set()
-        size = 0
-        self._ids = ChangeIds()
+        batch = _Batch(ChangeIds(), seen=set(in_flight))
         with session.no_autoflush:
             for replay in (True, False):
                 last_seq = 0
-                while True:  # a chunk at a time, oldest first, until the batch fills
-                    chunk = session.exec(
-                        select(OutboxEntry)
-                        .where(col(OutboxEntry.rejected_reason).is_(None))
-                        .where(col(OutboxEntry.replay).is_(replay))
-                        .where(col(OutboxEntry.seq) > last_seq)
-                        .order_by(col(OutboxEntry.seq))
-                        .limit(CHUNK)
-                    ).all()
+                while not batch.full:  # a chunk at a time, oldest first, until the batch fills
+                    chunk = (
+                        session.connection()
+                        .execute(
+                            select(*_ENTRY_KEYS)
+                            .where(col(OutboxEntry.rejected_reason).is_(None))
+                            .where(col(OutboxEntry.replay).is_(replay))
+                            .where(col(OutboxEntry.seq) > last_seq)
+                            .order_by(col(OutboxEntry.seq))
+                            .limit(CHUNK)
+                        )
+                        .all()
+                    )
                     if not chunk:
                         break
                     last_seq = chunk[-1].seq or last_seq
-                    loaded = preload(session, [(e.record_table, e.record_id) for e in chunk])
-                    book = FieldVersionBook(session, [e.record_id for e in chunk])
-                    full, size = self._fill(session, chunk, loaded, book, batch, seen, size)
-                    if full:
-                        return [(seq, change) for seq, change, _ in batch]
-        return [(seq, change) for seq, change, _ in batch]
+                    # Records in flight wait: neither they nor their entries are read further.
+                    waiting = [e for e in chunk if e.record_id not in batch.seen]
+                    if waiting:
+                        entries = _with_details(session, waiting)
+                        loaded = load_rows(
+                            session, [(e.record_table, e.record_id) for e in entries]
+                        )
+                        book = FieldVersionBook(session, [e.record_id for e in entries])
+                        self._fill(entries, loaded, book, batch)
+        batch.save(session)
+        return [(seq, change) for seq, change in batch.changes]
 
-    def _fill(self, session, entries, loaded, book, batch, seen, size) -> tuple[bool, int]:  # type: ignore[no-untyped-def]
-        """Add ``entries`` to ``batch`` until it is full (True); skip others' changes."""
+    def _fill(self, entries, loaded, book, batch: _Batch) -> None:  # type: ignore[no-untyped-def]
+        """Add ``entries`` to ``batch`` until it is full; skip others' changes."""
         for entry in entries:
-            if entry.record_id in seen:
+            if entry.record_id in batch.seen:
                 continue  # waits for the answer to the earlier change of the same record
-            seen.add(entry.record_id)  # even when skipped: order per record is kept
+            batch.seen.add(entry.record_id)  # even when skipped: order per record is kept
             record = loaded.get((entry.record_table, entry.record_id))
             if record is None or entry.record_table in PULL_ONLY:
-                session.delete(entry)  # nothing to send: the record is the server's
+                batch.gone.append(entry.seq)  # nothing to send: the record is the server's
                 continue
             if not leaves_with(
                 entry.record_table, record.author, record.server_version, self.username
             ):
                 continue  # created here by a colleague: it leaves with the colleague's token
-            change = self.change_for(entry, record, book, entry.change_id or self._ids.next())
-            cost = len(json.dumps(change, separators=(",", ":")))
-            if batch and (size + cost > self.batch_bytes or len(batch) >= self.batch_max):
-                return True, size
+            change = self.change_for(entry, record, book, entry.change_id or batch.ids.next())
+            cost = len(_COMPACT(change))
+            if batch.changes and (
+                batch.size + cost > self.batch_bytes or len(batch.changes) >= self.batch_max
+            ):
+                batch.full = True
+                return
             if entry.change_id is None:  # saved before it leaves: retries reuse it
-                entry.change_id = change["change_id"]
-                session.add(entry)
-            batch.append((entry.seq, change, cost))
-            size += cost
-        return False, size
+                batch.new_ids.append({"_seq": entry.seq, "_change_id": change["change_id"]})
+            batch.changes.append((entry.seq, change))
+            batch.size += cost
+            if len(batch.changes) >= self.batch_max:
+                batch.full = True  # no need to read the next chunk to know it
+                return
 
     @staticmethod
     def change_for(
@@ -154,17 +239,17 @@ class Outgoing:
         }
         if entry.replay:
             names = (set(entry.changed_fields) | ALWAYS_SENT) & set(wire)
-            change["fields"] = record_fields(record, names)
+            change["fields"] = row_fields(table, record, names)
             # Fields typed here since the restore go back as the server held them.
             change["fields"].update({n: v for n, v in (entry.seen or {}).items() if n in names})
             change["replay"] = True
             change["origins"] = {n: book.version(record, n) or 0 for n in change["fields"]}
             return change
         if record.server_version is None:  # new here: every field, nothing seen before
-            change["fields"] = record_fields(record)
+            change["fields"] = row_fields(table, record)
             return change
         names = (set(entry.changed_fields) | ALWAYS_SENT) & set(wire)
-        change["fields"] = record_fields(record, names)
+        change["fields"] = row_fields(table, record, names)
         if "deleted" in entry.changed_fields and not record.deleted:
             change["undelete"] = True  # a supervisor puts back a record deleted by mistake
         change["bases"] = {
@@ -212,7 +297,7 @@ class Outgoing:
                 )
             ).all()
         )
-        plain, rest = PlainAcceptances(), []
+        plain, rest = PlainAcceptances(self.classes), []
         for seq, change in batch:
             key = (change["table"], change["id"])
             if seq in replays and not replays[seq] and key in held:
@@ -221,7 +306,8 @@ class Outgoing:
                     answer, change, held[key], has_own_versions=change["id"] in own
                 )
                 if version is not None and answer is not None:
-                    plain.add(seq, key[0], key[1], version, answer.get("device"))
+                    whole = change["fields"] if "bases" not in change else None
+                    plain.add(seq, key[0], key[1], version, answer.get("device"), whole)
                     counts.pushed += 1
                     continue
             rest.append((seq, change))
