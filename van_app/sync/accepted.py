@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from van_app.core.outbox import OutboxEntry
@@ -128,18 +128,21 @@ class PlainAcceptances:
             }
 
     def write(self, session: Session) -> None:
+        """One statement per table, through the driver (thousands of rows: the ORM's per-row
+        parameter handling cost more than the writes)."""
         connection = session.connection()
         for (table, with_device), rows in self.updates.items():
-            model = MODELS[table]
-            values: dict[str, Any] = {"server_version": bindparam("_version")}
+            name = MODELS[table].__tablename__
             if with_device:
-                values["device"] = bindparam("_device")
-            statement = (
-                update(model.__table__)  # type: ignore[attr-defined]
-                .where(model.__table__.c.id == bindparam("_id"))  # type: ignore[attr-defined]
-                .values(**values)
-            )
-            connection.execute(statement, rows)
+                connection.exec_driver_sql(
+                    f"UPDATE {name} SET server_version = ?, device = ? WHERE id = ?",
+                    [(r["_version"], r["_device"], r["_id"]) for r in rows],
+                )
+            else:
+                connection.exec_driver_sql(
+                    f"UPDATE {name} SET server_version = ? WHERE id = ?",
+                    [(r["_version"], r["_id"]) for r in rows],
+                )
         for start in range(0, len(self.done), CHUNK):
             connection.execute(
                 delete(OutboxEntry.__table__).where(  # type: ignore[arg-type]
@@ -149,10 +152,16 @@ class PlainAcceptances:
         if self.lines:
             # After the updates: their triggers drop the records' old lines.
             waiting = set(ids_with_entries_among(session, self.lines))
-            fresh = [line for rid, line in self.lines.items() if rid not in waiting]
+            fresh = [
+                (line["record_id"], line["classes"], line["record_table"], line["version"],
+                 line["digest"])
+                for rid, line in self.lines.items()
+                if rid not in waiting
+            ]  # fmt: skip
             if fresh:
-                connection.execute(
-                    insert(DigestLine.__table__).prefix_with("OR REPLACE"),  # type: ignore[attr-defined]
+                connection.exec_driver_sql(
+                    f"INSERT OR REPLACE INTO {DigestLine.__tablename__} "
+                    "(record_id, classes, record_table, version, digest) VALUES (?, ?, ?, ?, ?)",
                     fresh,
                 )
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, delete, update
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from van_app.core.models import SyncConflict
@@ -116,17 +116,15 @@ class _Batch:
     seen: set[str] = field(default_factory=set)
     size: int = 0
     full: bool = False
-    new_ids: list[dict[str, Any]] = field(default_factory=list)  # change ids to save
+    new_ids: list[tuple[str, int]] = field(default_factory=list)  # (change id, seq) to save
     gone: list[int] = field(default_factory=list)  # entries of records no longer here
 
     def save(self, session: Session) -> None:
         table = OutboxEntry.__table__  # type: ignore[attr-defined]
         connection = session.connection()
-        if self.new_ids:
-            connection.execute(
-                update(table)
-                .where(table.c.seq == bindparam("_seq"))
-                .values(change_id=bindparam("_change_id")),
+        if self.new_ids:  # through the driver: one statement, no per-row handling
+            connection.exec_driver_sql(
+                f"UPDATE {OutboxEntry.__tablename__} SET change_id = ? WHERE seq = ?",
                 self.new_ids,
             )
         for start in range(0, len(self.gone), CHUNK):
@@ -217,7 +215,7 @@ class Outgoing:
                 batch.full = True
                 return
             if entry.change_id is None:  # saved before it leaves: retries reuse it
-                batch.new_ids.append({"_seq": entry.seq, "_change_id": change["change_id"]})
+                batch.new_ids.append((change["change_id"], entry.seq))
             batch.changes.append((entry.seq, change))
             batch.size += cost
             if len(batch.changes) >= self.batch_max:
