@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, or_
@@ -19,8 +19,9 @@ from sync_server.authz import CONSULTATION_TABLES, REVIEW_TABLE, SUPERVISOR, Act
 from sync_server.core.db import session_scope
 from sync_server.models import SyncRecord
 from sync_server.services.digests import class_digests, user_digest
-from sync_server.services.quarantine import set_aside, unservable
+from sync_server.services.quarantine import set_aside
 from sync_server.services.read_audit import audit_read
+from sync_server.services.served import Served, Visible, page_json, serve
 from sync_server.services.summary_cache import SUMMARIES, exclusion_key, fingerprints
 from sync_server.services.summary_lines import current_lines
 from sync_server.services.versions import read_meta
@@ -45,6 +46,13 @@ class PullPage:
     more: bool
     server_max_version: int
     server_id: str
+    encoded: list[bytes] = field(default_factory=list)  # each record's JSON (``served``)
+
+    def json(self) -> bytes:
+        """The page as the pull route sends it (the content of ``PullOut``)."""
+        return page_json(
+            self.encoded, self.next, self.more, self.server_max_version, self.server_id
+        )
 
 
 @dataclass
@@ -92,11 +100,13 @@ def pull_page(
             else []
         )
         scanned = rows[:limit]
-        records, bad = _served(session, schema, actor, scanned)
+        served = _served(session, schema, actor, scanned)
+        records, bad = served.records, served.bad
         more = len(rows) > limit
         last = scanned[-1].version if scanned else since
         page = PullPage(
             records=records,
+            encoded=served.encoded,
             next=last if more or limit == 0 else max(last, head, since),
             more=more,
             server_max_version=meta.max_version,
@@ -128,21 +138,17 @@ def _not_echo(device_id: str) -> Any:
 
 def _served(
     session: Session, schema: Mapping[str, TableSpec], actor: Actor, rows: list[SyncRecord]
-) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
-    """The rows this user may read, as sent; and those that cannot be sent (set aside)."""
+) -> Served:
+    """The rows this user may read, as sent (and encoded); those that cannot be sent."""
     readable_reviews = _readable_reviews(session, actor, rows)
-    records: list[dict[str, Any]] = []
-    bad: list[tuple[str, str, str]] = []
+    visible = Visible(schema, actor.roles)
+    served = Served()
     for row in rows:
         if row.table_name == REVIEW_TABLE and row.id not in readable_reviews:
             continue
-        record = _record_out(schema, actor, row)
-        problem = unservable(record["fields"])
-        if problem:
-            bad.append((row.table_name, row.id, problem))
-            continue
-        records.append(record)
-    return records, bad
+        fields = visible.fields(row.table_name, row.fields)
+        serve(served, row.table_name, row.id, row.version, row.deleted, fields)
+    return served
 
 
 def _readable_reviews(session: Session, actor: Actor, rows: Iterable[SyncRecord]) -> set[str]:
@@ -378,7 +384,8 @@ def fetch_records(
                     )
                 ).all()
         rows.sort(key=lambda row: row.version)
-        records, bad = _served(session, schema, actor, rows)
+        served = _served(session, schema, actor, rows)
+        records, bad = served.records, served.bad
     set_aside(engine, bad)
     audit_read(
         engine,
@@ -389,16 +396,6 @@ def fetch_records(
         records=[r["id"] for r in records],
     )
     return records
-
-
-def _record_out(schema: Mapping[str, TableSpec], actor: Actor, row: SyncRecord) -> dict[str, Any]:
-    return {
-        "table": row.table_name,
-        "id": row.id,
-        "version": row.version,
-        "deleted": row.deleted,
-        "fields": authz.visible_fields(schema[row.table_name], actor.roles, row.fields),
-    }
 
 
 def checksum(lines: Iterable[str]) -> str:

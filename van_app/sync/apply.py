@@ -9,10 +9,12 @@ new version. No Qt.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from van_app.core.lifecycle import delete_purged, is_purged
@@ -25,23 +27,29 @@ from van_app.sync.wire import MODELS, decode_fields, new_local_record, wire_fiel
 log = logging.getLogger(__name__)
 
 
+def _among(ids: Iterable[str]) -> Any:
+    """``IN`` this set of ids, as one bound JSON array (``json_each``): one short statement,
+    compiled once, whatever the number of ids (500 bound values cost more than the read)."""
+    each = func.json_each(json.dumps(sorted(set(ids)))).table_valued("value")
+    return select(each.c.value).scalar_subquery()
+
+
 def protected_fields(session: Session, ids: Iterable[str]) -> dict[str, set[str]]:
     """Per record id: the fields with a local change the server has not accepted yet."""
-    wanted = sorted(set(ids))
     protected: dict[str, set[str]] = {}
-    for start in range(0, len(wanted), 500):
-        for record_id, fields in session.exec(
-            select(OutboxEntry.record_id, OutboxEntry.changed_fields).where(
-                col(OutboxEntry.record_id).in_(wanted[start : start + 500])
-            )
-        ).all():
-            protected.setdefault(record_id, set()).update(fields)
+    for record_id, fields in session.exec(
+        select(OutboxEntry.record_id, OutboxEntry.changed_fields).where(
+            col(OutboxEntry.record_id).in_(_among(ids))
+        )
+    ).all():
+        protected.setdefault(record_id, set()).update(fields)
     return protected
 
 
 def preload(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:
     """The records of (table, id) pairs in a few queries, held in a dict (the session's
-    identity map holds unmodified objects only weakly)."""
+    identity map holds unmodified objects only weakly). Which exist is asked first (ids
+    only): most of a first pull is new, and building objects costs more than the probe."""
     by_table: dict[str, list[str]] = {}
     for table, record_id in keys:
         if table in MODELS:
@@ -49,10 +57,10 @@ def preload(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str
     found: dict[tuple[str, str], Any] = {}
     for table, ids in by_table.items():
         model = MODELS[table]
-        unique = sorted(set(ids))
-        for start in range(0, len(unique), 500):
+        held = session.exec(select(model.id).where(col(model.id).in_(_among(ids)))).all()
+        for start in range(0, len(held), 500):
             for record in session.exec(
-                select(model).where(col(model.id).in_(unique[start : start + 500]))
+                select(model).where(col(model.id).in_(held[start : start + 500]))
             ).all():
                 found[(table, record.id)] = record
     return found
@@ -202,7 +210,8 @@ def store_page(
     ids = [item["id"] for item in records]
     protected = protected_fields(session, ids)
     loaded = preload(session, [(item["table"], item["id"]) for item in records])
-    book = FieldVersionBook(session, ids)
+    # Only records held here are merged through the book (new ones have no exceptions).
+    book = FieldVersionBook(session, [record_id for _, record_id in loaded])
     fresh = NewRows()
     taken = 0
     purged = [item for item in records if is_purged(item)]  # deleted here for good

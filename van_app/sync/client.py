@@ -6,11 +6,14 @@ No Qt here: the engine and the benchmark call it from any thread. Each call is o
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import ipaddress
 import json
 import os
 import ssl
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -143,6 +146,8 @@ class SyncClient:
         # restored server answers 409 before applying anything. None: a device never synced.
         self.server_id: str | None = None
         self.stats = WireStats()
+        self._ahead: tuple[tuple[int, int], Future[dict[str, Any]]] | None = None
+        self._reader = threading.local()  # set in the thread that reads a page ahead
         self._http = requests.Session()
         if not any(os.environ.get(name) for name in CA_BUNDLE_ENV):
             # A bundle named by the administrator is used as requests reads it; otherwise the
@@ -157,6 +162,7 @@ class SyncClient:
         )
 
     def close(self) -> None:
+        self._settle()
         self._http.close()
 
     # -- calls -------------------------------------------------------------------------------
@@ -197,8 +203,47 @@ class SyncClient:
         return self._call("POST", "/api/v1/sync/push", {"changes": changes})
 
     def pull(self, since: int, limit: int) -> dict[str, Any]:
+        """One page; when more follow, the next one is asked for at once, in a thread, so
+        the server prepares it while the caller stores this one (the caller's cursor still
+        moves only with what it stores: a page read ahead is only kept in memory)."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0] == (since, limit):
+            page = ahead[1].result()  # raises what the request raised
+        else:
+            if ahead is not None:
+                self._wait(ahead[1])
+            page = self._pull(since, limit)
+        if page.get("more") and isinstance(page.get("next"), int):
+            self._read_ahead(int(page["next"]), limit)
+        return page
+
+    def _pull(self, since: int, limit: int) -> dict[str, Any]:
         # skip_own: the server leaves out what this device's accepted pushes wrote as sent.
         return self._call("GET", f"/api/v1/sync/pull?since={since}&limit={limit}&skip_own=1")
+
+    def _read_ahead(self, since: int, limit: int) -> None:
+        future: Future[dict[str, Any]] = Future()
+
+        def read() -> None:
+            self._reader.active = True  # its own request must not wait for itself
+            try:
+                future.set_result(self._pull(since, limit))
+            except BaseException as exc:  # handed to whoever takes the page
+                future.set_exception(exc)
+
+        self._ahead = ((since, limit), future)
+        threading.Thread(target=read, name="sync-pull-ahead", daemon=True).start()
+
+    def _settle(self) -> None:
+        """Wait for a page read ahead that nobody took (one request at a time)."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            self._wait(ahead[1])
+
+    @staticmethod
+    def _wait(future: Future[dict[str, Any]]) -> None:
+        with contextlib.suppress(BaseException):  # a page nobody took: its failure is moot
+            future.result()
 
     def summary(self, exclude: list[str] | None = None) -> dict[str, Any]:
         """Counts and checksums; ``exclude``: ids this device holds changes of its own for."""
@@ -237,6 +282,8 @@ class SyncClient:
     def _call(
         self, method: str, path: str, body: dict[str, Any] | None = None, *, auth: bool = True
     ) -> dict[str, Any]:
+        if self._ahead is not None and not getattr(self._reader, "active", False):
+            self._settle()  # a page read ahead and not taken: the session serves one call
         headers: dict[str, str] = {}
         data = None
         if body is not None:

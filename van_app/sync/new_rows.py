@@ -13,16 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from types import SimpleNamespace
+from operator import itemgetter
 from typing import Any
 
 from pydantic_core import PydanticUndefined
-from sqlalchemy import insert
+from sqlalchemy import Connection, Dialect, Table, insert
 from sqlmodel import Session
 
 from van_app.core import text
 from van_app.core.sync_state import DigestLine
-from van_app.sync.digests import record_digest
+from van_app.sync.row_digest import row_digest
 from van_app.sync.wire import MODELS, blank, wire_fields
 
 BULK_TABLES = frozenset(MODELS) - {"staff_account"}  # a staff account may replace a local one
@@ -36,6 +36,8 @@ def _template(table: str) -> tuple[dict[str, Any], dict[str, Callable[[], Any]]]
     factories: dict[str, Callable[[], Any]] = {}
     wire = wire_fields()[table]
     for name, info in model.model_fields.items():
+        if name in ("id", "server_version"):
+            continue  # always given
         if info.default_factory is not None:
             factories[name] = info.default_factory  # type: ignore[assignment]
         elif info.default is not PydanticUndefined:
@@ -68,11 +70,13 @@ class NewRows:
             _fold_names(table, held)
             return True
         fixed, factories = _template(table)
-        row = {name: factory() for name, factory in factories.items()}
-        row.update(fixed)
+        row = dict(fixed)
         for name, value in fixed.items():
             if isinstance(value, list | dict):
                 row[name] = type(value)(value)
+        for name, factory in factories.items():
+            if name not in values:
+                row[name] = factory()
         row.update(values, id=record_id, server_version=version)
         _fold_names(table, row)
         rows[record_id] = row
@@ -82,23 +86,78 @@ class NewRows:
         """Insert the rows; with ``digest_classes``, also their verification lines for a
         reader of those classes (what ``verify.py`` would compute from the rows read back)."""
         connection = session.connection()
-        lines: list[dict[str, Any]] = []
+        lines: list[tuple[Any, ...]] = []
         classes = "".join(sorted(digest_classes or ()))
         for table, rows in self.rows.items():
             if rows:
-                model = MODELS[table]
-                connection.execute(insert(model.__table__), list(rows.values()))  # type: ignore[attr-defined]
+                _insert_rows(connection, MODELS[table].__table__, list(rows.values()))  # type: ignore[attr-defined]
             if digest_classes is not None:
-                for row in rows.values():
-                    shaped = SimpleNamespace(**row, __tablename__=table)
-                    lines.append(
-                        {"record_id": row["id"], "classes": classes, "record_table": table,
-                         "version": row["server_version"],
-                         "digest": record_digest(shaped, digest_classes)}  # type: ignore[arg-type]
-                    )  # fmt: skip
+                lines += [
+                    (row["id"], classes, table, row["server_version"],
+                     row_digest(table, row, digest_classes))
+                    for row in rows.values()
+                ]  # fmt: skip
         if lines:
-            connection.execute(insert(DigestLine.__table__).prefix_with("OR REPLACE"), lines)  # type: ignore[attr-defined]
+            keys = ("record_id", "classes", "record_table", "version", "digest")
+            _insert_rows(connection, DigestLine.__table__, lines, keys, replace=True)  # type: ignore[attr-defined]
         self.rows.clear()
+
+
+@cache
+def _plan(
+    table: Table, keys: tuple[str, ...], dialect: Dialect, replace: bool
+) -> tuple[str, tuple[tuple[int, Callable[[Any], Any] | None], ...]] | None:
+    """The INSERT of ``keys`` into ``table`` as the driver takes it, and each key's bind
+    processor (what SQLAlchemy would apply); None when SQLAlchemy would add columns."""
+    statement = insert(table)
+    if replace:
+        statement = statement.prefix_with("OR REPLACE")
+    compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+    order = compiled.positiontup
+    if order is None or sorted(order) != sorted(keys):
+        return None
+    processors = compiled._bind_processors
+    index = {name: i for i, name in enumerate(keys)}
+    return compiled.string, tuple((index[name], processors.get(name)) for name in order)
+
+
+def _insert_rows(
+    connection: Connection,
+    table: Table,
+    rows: list[Any],
+    keys: tuple[str, ...] | None = None,
+    *,
+    replace: bool = False,
+) -> None:
+    """``executemany`` straight on the driver's cursor, in the session's transaction: the
+    values converted as SQLAlchemy would, without its per-row bookkeeping. ``rows``: dicts
+    sharing one set of keys, or tuples in the order of ``keys``."""
+    if keys is None:
+        keys = tuple(rows[0])
+        rows = list(map(itemgetter(*keys), rows))
+    plan = _plan(table, keys, connection.dialect, replace)
+    if plan is None:
+        statement = insert(table).prefix_with("OR REPLACE") if replace else insert(table)
+        connection.execute(statement, [dict(zip(keys, row, strict=True)) for row in rows])
+        return
+    sql, columns = plan
+    if any(process is not None for _, process in columns) or [i for i, _ in columns] != list(
+        range(len(keys))
+    ):  # converted column by column, in the statement's order
+        values = list(zip(*rows, strict=True))
+        rows = list(
+            zip(
+                *(values[i] if process is None else list(map(process, values[i]))
+                  for i, process in columns),
+                strict=True,
+            )
+        )  # fmt: skip
+
+    cursor = connection.connection.cursor()
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
 
 
 def _fold_names(table: str, row: dict[str, Any]) -> None:

@@ -8,7 +8,7 @@ that way is stored with neutral blanks in its unreadable required columns.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from van_app.core.models import DOMAIN_TABLES, SyncedRecord
@@ -39,14 +39,8 @@ def to_json(kind: str, value: Any) -> Any:
 def from_json(kind: str, value: Any) -> Any:
     if value is None:
         return None
-    if kind == "datetime":
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-    if kind == "date":
-        return dt.date.fromisoformat(value)
-    if kind == "time":
-        return dt.time.fromisoformat(value)
-    return value
+    convert = _FROM_JSON.get(kind)
+    return value if convert is None else convert(value)
 
 
 _BLANKS = {"str": "", "int": 0, "bool": False, "list": [], "date": dt.date(1900, 1, 1)}
@@ -76,14 +70,39 @@ def record_fields(record: SyncedRecord, names: set[str] | None = None) -> dict[s
     }
 
 
-def decode_fields(table: str, values: dict[str, Any]) -> dict[str, Any]:
-    """JSON values of ``table`` as Python values; unknown fields are dropped."""
-    fields = wire_fields()[table]
+def _datetime_from_json(value: str) -> dt.datetime:
+    parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+# ``from_json`` per kind; kinds absent here pass as they are.
+_FROM_JSON = {
+    "datetime": _datetime_from_json,
+    "date": dt.date.fromisoformat,
+    "time": dt.time.fromisoformat,
+}
+
+
+@cache
+def _decoders(table: str) -> dict[str, Any]:
+    """field → its converter from JSON (None: taken as it is), for ``table``'s wire fields."""
     return {
-        name: from_json(fields[name]["type"], value)
-        for name, value in values.items()
-        if name in fields and name != "id"
+        name: _FROM_JSON.get(spec["type"])
+        for name, spec in wire_fields()[table].items()
+        if name != "id"
     }
+
+
+def decode_fields(table: str, values: dict[str, Any]) -> dict[str, Any]:
+    """JSON values of ``table`` as Python values (as ``from_json``); unknown fields are
+    dropped. Converters are looked up once per table: a first pull decodes every field."""
+    decoders = _decoders(table)
+    decoded: dict[str, Any] = {}
+    for name, value in values.items():
+        if name in decoders:
+            convert = decoders[name]
+            decoded[name] = value if value is None or convert is None else convert(value)
+    return decoded
 
 
 def new_local_record(table: str, record_id: str, values: dict[str, Any]) -> SyncedRecord:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import ValidationError
 
 from sync_server.api.deps import (
@@ -141,12 +141,13 @@ def pull(
     since: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
     limit: Annotated[int | None, Query(ge=0, le=MAX_VERSION)] = None,
     skip_own: bool = False,
-) -> PullOut:
+) -> Response:
     """The next page of records this user may read, with only the fields they may read;
-    ``skip_own``: without those this device's own accepted pushes wrote as it sent them."""
+    ``skip_own``: without those this device's own accepted pushes wrote as it sent them.
+    Sent as encoded while read (``services/served.py``): the content of ``PullOut``."""
     _epoch(engine, high_water, actor, known_id, since)
     page = pull_page(engine, schema, actor, since, _limit(settings, limit), skip_own=skip_own)
-    return PullOut.model_validate(page, from_attributes=True)
+    return Response(page.json(), media_type="application/json")
 
 
 @router.get("/summary", response_model=SummaryOut, responses=_ERRORS)  # type: ignore[arg-type]

@@ -1,0 +1,70 @@
+"""The pull route sends pages encoded as they are read: the content must be ``PullOut``'s."""
+
+from __future__ import annotations
+
+import json
+
+from sync_server.api.schemas import PullOut
+from sync_server.authz import Actor
+from sync_server.core.config import default_schema_path
+from sync_server.services.pull import pull_page
+from sync_server.services.served import Served, serve
+from sync_server.wire_schema import load_schema
+from tests.server.conftest import (
+    CMS,
+    Server,
+    beneficiary,
+    change,
+    new_id,
+    pmi_consultation,
+    social_consultation,
+)
+
+SCHEMA = load_schema(default_schema_path())
+ODD = 'Éloïse "dite" \\ Zoé\nà la ligne\t𝄞 — ½ < > & \u2028'
+
+
+def test_encoded_pages_hold_what_pull_out_gives_for_every_role(server: Server) -> None:
+    server.user("amartin", ["social_worker"])
+    server.user("pnurse", ["pmi_nurse"])
+    server.user("chef", ["supervisor"])
+    people = [new_id() for _ in range(4)]
+    server.push("amartin", *(change("beneficiary", p, beneficiary(birth_name=ODD)) for p in people))
+    server.push(
+        "amartin", change("social_consultation", new_id(), social_consultation(people[0], note=ODD))
+    )
+    server.push("pnurse", change("pmi_consultation", new_id(), pmi_consultation(people[1])))
+    server.push("amartin", change("beneficiary", people[2], {}, base_version=None, deleted=True))
+    for username, roles in (
+        ("amartin", ("social_worker",)),
+        ("pnurse", ("pmi_nurse",)),
+        ("chef", ("supervisor",)),
+    ):
+        actor = Actor(username, roles, CMS, server.devices[username])
+        since = 0
+        while True:
+            page = pull_page(server.engine, SCHEMA, actor, since, 3)
+            expected = PullOut.model_validate(page, from_attributes=True).model_dump(mode="json")
+            assert json.loads(page.json()) == expected
+            response = server.client.get(
+                f"/api/v1/sync/pull?since={since}&limit=3", headers=server.headers(username)
+            )
+            assert response.status_code == 200
+            assert response.headers["content-type"] == "application/json"
+            assert response.json()["records"] == expected["records"]
+            since = page.next
+            if not page.more:
+                break
+
+
+def test_a_record_that_cannot_be_encoded_is_reported_not_served() -> None:
+    served = Served()
+    serve(served, "beneficiary", "a", 1, False, {"birth_name": "ok"})
+    serve(served, "beneficiary", "b", 2, False, {"birth_name": "bad \ud800"})
+    serve(served, "beneficiary", "c", 3, False, {"birth_name": "nul \x00"})
+    assert [r["id"] for r in served.records] == ["a"]
+    assert [(record_id, reason) for _, record_id, reason in served.bad] == [
+        ("b", "caractère Unicode invalide"),
+        ("c", "caractère nul"),
+    ]
+    assert json.loads(served.encoded[0]) == served.records[0]
