@@ -13,6 +13,7 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sync_server.text import json_problem, shown, text_problem
@@ -151,21 +152,52 @@ def check_fields(
     table: TableSpec, roles: Iterable[str], fields: Mapping[str, Any]
 ) -> Rejection | None:
     """Every pushed field exists, is of a class the user may read, and has a valid value."""
-    classes = readable_classes(roles)
+    return checked_fields(table, roles, fields)[1]
+
+
+def checked_fields(
+    table: TableSpec, roles: Iterable[str], fields: Mapping[str, Any]
+) -> tuple[dict[str, Any], Rejection | None]:
+    """``check_fields``' verdict and, when there is none, the values as ``canonical_fields``
+    gives them: one pass (a push checks and spells every value of every record)."""
+    specs = table.fields
     for name in fields:
-        if name not in table.fields:
-            return Rejection("invalid", f"Champ inconnu : « {shown(name)} ».")
+        if name not in specs:
+            return {}, Rejection("invalid", f"Champ inconnu : « {shown(name)} ».")
+    classes = _classes(roles)
     for name in fields:
-        if table.fields[name].cls not in classes:
-            return Rejection(
+        if specs[name].cls not in classes:
+            return {}, Rejection(
                 "forbidden_field",
                 f"Champ « {name} » : votre rôle ne permet pas de le lire ni de le modifier.",
             )
+    canonical: dict[str, Any] = {}
     for name, value in fields.items():
-        problem = value_problem(table.fields[name], value)
+        spec = specs[name]
+        if value is not None and spec.type == "datetime":
+            spelled = canonical_datetime(value)
+            if spelled is None:
+                problem: str | None = "date et heure attendues (ISO 8601, UTC)"
+            else:
+                canonical[name] = spelled
+                continue
+        else:
+            problem = value_problem(spec, value)
         if problem:
-            return Rejection("invalid", f"Champ « {name} » : {problem}.")
-    return None
+            return {}, Rejection("invalid", f"Champ « {name} » : {problem}.")
+        canonical[name] = canonical_value(spec, value)
+    return canonical, None
+
+
+def _classes(roles: Iterable[str]) -> frozenset[str]:
+    if type(roles) is tuple:
+        return _classes_of(roles)
+    return readable_classes(roles)
+
+
+@lru_cache(maxsize=64)
+def _classes_of(roles: tuple[str, ...]) -> frozenset[str]:
+    return readable_classes(roles)
 
 
 def missing_required(table: TableSpec, fields: Mapping[str, Any]) -> Rejection | None:
@@ -224,9 +256,9 @@ def canonical_value(spec: FieldSpec, value: Any) -> Any:
     if value is None:
         return None
     if spec.type == "datetime":
-        parsed = parse_datetime(value)
-        if parsed is not None:
-            return parsed.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        spelled = canonical_datetime(value)
+        if spelled is not None:
+            return spelled
     if spec.type == "time":
         parsed_time = parse_time(value)
         if parsed_time is not None:
@@ -236,6 +268,27 @@ def canonical_value(spec: FieldSpec, value: Any) -> Any:
         if parsed_date is not None:
             return parsed_date.isoformat()
     return value
+
+
+# Already in the one spelling (UTC, microseconds, "Z", a four-digit year): the parsed value
+# would be written back as it is, so only its validity is checked.
+_CANONICAL_DATETIME = re.compile(
+    r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z"
+)
+
+
+def canonical_datetime(value: Any) -> str | None:
+    """A valid datetime in its one wire spelling, or None if it is not a valid datetime."""
+    if type(value) is str and _CANONICAL_DATETIME.fullmatch(value):
+        try:
+            dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return value
+    parsed = parse_datetime(value)
+    if parsed is None:
+        return None
+    return parsed.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 SERVICE_START = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)  # before it, no record was written
@@ -251,7 +304,14 @@ def checked_stamps(
     back to the server's time, so a wrong clock cannot win every later conflict."""
     checked = dict(fields)
     for name in STAMP_FIELDS:
-        moment = parse_datetime(checked.get(name))
+        value = checked.get(name)
+        if type(value) is str and _CANONICAL_DATETIME.fullmatch(value):
+            try:
+                moment: dt.datetime | None = dt.datetime.fromisoformat(value)
+            except ValueError:
+                moment = None
+        else:
+            moment = parse_datetime(value)
         if moment is None:
             continue
         if moment < SERVICE_START:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import getpass
 import logging.config
 import os
@@ -80,11 +81,12 @@ def _serve(args: argparse.Namespace) -> int:
         migrate(engine)  # once, before the workers start
         engine.dispose()
         uvicorn.run(
-            "sync_server.main:create_app", factory=True, workers=workers,
+            "sync_server.main:serving_app", factory=True, workers=workers,
             host=args.host, port=args.port, log_config=config,
         )  # fmt: skip
         return 0
     app = create_app(settings)
+    gc.freeze()  # what startup built stays out of the collector's full passes (issue 15)
     uvicorn.run(app, host=args.host, port=args.port, log_config=config)
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from fastapi import FastAPI
@@ -77,4 +78,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(auth.router, prefix=API_PREFIX)
     app.include_router(account.router, prefix=API_PREFIX)
     app.include_router(sync.router, prefix=API_PREFIX)
+    return app
+
+
+def serving_app() -> FastAPI:
+    """``create_app`` for a server worker: what startup built (modules, models, routes) is
+    frozen out of the garbage collector's full passes, which would walk it all again and
+    again during pushes (issue 15)."""
+    app = create_app()
+    gc.freeze()
     return app

@@ -18,6 +18,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from sync_server.services.json_text import dumps
+
 IMMEDIATE = "van_sync_immediate"
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
@@ -29,7 +31,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     # hide_parameters: a database error in the log never shows the values (names, notes).
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, json_serializer=dumps)
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -37,7 +39,10 @@ def _sqlite_engine(url: str) -> Engine:
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        hide_parameters=True,
+        json_serializer=dumps,  # JSON a push wrote already goes in as it is (json_text.py)
     )
 
     @event.listens_for(engine, "connect")

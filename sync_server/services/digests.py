@@ -13,7 +13,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sync_server.wire_schema import TableSpec, field_class
+from sync_server.services.canonical import piece
+from sync_server.wire_schema import CONFLICT_TABLE, CONFLICT_VALUE_FIELDS, TableSpec, field_class
 
 CLASSES = ("S", "C", "M")
 DIGEST_CHARS = 16  # 64 bits per record: ample to tell two values apart
@@ -24,14 +25,48 @@ def canonical_json(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
 
 
-def class_digests(table: TableSpec, fields: Mapping[str, Any]) -> dict[str, str]:
-    """{"S": hex, "C": hex, "M": hex}: SHA-256 of each class's fields (absent fields as null)."""
-    groups: dict[str, dict[str, Any]] = {cls: {} for cls in CLASSES}
-    for name in table.fields:
-        if name == "id":
+def class_digests(
+    table: TableSpec, fields: Mapping[str, Any], parts: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """{"S": hex, "C": hex, "M": hex}: SHA-256 of each class's fields (absent fields as null).
+
+    One pass over the table's fields in sorted order, each value's canonical JSON (``parts``,
+    when the caller has them already) joined per class: the bytes ``canonical_json`` gives
+    for each class's object.
+    """
+    groups: dict[str, list[str]] = {cls: [] for cls in CLASSES}
+    dynamic = table.name == CONFLICT_TABLE
+    for name, key, cls in _layout(table):
+        if dynamic and name in CONFLICT_VALUE_FIELDS:
+            cls = field_class(table, name, fields)
+        group = groups.get(cls)
+        if group is None:  # a class no reader has: in no digest
             continue
-        groups.setdefault(field_class(table, name, fields), {})[name] = fields.get(name)
-    return {cls: hashlib.sha256(canonical_json(groups[cls])).hexdigest() for cls in CLASSES}
+        part = parts.get(name) if parts is not None else None
+        if part is None:
+            value = fields.get(name)
+            part = "null" if value is None else piece(value)
+        group.append(key + part)
+    return {
+        cls: hashlib.sha256(("{" + ",".join(groups[cls]) + "}").encode()).hexdigest()
+        for cls in CLASSES
+    }
+
+
+_LAYOUTS: dict[int, tuple[TableSpec, list[tuple[str, str, str]]]] = {}
+
+
+def _layout(table: TableSpec) -> list[tuple[str, str, str]]:
+    """(name, '"name":', class) of the table's digested fields, in sorted order."""
+    found = _LAYOUTS.get(id(table))
+    if found is None or found[0] is not table:
+        layout = [
+            (name, piece(name) + ":", spec.cls)
+            for name, spec in sorted(table.fields.items())
+            if name != "id"
+        ]
+        found = _LAYOUTS[id(table)] = (table, layout)
+    return found[1]
 
 
 def user_digest(digests: Mapping[str, str], classes: Iterable[str]) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from sync_server.models import AppliedChange, SyncRecord, utcnow
+from sync_server.services.json_text import Encoded, takes_encoded
 from sync_server.wire_schema import CONFLICT_TABLE, TableSpec
 
 CHUNK = 500  # ids per IN (…) list
@@ -43,8 +44,19 @@ class NewRecord:
     echo_version: int | None = None
     created_at: dt.datetime = field(default_factory=utcnow)
     updated_at: dt.datetime = field(default_factory=utcnow)
+    # column → (the value it was written from, its JSON): used while the value is still that
+    # object (a later change of the same push replaces the dict, never edits it in place).
+    encoded: dict[str, tuple[Any, str]] | None = None
 
-    def row(self) -> dict[str, Any]:
+    def row(self, *, encoded: bool = False) -> dict[str, Any]:
+        row = self._row()
+        if encoded and self.encoded:
+            for column, (value, text) in self.encoded.items():
+                if row[column] is value:
+                    row[column] = Encoded(text)
+        return row
+
+    def _row(self) -> dict[str, Any]:
         return {
             "table_name": self.table_name,
             "id": self.id,
@@ -173,9 +185,10 @@ class PushBatch:
         """Everything at once: new records, changed ones (the ORM groups their UPDATEs into
         executemany), then the applied change ids."""
         if self.new:
+            encoded = takes_encoded(self.session)
             self.session.execute(
                 insert(SyncRecord.__table__),  # type: ignore[arg-type]
-                [record.row() for record in self.new.values()],
+                [record.row(encoded=encoded) for record in self.new.values()],
             )
         self.session.flush()
         if self.applied_rows:

@@ -20,6 +20,7 @@ from sync_server import authz
 from sync_server.authz import SUPERVISOR, Actor, Rejection, StoredRecord
 from sync_server.models import Device, SyncRecord, UserAccount, utcnow
 from sync_server.services.accounts import SERVER_AUTHOR, wire_datetime
+from sync_server.services.canonical import pieces
 from sync_server.services.digests import class_digests
 from sync_server.services.merge import (
     LIVE,
@@ -33,6 +34,7 @@ from sync_server.services.push_batch import NewRecord, PushBatch
 from sync_server.services.push_writes import (
     conflict_record,
     mark_echo,
+    new_record_json,
     raise_knowledge,
     write_fields,
 )
@@ -158,15 +160,12 @@ class PushRules:
         if "id" in fields and fields.pop("id") != change.id:
             return rejected(Rejection("invalid", "Le champ « id » ne correspond pas à la fiche."))
         seen = dict(change.seen or {})
-        problem = (
-            authz.check_fields(table, actor.roles, fields)
-            or self._check_versions(change, fields)
-            or _check_seen(table, actor, seen)
-        )
+        canonical, problem = authz.checked_fields(table, actor.roles, fields)
+        problem = problem or self._check_versions(change, fields) or _check_seen(table, actor, seen)
         if problem:
             return rejected(problem)
-        fields = authz.canonical_fields(table, fields)
-        seen = authz.canonical_fields(table, seen)
+        fields = canonical
+        seen = authz.canonical_fields(table, seen) if seen else seen
         fields, problem = authz.checked_stamps(fields, utcnow())
         if problem:
             return rejected(problem)
@@ -345,12 +344,19 @@ class PushRules:
         stamp = self._stamp(change, fields)
         if restoring_conflict:
             stamp = [stamp[0], SERVER_AUTHOR, SERVER_AUTHOR]
-        now = wire_datetime(utcnow())
+        # The server's time only when a stamp is missing (the fields' own win below).
+        sent = "created_at" in fields and "updated_at" in fields
+        now = None if sent else wire_datetime(utcnow())
         values = {"created_at": now, "updated_at": now, **fields}
         values.update(author=author, deleted=deleted)
         values["device"] = fields.get("device") if change.replay else actor.device_id
         values["device"] = values["device"] or actor.device_id
         origins = change.origins or {}
+        parts = pieces(values)  # each value encoded once: digests and stored JSON
+        if change.replay:
+            field_stamps = {n: [*stamp, int(origins.get(n, 0)), REPLAY] for n in values}
+        else:
+            field_stamps = dict.fromkeys(values, [*stamp, 0, LIVE])  # noqa: RUF024 (copied before edits)
         record = NewRecord(
             table_name=table.name,
             id=change.id,
@@ -361,13 +367,10 @@ class PushRules:
             deleted=deleted,
             fields=values,
             field_versions=dict.fromkeys(values, version),
-            field_stamps=(
-                {n: [*stamp, int(origins.get(n, 0)), REPLAY] for n in values}
-                if change.replay
-                else dict.fromkeys(values, [*stamp, 0, LIVE])  # noqa: RUF024 (copied before edits)
-            ),
-            digests=class_digests(table, values),
+            field_stamps=field_stamps,
+            digests=class_digests(table, values, parts),
         )
+        record.encoded = new_record_json(record, parts, None if change.replay else stamp)
         self.batch.add_new(record)
         outcome = result(change.change_id, APPLIED, version)
         if not change.replay:

@@ -7,6 +7,7 @@ all at the end (``push_batch.py``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 import uuid6
@@ -14,8 +15,9 @@ import uuid6
 from sync_server.authz import Actor
 from sync_server.models import utcnow
 from sync_server.services.accounts import SERVER_AUTHOR, wire_datetime
+from sync_server.services.canonical import object_json, stored_json
 from sync_server.services.digests import class_digests
-from sync_server.services.merge import FieldConflict, stored_stamp, when
+from sync_server.services.merge import LIVE, FieldConflict, stored_stamp, when
 from sync_server.services.push_batch import NewRecord
 from sync_server.wire_schema import CONFLICT_TABLE, TableSpec
 
@@ -48,6 +50,26 @@ def mark_echo(record: Any, pushed: Mapping[str, Any], device_id: str) -> bool:
 
 _MISSING = object()
 _SET_BY_SERVER = frozenset({"id", "device"})
+
+
+def new_record_json(
+    record: NewRecord, parts: Mapping[str, str], stamp: list[Any] | None
+) -> dict[str, tuple[Any, str]]:
+    """The JSON of a new record's columns, joined from its values' canonical pieces: each
+    value is encoded once for the digests and the database. ``stamp``: every field's, when
+    they share one (else that column is left to the database's encoder)."""
+    keys = [encode_basestring_ascii(name) + ":" for name in record.fields]
+    version = str(record.version)
+    encoded = {
+        "fields": (record.fields, object_json(record.fields, parts)),
+        "field_versions": (record.field_versions, "{" + ",".join(k + version for k in keys) + "}"),
+    }
+    if stamp is not None:
+        one = stored_json([*stamp, 0, LIVE])
+        encoded["field_stamps"] = (record.field_stamps, "{" + ",".join(k + one for k in keys) + "}")
+    if record.digests is not None:
+        encoded["digests"] = (record.digests, stored_json(record.digests))
+    return encoded
 
 
 def raise_knowledge(record: Any, raised: Mapping[str, int]) -> None:
