@@ -61,7 +61,5 @@ def fields_digest(table: str, values: dict[str, Any], classes: frozenset[str]) -
 
 
 def checksum(lines: Iterable[str]) -> str:
-    digest = hashlib.sha256()
-    for line in sorted(lines):
-        digest.update(line.encode("utf-8"))
-    return digest.hexdigest()
+    """Hex SHA-256 of the sorted lines, joined (one hash call, not one per line)."""
+    return hashlib.sha256("".join(sorted(lines)).encode("utf-8")).hexdigest()

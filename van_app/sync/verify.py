@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from van_app.core.db import READ_ONLY
@@ -26,8 +25,9 @@ from van_app.core.models import SupervisorReview
 from van_app.core.outbox import OutboxEntry
 from van_app.core.sync_schema import POLICIES
 from van_app.core.sync_state import DigestLine
-from van_app.sync.digests import checksum, record_digest, user_classes
+from van_app.sync.digests import checksum, fields_digest, record_digest, user_classes
 from van_app.sync.wire import MODELS, PULL_ONLY
+from van_app.sync.wire_rows import load_rows, row_fields
 
 SUPERVISOR = "supervisor"
 SUPERVISOR_ONLY = frozenset({"satisfaction_answer", "sync_conflict"})
@@ -82,15 +82,9 @@ class Verifier:
         Runs in a write transaction, so no row changes between its digest and its line.
         """
         classes = "".join(sorted(self.classes))
-        kept: dict[str, dict[str, tuple[int, str]]] = {}
-        for record_id, table, version, digest in session.exec(
-            select(
-                DigestLine.record_id, DigestLine.record_table, DigestLine.version, DigestLine.digest
-            ).where(DigestLine.classes == classes)
-        ).all():
-            kept.setdefault(table, {})[record_id] = (int(version), digest)
         found: dict[str, dict[str, tuple[int, str]]] = {}
-        fresh: list[dict[str, Any]] = []
+        fresh: list[tuple[str, str, str, int, str]] = []
+        connection = session.connection()
         for table in tables:
             model = MODELS[table]
             if table == "supervisor_review" and SUPERVISOR not in self.roles:
@@ -103,33 +97,35 @@ class Verifier:
                     if r.id not in exclude
                 }
                 continue
-            held = kept.get(table, {})
+            # Each row with the line kept for its version, if any: one query, in SQLite.
             lines: dict[str, tuple[int, str]] = {}
             stale: list[str] = []
-            for record_id, version in session.exec(
-                select(model.id, model.server_version).where(col(model.server_version).is_not(None))
-            ).all():
+            for record_id, version, digest in connection.exec_driver_sql(
+                f"SELECT t.id, t.server_version, d.digest FROM {model.__tablename__} AS t "
+                f"LEFT JOIN {DigestLine.__tablename__} AS d ON d.record_id = t.id "
+                "AND d.classes = ? AND d.version = t.server_version "
+                "WHERE t.server_version IS NOT NULL",
+                (classes,),
+            ):
                 if record_id in exclude:
                     continue
-                line = held.get(record_id)
-                if line is not None and line[0] == version:
-                    lines[record_id] = line
-                else:
+                if digest is None:
                     stale.append(record_id)
-            for start in range(0, len(stale), 500):
-                for record in session.exec(
-                    select(model).where(col(model.id).in_(stale[start : start + 500]))
-                ).all():
-                    line = (int(record.server_version), record_digest(record, self.classes))
-                    lines[record.id] = line
-                    fresh.append(
-                        {"record_id": record.id, "classes": classes, "record_table": table,
-                         "version": line[0], "digest": line[1]}
-                    )  # fmt: skip
+                else:
+                    lines[record_id] = (version, digest)
+            rows = load_rows(session, [(table, record_id) for record_id in stale])
+            for (_, record_id), row in rows.items():
+                line = (
+                    int(row.server_version),
+                    fields_digest(table, row_fields(table, row), self.classes),
+                )
+                lines[record_id] = line
+                fresh.append((record_id, classes, table, line[0], line[1]))
             found[table] = lines
         if fresh and not session.info.get(READ_ONLY):
-            session.connection().execute(
-                insert(DigestLine.__table__).prefix_with("OR REPLACE"),  # type: ignore[attr-defined]
+            connection.exec_driver_sql(
+                f"INSERT OR REPLACE INTO {DigestLine.__tablename__} "
+                "(record_id, classes, record_table, version, digest) VALUES (?, ?, ?, ?, ?)",
                 fresh,
             )
         return found
