@@ -136,8 +136,20 @@ CHANGES = Field(
 )
 
 
+# A batch's change ids as one prefix: a change sent without ``change_id`` has the id
+# "<change_prefix>.<its record id>" (unique: a batch holds one change per record at most).
+CHANGE_PREFIX = Field(
+    default=None,
+    min_length=1,
+    max_length=24,
+    pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
+    description="Changes without change_id have the id '<change_prefix>.<id>'",
+)
+
+
 class PushIn(BaseModel):
     changes: list[Any] = CHANGES
+    change_prefix: str | None = CHANGE_PREFIX
 
 
 class ChangeResult(BaseModel):
@@ -199,6 +211,7 @@ class SummaryIn(BaseModel):
 
 class SyncIn(BaseModel):
     changes: list[Any] = CHANGES
+    change_prefix: str | None = CHANGE_PREFIX
     since: int = Field(default=0, ge=0, le=MAX_VERSION)
     limit: int | None = Field(default=None, ge=0, le=MAX_VERSION)
     exclude: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list)

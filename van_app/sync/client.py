@@ -199,8 +199,12 @@ class SyncClient:
         body = {"current_password": current_password, "new_password": new_password}
         self._call("POST", "/api/v1/auth/password", body)
 
-    def push(self, changes: list[dict[str, Any]]) -> dict[str, Any]:
-        return self._call("POST", "/api/v1/sync/push", {"changes": changes})
+    def push(self, changes: list[dict[str, Any]], change_prefix: str = "") -> dict[str, Any]:
+        """``change_prefix``: changes sent without a change id have "<prefix>.<id>"."""
+        body: dict[str, Any] = {"changes": changes}
+        if change_prefix:
+            body["change_prefix"] = change_prefix
+        return self._call("POST", "/api/v1/sync/push", body)
 
     def pull(self, since: int, limit: int) -> dict[str, Any]:
         """One page; when more follow, the next one is asked for at once, in a thread, so
@@ -266,15 +270,18 @@ class SyncClient:
         since: int,
         limit: int,
         exclude: list[str] | None = None,
+        change_prefix: str = "",
     ) -> dict[str, Any]:
         """Push, first pull page and summary in one request (a quiet sync costs one)."""
-        body = {
+        body: dict[str, Any] = {
             "changes": changes,
             "since": since,
             "limit": limit,
             "exclude": exclude or [],
             "skip_own": True,
         }
+        if change_prefix and changes:
+            body["change_prefix"] = change_prefix
         return self._call("POST", "/api/v1/sync", body)
 
     # -- plumbing ----------------------------------------------------------------------------

@@ -155,7 +155,7 @@ class SyncEngine:
         # batch, its exclusions would cost bytes for nothing.
         exclude = set() if batch else self._step(ids_with_entries)
         response = self.client.sync(
-            [c for _, c in batch], self.cursor(), self.page_size, sorted(exclude)
+            batch.on_the_wire(), self.cursor(), self.page_size, sorted(exclude), batch.prefix
         )
         self._adopt_server(str(response["server_id"]))
         self._apply_results(batch, response["results"], report)
@@ -221,7 +221,7 @@ class SyncEngine:
             while batch:
                 worked = True
                 before = report.pushed + report.rejected
-                answer = sender.submit(self.client.push, [c for _, c in batch])
+                answer = sender.submit(self.client.push, batch.on_the_wire(), batch.prefix)
                 in_flight = {c["id"] for _, c in batch}
                 try:
                     following = self._step(

@@ -52,21 +52,45 @@ class PushCounts:
 
 
 class ChangeIds:
-    """Change ids of one batch: 96 random bits for the batch, then a number per change.
+    """Change ids of one batch: 96 random bits for the batch, then the record's id.
 
-    Unique per outbox entry (a new batch never reuses a prefix), and short: a batch's ids
-    share their prefix, which the request's gzip sends once, where a random id per change
-    cost about a fifth of the bytes of a push.
+    Unique per outbox entry: a new batch never reuses a prefix, and a batch holds one change
+    per record at most. On the wire the prefix goes once (``change_prefix``) and a change
+    whose id is "<prefix>.<record id>" is sent without it (docs/protocol.md): the ids cost
+    nothing, where a number per change cost a tenth of a push's bytes. A record id too long
+    for that takes "<prefix>:<number>" instead (a colon: never one of the other kind).
     """
+
+    MAX = 64  # the protocol's change id length
 
     def __init__(self) -> None:
         # A letter first: ids start with a letter or digit (docs/protocol.md).
         self.prefix = "c" + base64.urlsafe_b64encode(secrets.token_bytes(12)).decode("ascii")
         self.count = 0
 
-    def next(self) -> str:
+    def next(self, record_id: str) -> str:
+        derived = f"{self.prefix}.{record_id}"
+        if len(derived) <= self.MAX:
+            return derived
         self.count += 1
-        return f"{self.prefix}.{self.count}"
+        return f"{self.prefix}:{self.count}"
+
+
+class PushBatch(list[tuple[int, dict[str, Any]]]):
+    """(outbox seq, change) pairs, with the prefix of the change ids made for them."""
+
+    def __init__(self, items: Iterable[tuple[int, dict[str, Any]]] = (), prefix: str = "") -> None:
+        super().__init__(items)
+        self.prefix = prefix
+
+    def on_the_wire(self) -> list[dict[str, Any]]:
+        """The changes as sent: without the ids the prefix gives."""
+        sent = []
+        for _, change in self:
+            if self.prefix and change["change_id"] == f"{self.prefix}.{change['id']}":
+                change = {k: v for k, v in change.items() if k != "change_id"}
+            sent.append(change)
+        return sent
 
 
 _ENTRY_KEYS = (
@@ -150,9 +174,7 @@ class Outgoing:
 
     # -- batches ---------------------------------------------------------------------------
 
-    def next_batch(
-        self, session: Session, in_flight: Iterable[str] = ()
-    ) -> list[tuple[int, dict[str, Any]]]:
+    def next_batch(self, session: Session, in_flight: Iterable[str] = ()) -> PushBatch:
         """The oldest pending changes, at most one per record, each with its change id saved.
 
         Replays go first: after a restore, the server may lack a record that an ordinary
@@ -191,7 +213,7 @@ class Outgoing:
                         book = FieldVersionBook(session, [e.record_id for e in entries])
                         self._fill(entries, loaded, book, batch)
         batch.save(session)
-        return [(seq, change) for seq, change in batch.changes]
+        return PushBatch(batch.changes, batch.ids.prefix)
 
     def _fill(self, entries, loaded, book, batch: _Batch) -> None:  # type: ignore[no-untyped-def]
         """Add ``entries`` to ``batch`` until it is full; skip others' changes."""
@@ -207,7 +229,9 @@ class Outgoing:
                 entry.record_table, record.author, record.server_version, self.username
             ):
                 continue  # created here by a colleague: it leaves with the colleague's token
-            change = self.change_for(entry, record, book, entry.change_id or batch.ids.next())
+            change = self.change_for(
+                entry, record, book, entry.change_id or batch.ids.next(record.id)
+            )
             cost = len(_COMPACT(change))
             if batch.changes and (
                 batch.size + cost > self.batch_bytes or len(batch.changes) >= self.batch_max

@@ -53,7 +53,7 @@ _ERRORS = {
 }
 
 
-def _changes(settings: Settings, changes: list[Any]) -> list[Change]:
+def _changes(settings: Settings, changes: list[Any], prefix: str | None = None) -> list[Change]:
     if len(changes) > settings.max_changes:
         raise ApiError(
             413,
@@ -61,7 +61,17 @@ def _changes(settings: Settings, changes: list[Any]) -> list[Change]:
             "envoyez-les en plusieurs fois.",
             "too_many_changes",
         )
-    return [_change(item) for item in changes]
+    return [_change(_with_change_id(item, prefix)) for item in changes]
+
+
+def _with_change_id(item: Any, prefix: str | None) -> Any:
+    """A change sent without its id has the batch's: "<change_prefix>.<record id>"."""
+    if prefix is None or not isinstance(item, dict) or "change_id" in item:
+        return item
+    record_id = item.get("id")
+    if not isinstance(record_id, str):
+        return item  # refused as it is: no id, no change id
+    return {**item, "change_id": f"{prefix}.{record_id}"}
 
 
 def _change(item: Any) -> Change:
@@ -179,7 +189,7 @@ def push(
     known_id: KnownServerId,
 ) -> PushOut:
     """Apply changes in order; each gets its own result. Replays return the first result."""
-    changes = _changes(settings, body.changes)
+    changes = _changes(settings, body.changes, body.change_prefix)
     _epoch(engine, high_water, actor, known_id, 0)
     outcome = push_changes(engine, schema, actor, changes)
     high_water.raise_to(outcome.server_id, outcome.server_max_version)
@@ -281,7 +291,7 @@ def sync(
     known_id: KnownServerId,
 ) -> SyncOut:
     """Push, then the first pull page, then the summary (docs/protocol.md, "Order of a sync")."""
-    changes = _changes(settings, body.changes)
+    changes = _changes(settings, body.changes, body.change_prefix)
     epoch = _epoch(engine, high_water, actor, known_id, body.since)
     outcome = push_changes(engine, schema, actor, changes)
     high_water.raise_to(outcome.server_id, outcome.server_max_version)
