@@ -328,16 +328,17 @@ class SyncEngine:
 
         return self._step(lines)
 
-    def local_summary(self) -> dict[str, dict[str, Any]]:
+    def local_summary(self, tables: list[str] | None = None) -> dict[str, dict[str, Any]]:
         """Per table: count and checksum of "id:version:digest" lines this user may pull."""
-        lines, _ = self._local_lines(self.verifier.tables())
-        return self.verifier.summary(lines)
+        chosen = self.verifier.tables() if tables is None else tables
+        return self._step(
+            lambda session: self.verifier.summaries(session, chosen, ids_with_entries(session))
+        )
 
     def _compare(self, summary: dict[str, Any]) -> list[str]:
         self._step(finish_waiting_purges)  # purged rows whose change has left go first
         tables = [t for t in summary["tables"] if t in self.verifier.tables()]
-        lines, _ = self._local_lines(tables)
-        return self.verifier.mismatches(summary["tables"], self.verifier.summary(lines))
+        return self.verifier.mismatches(summary["tables"], self.local_summary(tables))
 
     def _repair(self, tables: list[str], report: SyncReport) -> bool:
         """Fetch what this device holds stale, queue what the server lacks; True if queued."""
