@@ -50,15 +50,16 @@ def held_versions(
 
 def with_own_versions(session: Session, ids: Iterable[str]) -> set[str]:
     """Records with fields at versions of their own (handled through the book)."""
+    return _present(session, FieldVersions.record_id, ids)
+
+
+def _present(session: Session, column: Any, ids: Iterable[str]) -> set[str]:
+    """Those of ``ids`` found in ``column``, a few hundred per query."""
     wanted = sorted(set(ids))
     found: set[str] = set()
     for start in range(0, len(wanted), CHUNK):
         found.update(
-            session.exec(
-                select(FieldVersions.record_id).where(
-                    col(FieldVersions.record_id).in_(wanted[start : start + CHUNK])
-                )
-            ).all()
+            session.exec(select(column).where(col(column).in_(wanted[start : start + CHUNK])))
         )
     return found
 
@@ -168,14 +169,4 @@ class PlainAcceptances:
 
 def ids_with_entries_among(session: Session, ids: Iterable[str]) -> set[str]:
     """Those of ``ids`` with a change still waiting in the outbox."""
-    wanted = sorted(set(ids))
-    found: set[str] = set()
-    for start in range(0, len(wanted), CHUNK):
-        found.update(
-            session.exec(
-                select(OutboxEntry.record_id).where(
-                    col(OutboxEntry.record_id).in_(wanted[start : start + CHUNK])
-                )
-            ).all()
-        )
-    return found
+    return _present(session, OutboxEntry.record_id, ids)
