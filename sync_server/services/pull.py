@@ -22,7 +22,12 @@ from sync_server.services.digests import class_digests, user_digest
 from sync_server.services.quarantine import set_aside
 from sync_server.services.read_audit import audit_read
 from sync_server.services.served import Served, Visible, page_json, serve
-from sync_server.services.summary_cache import SUMMARIES, exclusion_key, fingerprints
+from sync_server.services.summary_cache import (
+    FINGERPRINTS,
+    SUMMARIES,
+    exclusion_key,
+    fingerprints,
+)
 from sync_server.services.summary_lines import current_lines
 from sync_server.services.versions import read_meta
 from sync_server.wire_schema import TableSpec
@@ -112,7 +117,7 @@ def pull_page(
             server_max_version=meta.max_version,
             server_id=meta.server_id,
         )
-    set_aside(engine, bad)
+    _set_aside(engine, bad)
     audit_read(
         engine,
         "pull",
@@ -125,6 +130,13 @@ def pull_page(
         records=[r["id"] for r in records],
     )
     return page
+
+
+def _set_aside(engine: Engine, bad: list[tuple[str, str, str]]) -> None:
+    """Quarantine what could not be served; kept grouped counts no longer hold."""
+    if bad:
+        set_aside(engine, bad)
+        FINGERPRINTS.forget()
 
 
 def _not_echo(device_id: str) -> Any:
@@ -217,9 +229,11 @@ def summarize(
     classes = "".join(sorted(authz.readable_classes(actor.roles)))
     excluded = exclusion_key(skipped)
     tables: dict[str, dict[str, Any]] = {}
+    generation = FINGERPRINTS.generation()  # before the snapshot (``FingerprintMemo``)
     with session_scope(engine) as session:
         meta = read_meta(session)
-        before = fingerprints(session, actor.cms_code)
+        where = (str(engine.url), meta.server_id)
+        before = FINGERPRINTS.fingerprints(session, where, actor.cms_code, generation)
         stale: dict[str, tuple[tuple[Any, ...], Any]] = {}
         for name in names:
             key, mark = _summary_key(engine, meta.server_id, actor, name, classes, excluded, before)
@@ -246,7 +260,9 @@ def summarize(
                 lines[name] = [
                     f"{rid}:{v}:{d}\n" for rid, (v, d) in held.items() if rid not in skipped
                 ]
-            after = fingerprints(session, actor.cms_code)
+            # SQLite (WAL) reads the whole block in one snapshot: nothing can have been
+            # written meanwhile, and the grouped count over the CMS is not read twice.
+            after = before if same_snapshot(engine) else fingerprints(session, actor.cms_code)
             for name, (key, mark) in stale.items():
                 tables[name] = {"count": len(lines[name]), "checksum": checksum(lines[name])}
                 if (
@@ -267,6 +283,12 @@ def summarize(
         address=actor.address,
     )
     return summary
+
+
+def same_snapshot(engine: Engine) -> bool:
+    """Whether a read transaction sees one snapshot throughout: SQLite's (WAL, a deferred
+    BEGIN) does; PostgreSQL's, at READ COMMITTED, sees each statement's commits."""
+    return engine.dialect.name == "sqlite"
 
 
 def _per_reader(actor: Actor, table: str) -> bool:
@@ -345,7 +367,8 @@ def _digest_rows(
     if REVIEW_TABLE in tables:
         reviews = session.exec(
             select(SyncRecord).where(
-                SyncRecord.cms_code == actor.cms_code,
+                # ``|| ''``: found by kind (few reviews), not by walking the whole CMS
+                SyncRecord.cms_code + "" == actor.cms_code,
                 SyncRecord.table_name == REVIEW_TABLE,
                 col(SyncRecord.quarantined).is_(None),
                 col(SyncRecord.purged_at).is_(None),
@@ -386,7 +409,7 @@ def fetch_records(
         rows.sort(key=lambda row: row.version)
         served = _served(session, schema, actor, rows)
         records, bad = served.records, served.bad
-    set_aside(engine, bad)
+    _set_aside(engine, bad)
     audit_read(
         engine,
         "fetch",

@@ -86,3 +86,13 @@ def page_json(encoded: list[bytes], next_: int, more: bool, max_version: int,
         f'"server_max_version":{int(max_version)},"server_id":{json.dumps(server_id)}}}'
     )
     return b"".join((b'{"records":[', b",".join(encoded), tail.encode("ascii")))
+
+
+def with_records(encoded: list[bytes], rest: bytes) -> bytes:
+    """An answer's JSON object ``rest`` (without its records) with the encoded records put in
+    front, as ``"records"``."""
+    if not rest.startswith(b"{"):
+        raise ValueError("a JSON object expected")
+    inner = rest[1:]
+    joint = b"" if inner.lstrip().startswith(b"}") else b","
+    return b"".join((b'{"records":[', b",".join(encoded), b"]", joint, inner))

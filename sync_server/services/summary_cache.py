@@ -41,6 +41,63 @@ def fingerprints(session: Session, cms_code: str) -> dict[str, Fingerprint]:
     return {name: (int(count), int(newest or 0), int(aside)) for name, count, newest, aside in rows}
 
 
+class FingerprintMemo:
+    """The grouped count of a CMS kept between requests, on SQLite only.
+
+    Reading it walks every record of the CMS. While no record of the CMS was written (its
+    newest version and its count, read from the ``(cms_code, version)`` index alone, are
+    the same) and none was set aside, the tables' counts and newest versions are what they
+    were. Setting aside changes no version: it happens in ``pull.py`` (``set_aside`` then
+    ``forget``), and on SQLite in this one process (the server runs one; other writers, the
+    purge and the repair, give new versions). ``generation`` is read before a request's
+    snapshot and raised after a set-aside commits, so a count read before it is not kept.
+    On PostgreSQL (several workers) the grouped count is read each time.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._kept: dict[tuple[Any, ...], tuple[int, tuple[int, int], dict[str, Fingerprint]]] = {}
+
+    def generation(self) -> int:
+        with self._lock:
+            return self._generation
+
+    def forget(self) -> None:
+        """After records were set aside (committed)."""
+        with self._lock:
+            self._generation += 1
+            self._kept.clear()
+
+    def fingerprints(
+        self, session: Session, where: tuple[Any, ...], cms_code: str, generation: int
+    ) -> dict[str, Fingerprint]:
+        """``fingerprints(session, cms_code)``; ``where``: (database URL, epoch)."""
+        if session.get_bind().dialect.name != "sqlite":
+            return fingerprints(session, cms_code)
+        newest, count = session.exec(
+            select(func.max(SyncRecord.version), func.count()).where(
+                SyncRecord.cms_code == cms_code
+            )
+        ).one()
+        check = (int(newest or 0), int(count))
+        key = (*where, cms_code)
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None and kept[0] == generation == self._generation and kept[1] == check:
+                return dict(kept[2])
+        found = fingerprints(session, cms_code)
+        with self._lock:
+            if generation == self._generation:
+                self._kept[key] = (generation, check, dict(found))
+                while len(self._kept) > MAX_ENTRIES:
+                    self._kept.pop(next(iter(self._kept)))
+        return found
+
+
+FINGERPRINTS = FingerprintMemo()
+
+
 def exclusion_key(exclude: Iterable[str]) -> str:
     """One short key for the set of records a device leaves out (usually none)."""
     digest = hashlib.sha256()

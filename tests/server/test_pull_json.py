@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from sync_server.api.schemas import PullOut
+from sync_server.api.schemas import PullOut, SyncOut
 from sync_server.authz import Actor
 from sync_server.core.config import default_schema_path
 from sync_server.services.pull import pull_page
-from sync_server.services.served import Served, serve
+from sync_server.services.served import Served, serve, with_records
 from sync_server.wire_schema import load_schema
 from tests.server.conftest import (
     CMS,
@@ -68,3 +68,29 @@ def test_a_record_that_cannot_be_encoded_is_reported_not_served() -> None:
         ("c", "caractère nul"),
     ]
     assert json.loads(served.encoded[0]) == served.records[0]
+
+
+def test_the_combined_call_answers_a_sync_out_with_the_page_as_pull_gives_it(
+    server: Server,
+) -> None:
+    server.user("amartin", ["social_worker"])
+    server.user("chef", ["supervisor"])
+    server.push("amartin", change("beneficiary", new_id(), beneficiary(birth_name=ODD)))
+    body = {"changes": [change("beneficiary", new_id(), beneficiary())], "since": 0, "limit": 2}
+    response = server.client.post("/api/v1/sync", json=body, headers=server.headers("chef"))
+    assert response.status_code == 200, response.text
+    answer = SyncOut.model_validate_json(response.content).model_dump(mode="json")
+    assert answer == response.json()
+    assert [r["status"] for r in answer["results"]] == ["applied"]
+    pulled = server.client.get("/api/v1/sync/pull?since=0&limit=2", headers=server.headers("chef"))
+    assert answer["records"] == pulled.json()["records"] and len(answer["records"]) == 2
+    assert answer["next"] == pulled.json()["next"] and answer["more"] is True
+    assert set(answer["summary"]["tables"]) >= {"beneficiary"}
+
+
+def test_records_go_in_front_of_any_answer() -> None:
+    assert json.loads(with_records([b'{"a":1}', b"2"], b'{"next":3}')) == {
+        "records": [{"a": 1}, 2],
+        "next": 3,
+    }
+    assert json.loads(with_records([], b"{}")) == {"records": []}

@@ -40,6 +40,7 @@ from sync_server.core.high_water import HighWater
 from sync_server.services.epochs import Epoch, ServerRestored, VersionFromNowhere, check_epoch
 from sync_server.services.pull import digest_list, fetch_records, pull_page, summarize
 from sync_server.services.push import Change, push_changes
+from sync_server.services.served import with_records
 
 router = APIRouter(prefix="/sync", tags=["sync"], dependencies=[Depends(require_protocol)])
 
@@ -289,8 +290,9 @@ def sync(
     settings: SettingsDep,
     high_water: HighWaterDep,
     known_id: KnownServerId,
-) -> SyncOut:
-    """Push, then the first pull page, then the summary (docs/protocol.md, "Order of a sync")."""
+) -> Response:
+    """Push, then the first pull page, then the summary (docs/protocol.md, "Order of a sync").
+    The page's records go as encoded while read (``services/served.py``)."""
     changes = _changes(settings, body.changes, body.change_prefix)
     epoch = _epoch(engine, high_water, actor, known_id, body.since)
     outcome = push_changes(engine, schema, actor, changes)
@@ -299,9 +301,9 @@ def sync(
         engine, schema, actor, body.since, _limit(settings, body.limit), skip_own=body.skip_own
     )
     checked = summarize(engine, schema, actor, body.exclude)
-    return SyncOut(
+    answer = SyncOut(
         results=outcome.results,  # type: ignore[arg-type]
-        records=page.records,  # type: ignore[arg-type]
+        records=[],
         next=page.next,
         more=page.more,
         summary=SummaryOut.model_validate(checked, from_attributes=True),
@@ -309,3 +311,5 @@ def sync(
         server_max_version_before=epoch.max_version,
         server_id=checked.server_id,
     )
+    rest = answer.model_dump_json(exclude={"records"}).encode("utf-8")
+    return Response(with_records(page.encoded, rest), media_type="application/json")
