@@ -130,7 +130,7 @@ def check_table(
     table = schema.get(table_name)
     if table is None:
         return Rejection("unknown_table", f"Type de fiche inconnu du serveur : « {table_name} ».")
-    if not table.writers.intersection(roles):
+    if table.writers.isdisjoint(roles):
         return Rejection(
             "forbidden_table",
             f"Votre rôle ne permet pas d'enregistrer ce type de fiche ({table_name}).",
@@ -138,7 +138,12 @@ def check_table(
     return None
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def check_record_id(record_id: str) -> Rejection | None:
+    if type(record_id) is str and _CANONICAL_UUID.fullmatch(record_id):
+        return None  # already what str(uuid.UUID(…)) writes back
     try:
         canonical = str(uuid.UUID(record_id))
     except (ValueError, AttributeError, TypeError):
@@ -174,13 +179,34 @@ def checked_fields(
     canonical: dict[str, Any] = {}
     for name, value in fields.items():
         spec = specs[name]
-        if value is not None and spec.type == "datetime":
+        kind = spec.type
+        # The common wire types inline, as value_problem and canonical_value judge them.
+        if value is None:
+            if spec.nullable:
+                canonical[name] = None
+                continue
+            problem: str | None = "valeur obligatoire"
+        elif kind == "str" and type(value) is str:
+            problem = text_problem(value, multiline=spec.multiline, max_length=spec.max_length)
+            if problem is None:
+                canonical[name] = value
+                continue
+        elif kind == "datetime":
             spelled = canonical_datetime(value)
-            if spelled is None:
-                problem: str | None = "date et heure attendues (ISO 8601, UTC)"
-            else:
+            if spelled is not None:
                 canonical[name] = spelled
                 continue
+            problem = "date et heure attendues (ISO 8601, UTC)"
+        elif kind == "date":
+            day = parse_date(value)
+            if day is not None:
+                spelled = day.isoformat()
+                canonical[name] = value if spelled == value else spelled  # the text sent, kept
+                continue
+            problem = "date attendue (AAAA-MM-JJ)"
+        elif kind == "bool" and type(value) is bool:
+            canonical[name] = value
+            continue
         else:
             problem = value_problem(spec, value)
         if problem:
@@ -202,12 +228,26 @@ def _classes_of(roles: tuple[str, ...]) -> frozenset[str]:
 
 def missing_required(table: TableSpec, fields: Mapping[str, Any]) -> Rejection | None:
     """A new record carries every required field (the server fills the bookkeeping ones)."""
-    for name, spec in table.fields.items():
-        if name in BOOKKEEPING or spec.nullable:
-            continue
+    for name in _required(table):
         if name not in fields:
             return Rejection("invalid", f"Champ « {name} » : valeur obligatoire manquante.")
     return None
+
+
+_REQUIRED: dict[int, tuple[TableSpec, list[str]]] = {}
+
+
+def _required(table: TableSpec) -> list[str]:
+    """The table's required fields, in the schema's order (kept per table spec)."""
+    found = _REQUIRED.get(id(table))
+    if found is None or found[0] is not table:
+        names = [
+            name
+            for name, spec in table.fields.items()
+            if name not in BOOKKEEPING and not spec.nullable
+        ]
+        found = _REQUIRED[id(table)] = (table, names)
+    return found[1]
 
 
 def value_problem(spec: FieldSpec, value: Any) -> str | None:
@@ -303,6 +343,7 @@ def checked_stamps(
     existed is refused; one more than a few minutes ahead of the server's clock is brought
     back to the server's time, so a wrong clock cannot win every later conflict."""
     checked = dict(fields)
+    limit = now + CLOCK_SKEW
     for name in STAMP_FIELDS:
         value = checked.get(name)
         if type(value) is str and _CANONICAL_DATETIME.fullmatch(value):
@@ -318,7 +359,7 @@ def checked_stamps(
             return checked, Rejection(
                 "invalid", f"Champ « {name} » : date antérieure à la mise en service."
             )
-        if moment > now + CLOCK_SKEW:
+        if moment > limit:
             checked[name] = now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return checked, None
 

@@ -69,5 +69,7 @@ def is_identifier(value: Any) -> bool:
 def shown(value: Any) -> str:
     """A client's string made safe to write back in an answer or a log (never raises)."""
     text = value if isinstance(value, str) else str(value)
+    if len(text) <= 64 and text.isascii() and text.isprintable():
+        return text  # nothing to replace or cut (ASCII printable has no control character)
     cleaned = _SINGLE_LINE_BAD.sub("\ufffd", text)
     return cleaned[:64] + ("…" if len(cleaned) > 64 else "")

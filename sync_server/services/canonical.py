@@ -74,26 +74,58 @@ def piece(value: Any) -> str:
     return _CANONICAL(value)
 
 
-def is_simple(value: Any) -> bool:
-    """A value whose canonical piece is also how the database may store it (no object whose
-    key order the sorted form would change)."""
-    kind = type(value)
-    if kind is list:
-        return all(type(item) is str for item in value)
-    return kind is str or value is None or kind is bool or kind is int
+class Pieces(dict[str, str]):
+    """name → canonical JSON of the value; ``nested``: names whose value holds an object
+    (its sorted canonical form is not how the database writes it)."""
+
+    __slots__ = ("nested",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nested: list[str] = []
 
 
-def pieces(values: Mapping[str, Any]) -> dict[str, str]:
-    return {name: piece(value) for name, value in values.items()}
+def pieces(values: Mapping[str, Any]) -> Pieces:
+    """Each value's canonical piece, in the values' own order."""
+    parts = Pieces()
+    for name, value in values.items():
+        kind = type(value)
+        if kind is str:
+            parts[name] = encode_basestring_ascii(value)
+        elif value is None:
+            parts[name] = "null"
+        elif kind is int:
+            parts[name] = int.__repr__(value)
+        else:
+            parts[name] = piece(value)
+            if kind is not bool and kind is not float and not _texts(value):
+                parts.nested.append(name)
+    return parts
 
 
-def object_json(values: Mapping[str, Any], parts: Mapping[str, str]) -> str:
-    """JSON of ``values`` in their own key order, from their canonical pieces (anything but
-    simple values is written again unsorted, as the database's encoder writes it)."""
-    joined = []
-    for name, part in parts.items():
-        value = values[name]
-        joined.append(
-            encode_basestring_ascii(name) + ":" + (part if is_simple(value) else _STORED(value))
-        )
-    return "{" + ",".join(joined) + "}"
+def _texts(value: Any) -> bool:
+    return type(value) is list and all(type(item) is str for item in value)
+
+
+def object_json(values: Mapping[str, Any], parts: Pieces) -> str:
+    """JSON of ``values`` in their own key order, from their canonical pieces (a value holding
+    an object is written again unsorted, as the database's encoder writes it)."""
+    texts = dict(parts)
+    for name in parts.nested:
+        texts[name] = _STORED(values[name])
+    return "{" + ",".join(map(str.__add__, keys_of(texts), texts.values())) + "}"
+
+
+_KEYS: dict[tuple[str, ...], list[str]] = {}
+
+
+def keys_of(values: Mapping[str, Any]) -> list[str]:
+    """'"name":' for each of the values' names, in order (kept per set of names: the records
+    of a table come with the same few)."""
+    names = tuple(values)
+    keys = _KEYS.get(names)
+    if keys is None:
+        if len(_KEYS) > 1024:
+            _KEYS.clear()
+        keys = _KEYS[names] = [encode_basestring_ascii(name) + ":" for name in names]
+    return keys

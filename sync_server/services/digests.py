@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from hashlib import sha256
 from typing import Any
 
-from sync_server.services.canonical import piece
-from sync_server.wire_schema import CONFLICT_TABLE, CONFLICT_VALUE_FIELDS, TableSpec, field_class
+from sync_server.services.canonical import piece, pieces
+from sync_server.wire_schema import CONFLICT_TABLE, TableSpec, field_class
 
 CLASSES = ("S", "C", "M")
 DIGEST_CHARS = 16  # 64 bits per record: ample to tell two values apart
@@ -30,41 +31,54 @@ def class_digests(
 ) -> dict[str, str]:
     """{"S": hex, "C": hex, "M": hex}: SHA-256 of each class's fields (absent fields as null).
 
-    One pass over the table's fields in sorted order, each value's canonical JSON (``parts``,
-    when the caller has them already) joined per class: the bytes ``canonical_json`` gives
-    for each class's object.
+    Each class's object is joined from its fields' canonical JSON in sorted order (``parts``,
+    when the caller has them already): the bytes ``canonical_json`` gives for it.
     """
-    groups: dict[str, list[str]] = {cls: [] for cls in CLASSES}
-    dynamic = table.name == CONFLICT_TABLE
-    for name, key, cls in _layout(table):
-        if dynamic and name in CONFLICT_VALUE_FIELDS:
-            cls = field_class(table, name, fields)
-        group = groups.get(cls)
-        if group is None:  # a class no reader has: in no digest
-            continue
-        part = parts.get(name) if parts is not None else None
-        if part is None:
-            value = fields.get(name)
-            part = "null" if value is None else piece(value)
-        group.append(key + part)
+    if parts is None:
+        parts = pieces(fields)
+    get = parts.get
+    if table.name == CONFLICT_TABLE:
+        return _conflict_digests(table, fields, parts)
     return {
-        cls: hashlib.sha256(("{" + ",".join(groups[cls]) + "}").encode()).hexdigest()
-        for cls in CLASSES
+        cls: sha256((template % tuple(map(get, names, nulls))).encode()).hexdigest()
+        for cls, template, names, nulls in _layout(table)
     }
 
 
-_LAYOUTS: dict[int, tuple[TableSpec, list[tuple[str, str, str]]]] = {}
+def _conflict_digests(
+    table: TableSpec, fields: Mapping[str, Any], parts: Mapping[str, str]
+) -> dict[str, str]:
+    """A conflict's two values take the class of the conflicting field (``field_class``)."""
+    groups: dict[str, list[str]] = {cls: [] for cls in CLASSES}
+    for name in sorted(table.fields):
+        if name == "id":
+            continue
+        group = groups.get(field_class(table, name, fields))
+        if group is not None:  # a class no reader has: in no digest
+            group.append(piece(name) + ":" + parts.get(name, "null"))
+    return {
+        cls: sha256(("{" + ",".join(groups[cls]) + "}").encode()).hexdigest() for cls in CLASSES
+    }
 
 
-def _layout(table: TableSpec) -> list[tuple[str, str, str]]:
-    """(name, '"name":', class) of the table's digested fields, in sorted order."""
+_Layout = list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]
+_LAYOUTS: dict[int, tuple[TableSpec, _Layout]] = {}
+
+
+def _layout(table: TableSpec) -> _Layout:
+    """Per class (S, C, M): the template '{"a":%s,"b":%s}' of its object, its fields' names
+    in sorted order and as many "null"s (what an absent field is); kept per table."""
     found = _LAYOUTS.get(id(table))
     if found is None or found[0] is not table:
-        layout = [
-            (name, piece(name) + ":", spec.cls)
-            for name, spec in sorted(table.fields.items())
-            if name != "id"
-        ]
+        layout = []
+        for cls in CLASSES:
+            names = tuple(
+                name
+                for name, spec in sorted(table.fields.items())
+                if name != "id" and spec.cls == cls
+            )
+            keys = [piece(name).replace("%", "%%") + ":%s" for name in names]
+            layout.append((cls, "{" + ",".join(keys) + "}", names, ("null",) * len(names)))
         found = _LAYOUTS[id(table)] = (table, layout)
     return found[1]
 

@@ -303,8 +303,12 @@ class PushRules:
 
     def _check_versions(self, change: Change, fields: Mapping[str, Any]) -> Rejection | None:
         """Bases and origins name versions the server has handed out, for fields pushed."""
-        versions = [change.base_version or 0, *(change.bases or {}).values()]
-        versions += list((change.origins or {}).values())
+        base = change.base_version or 0
+        if change.bases or change.origins:
+            versions = [base, *(change.bases or {}).values()]
+            versions += list((change.origins or {}).values())
+        else:
+            versions = [base]
         if any(not isinstance(v, int) or v < 0 or v > self.known_before for v in versions):
             return Rejection("invalid", "Version de base inconnue du serveur.")
         if change.replay:

@@ -7,6 +7,7 @@ all at the end (``push_batch.py``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import repeat
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
@@ -15,7 +16,7 @@ import uuid6
 from sync_server.authz import Actor
 from sync_server.models import utcnow
 from sync_server.services.accounts import SERVER_AUTHOR, wire_datetime
-from sync_server.services.canonical import object_json, stored_json
+from sync_server.services.canonical import Pieces, keys_of, object_json, stored_json
 from sync_server.services.digests import class_digests
 from sync_server.services.merge import LIVE, FieldConflict, stored_stamp, when
 from sync_server.services.push_batch import NewRecord
@@ -33,15 +34,9 @@ def mark_echo(record: Any, pushed: Mapping[str, Any], device_id: str) -> bool:
     and the device takes it with the version.
     """
     values = record.fields
-    for name, value in pushed.items():
-        if name in _SET_BY_SERVER:
-            continue
-        stored = values.get(name, _MISSING)
-        if stored != value or type(stored) is not type(value):
-            return False
-    if isinstance(record, NewRecord) and any(
-        name not in pushed and name not in _SET_BY_SERVER for name in values
-    ):
+    if not _stored_as_sent(values, pushed):
+        return False
+    if isinstance(record, NewRecord) and values.keys() - pushed.keys() - _SET_BY_SERVER:
         return False
     record.echo_device = device_id
     record.echo_version = record.version
@@ -52,24 +47,58 @@ _MISSING = object()
 _SET_BY_SERVER = frozenset({"id", "device"})
 
 
+def _stored_as_sent(values: Mapping[str, Any], pushed: Mapping[str, Any]) -> bool:
+    """Every pushed value (but those the server sets) is stored equal, and of its type."""
+    sent = list(pushed.values())
+    kept = list(map(values.get, pushed, repeat(_MISSING)))
+    if (
+        sent == kept
+        and list(map(type, sent)) == list(map(type, kept))
+        and float not in set(map(type, sent))
+    ):
+        return True  # all of them, at once (no float: NaN is not equal to itself)
+    for name, value in pushed.items():
+        if name in _SET_BY_SERVER:
+            continue
+        stored = values.get(name, _MISSING)
+        if stored is value and type(value) is str:
+            continue  # the very text sent (most values: nothing re-spelled them)
+        if stored != value or type(stored) is not type(value):
+            return False
+    return True
+
+
 def new_record_json(
-    record: NewRecord, parts: Mapping[str, str], stamp: list[Any] | None
+    record: NewRecord, parts: Pieces, stamp: list[Any] | None
 ) -> dict[str, tuple[Any, str]]:
     """The JSON of a new record's columns, joined from its values' canonical pieces: each
     value is encoded once for the digests and the database. ``stamp``: every field's, when
     they share one (else that column is left to the database's encoder)."""
-    keys = [encode_basestring_ascii(name) + ":" for name in record.fields]
+    keys = keys_of(record.fields)
     version = str(record.version)
     encoded = {
         "fields": (record.fields, object_json(record.fields, parts)),
-        "field_versions": (record.field_versions, "{" + ",".join(k + version for k in keys) + "}"),
+        "field_versions": (record.field_versions, _same_for_all(keys, version)),
     }
     if stamp is not None:
-        one = stored_json([*stamp, 0, LIVE])
-        encoded["field_stamps"] = (record.field_stamps, "{" + ",".join(k + one for k in keys) + "}")
+        if all(type(part) is str for part in stamp):  # json.dumps([*stamp, 0, LIVE]), joined
+            one = "[" + ", ".join(map(encode_basestring_ascii, stamp)) + ", 0, " + _LIVE + "]"
+        else:
+            one = stored_json([*stamp, 0, LIVE])
+        encoded["field_stamps"] = (record.field_stamps, _same_for_all(keys, one))
     if record.digests is not None:
         encoded["digests"] = (record.digests, stored_json(record.digests))
     return encoded
+
+
+_LIVE = encode_basestring_ascii(LIVE)
+
+
+def _same_for_all(keys: list[str], value: str) -> str:
+    """{"a":value,"b":value,…} from the keys '"a":', '"b":'…"""
+    if not keys:
+        return "{}"
+    return "{" + (value + ",").join(keys) + value + "}"
 
 
 def raise_knowledge(record: Any, raised: Mapping[str, int]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm.attributes import set_attribute
 from sqlmodel import Session, select
 
 from sync_server.models import ServerMeta
@@ -51,5 +52,8 @@ class VersionCounter:
 
     def next(self) -> int:
         """The next version (the row is in the session: written at the flush, once)."""
-        self.meta.max_version += 1
-        return self.meta.max_version
+        version = self.meta.max_version + 1
+        # As SQLModel's setattr does first (the ORM's change tracking), without the model's
+        # own bookkeeping after it: a push takes one version per record.
+        set_attribute(self.meta, "max_version", version)
+        return version

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sync_server import authz
 from sync_server.api.routes.sync import _change
 from sync_server.api.schemas import ChangeIn
+from sync_server.services import push_writes
 from sync_server.services.push_rules import Change
 
 
@@ -135,3 +136,91 @@ def test_stamps_checked_as_before(created: Any, updated: Any) -> None:
             checked[name] = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     assert got[0] == expected[0]
     assert (got[1] and got[1].code) == expected[1]
+
+
+def reference_check(table: Any, roles: Any, fields: Any) -> Any:
+    """check_fields then canonical_fields as first written (value_problem per value, then
+    canonical_value per value)."""
+    classes = authz.readable_classes(roles)
+    for name in fields:
+        if name not in table.fields:
+            return {}, ("invalid", f"Champ inconnu : « {authz.shown(name)} ».")
+    for name in fields:
+        if table.fields[name].cls not in classes:
+            return {}, ("forbidden_field", name)
+    for name, value in fields.items():
+        problem = authz.value_problem(table.fields[name], value)
+        if problem:
+            return {}, ("invalid", f"Champ « {name} » : {problem}.")
+    canonical = {}
+    for name, value in fields.items():
+        spec = table.fields[name]
+        if value is None:
+            canonical[name] = None
+        elif spec.type == "datetime" and authz.parse_datetime(value) is not None:
+            canonical[name] = old_canonical(value)
+        else:
+            canonical[name] = authz.canonical_value(spec, value)
+    return canonical, None
+
+
+KINDS = ["str", "int", "bool", "list", "date", "time", "datetime", "any"]
+SPECS = {
+    f"{kind}_{cls}_{nullable}_{multiline}": authz.FieldSpec(kind, cls, nullable, 5, multiline)
+    for kind in KINDS
+    for cls in "SCM"
+    for nullable in (True, False)
+    for multiline in (True, False)
+}
+WIDE = authz.TableSpec("wide", SPECS, frozenset({"social_worker"}))
+field_value = st.one_of(
+    anything,
+    stamp,
+    st.sampled_from(["2026-11-23", "2026-13-01", "12:00:00", "12:00:00.5", "a\tb", "a\nb", "\x00"]),
+    st.lists(text, max_size=3),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from([*SPECS, "unknown"]), field_value, max_size=5),
+    st.sampled_from([("social_worker",), ("pmi_nurse",), ("supervisor", "pmi_nurse")]),
+)
+def test_checked_fields_as_check_then_canonical(fields: dict[str, Any], roles: Any) -> None:
+    canonical, problem = authz.checked_fields(WIDE, roles, fields)
+    expected, expected_problem = reference_check(WIDE, roles, fields)
+    if expected_problem is None:
+        assert problem is None
+        assert canonical == expected
+        assert [type(v) for v in canonical.values()] == [type(v) for v in expected.values()]
+    else:
+        assert problem is not None and problem.code == expected_problem[0]
+        if expected_problem[0] == "invalid":
+            assert problem.reason == expected_problem[1]
+
+
+def reference_as_sent(values: dict[str, Any], pushed: dict[str, Any]) -> bool:
+    for name, value in pushed.items():
+        if name in ("id", "device"):
+            continue
+        stored = values.get(name, push_writes._MISSING)
+        if stored != value or type(stored) is not type(value):
+            return False
+    return True
+
+
+same = st.one_of(anything, st.just(float("nan")), st.just(True), st.just(1), st.just(1.0))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(["a", "b", "id", "device"]), same, max_size=4),
+    st.dictionaries(st.sampled_from(["a", "b", "id", "device"]), same, max_size=4),
+    st.booleans(),
+)
+def test_stored_as_sent_as_the_loop(
+    values: dict[str, Any], pushed: dict[str, Any], share: bool
+) -> None:
+    if share:  # the very objects sent, as a new record holds them
+        values = {**values, **pushed}
+    assert push_writes._stored_as_sent(values, pushed) == reference_as_sent(values, pushed)
