@@ -20,7 +20,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -36,7 +36,7 @@ from van_app.core.models import utcnow
 from van_app.core.outbox import FROM_SERVER, TABLE_LABELS, pending_summary
 from van_app.sync.apply import store_page
 from van_app.sync.client import ServerRestoredError, SyncClient, SyncError
-from van_app.sync.outgoing import Outgoing, PushCounts
+from van_app.sync.outgoing import Outgoing, PushBatch, PushCounts
 from van_app.sync.recovery import differing_fields, queue_replays
 from van_app.sync.verify import Verifier, ids_with_entries
 
@@ -210,31 +210,35 @@ class SyncEngine:
     def _push_all(self, report: SyncReport, total: int) -> bool:
         """Push the rest of the outbox in batches; True if anything left.
 
-        While the server works on a batch, the next one is read and its change ids saved
-        (records in flight left out: their later changes wait for the answer), so the
-        laptop and the server work at the same time. Batches still reach the server one
-        after the other, in order: a consultation never arrives before its person.
+        The laptop works while the server does: as soon as a batch's answer is in, the next
+        batch leaves, then the answer is recorded and the batch after is read (records in
+        flight left out: their later changes wait for their answer). Batches still reach
+        the server one after the other, in order: a consultation never before its person.
         """
-        worked = False
         batch = self._step(self.outgoing.next_batch)
+        if not batch:
+            return False
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push") as sender:
+            answer = self._send(sender, batch)
+            following = self._step(lambda session: self._next(session, batch))
             while batch:
-                worked = True
-                before = report.pushed + report.rejected
-                answer = sender.submit(self.client.push, batch.on_the_wire(), batch.prefix)
-                in_flight = {c["id"] for _, c in batch}
-                try:
-                    following = self._step(
-                        lambda session, busy=in_flight: self.outgoing.next_batch(session, busy)
-                    )
-                finally:
-                    pushed = answer.result()  # raises what the request raised
-                self._apply_results(batch, pushed["results"], report)
-                self.progress("push", report.pushed + report.rejected, total)
-                if report.pushed + report.rejected == before:
+                results = answer.result()["results"]  # raises what the request raised
+                if not _answers_any(batch, results):
                     break  # the server answered none of them: they stay queued for next time
-                batch = following
-        return worked
+                if following:
+                    answer = self._send(sender, following)
+                self._apply_results(batch, results, report)
+                self.progress("push", report.pushed + report.rejected, total)
+                batch, following = following, None
+                if batch:
+                    following = self._step(lambda session, busy=batch: self._next(session, busy))
+        return True
+
+    def _send(self, sender: ThreadPoolExecutor, batch: PushBatch) -> Future[dict[str, Any]]:
+        return sender.submit(self.client.push, batch.on_the_wire(), batch.prefix)
+
+    def _next(self, session: Session, in_flight: PushBatch) -> PushBatch:
+        return self.outgoing.next_batch(session, {c["id"] for _, c in in_flight})
 
     def _apply_results(
         self, batch: list[tuple[int, dict[str, Any]]], results: list[Any], report: SyncReport
@@ -395,3 +399,9 @@ class SyncEngine:
             self._set_meta(session, "server_id", server_id)
 
         self._step(recover)
+
+
+def _answers_any(batch: PushBatch, results: list[Any]) -> bool:
+    """Whether the server's results answer at least one change of ``batch``."""
+    sent = {c["change_id"] for _, c in batch}
+    return any(isinstance(r, dict) and r.get("change_id") in sent for r in results)
