@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlmodel import Session, col, select
 
 from sync_server.models import AppliedChange, SyncRecord, utcnow
@@ -186,10 +186,45 @@ class PushBatch:
         executemany), then the applied change ids."""
         if self.new:
             encoded = takes_encoded(self.session)
-            self.session.execute(
-                insert(SyncRecord.__table__),  # type: ignore[arg-type]
+            insert_rows(
+                self.session,
+                SyncRecord.__table__,  # type: ignore[attr-defined]
                 [record.row(encoded=encoded) for record in self.new.values()],
             )
         self.session.flush()
         if self.applied_rows:
-            self.session.execute(insert(AppliedChange.__table__), self.applied_rows)  # type: ignore[arg-type]
+            insert_rows(self.session, AppliedChange.__table__, self.applied_rows)  # type: ignore[attr-defined]
+
+
+def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """``session.execute(insert(table), rows)``; on SQLite straight to the driver: the same
+    values (each column's own bind processor, as SQLAlchemy applies it) without its generic
+    per-row parameter handling, most of a push's write time. Rows have the same keys."""
+    connection = session.connection()
+    dialect = connection.dialect
+    names = list(rows[0]) if rows else []
+    if (
+        dialect.name != "sqlite"
+        or not rows
+        or any(c.default is not None and c.name not in rows[0] for c in table.c)
+    ):
+        session.execute(insert(table), rows)
+        return
+    columns = [table.c[name] for name in names]
+    processors = [
+        (i, process)
+        for i, column in enumerate(columns)
+        if (process := column.type._cached_bind_processor(dialect)) is not None
+    ]
+    quote = dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
+        f"VALUES ({', '.join('?' for _ in columns)})"
+    )
+    params = []
+    for row in rows:
+        values = [row[name] for name in names]
+        for i, process in processors:
+            values[i] = process(values[i])
+        params.append(tuple(values))
+    connection.exec_driver_sql(sql, params)
