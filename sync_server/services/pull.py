@@ -243,13 +243,18 @@ def summarize(
             else:
                 tables[name] = cached
         if stale:
-            lines: dict[str, list[str]] = {name: [] for name in stale}
+            lines: dict[str, list[str]] = {}
+            counted: dict[str, tuple[int, str]] = {}
             reviews = [name for name in stale if _per_reader(actor, name)]
+            for name in reviews:
+                lines[name] = []
             for table_name, record_id, version, digest in _digest_rows(
                 session, schema, actor, reviews
             ):
                 if record_id not in skipped:
                     lines[table_name].append(f"{record_id}:{version}:{digest}\n")
+            for name, review_lines in lines.items():
+                counted[name] = (len(review_lines), checksum(review_lines))
             readable = authz.readable_classes(actor.roles)
             for name in stale:
                 if name in reviews:
@@ -257,14 +262,12 @@ def summarize(
                 where = (str(engine.url), meta.server_id, actor.cms_code, name, classes)
                 mark = before.get(name, (0, 0, 0))
                 held = current_lines(session, schema, where, actor.cms_code, name, readable, mark)
-                lines[name] = [
-                    f"{rid}:{v}:{d}\n" for rid, (v, d) in held.items() if rid not in skipped
-                ]
+                counted[name] = held.count_and_checksum(skipped)
             # SQLite (WAL) reads the whole block in one snapshot: nothing can have been
             # written meanwhile, and the grouped count over the CMS is not read twice.
             after = before if same_snapshot(engine) else fingerprints(session, actor.cms_code)
             for name, (key, mark) in stale.items():
-                tables[name] = {"count": len(lines[name]), "checksum": checksum(lines[name])}
+                tables[name] = {"count": counted[name][0], "checksum": counted[name][1]}
                 if (
                     _summary_key(engine, meta.server_id, actor, name, classes, excluded, after)[1]
                     == mark

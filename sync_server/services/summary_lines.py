@@ -13,6 +13,7 @@ process, per epoch, CMS, table and set of readable classes.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left, insort
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,6 +34,49 @@ class TableLines:
     lines: dict[str, tuple[int, str]]  # id → (version, the reader's digest)
     upto: int  # the newest version laid in
     aside: int  # records set aside when the lines were read whole
+    ordered: list[str]  # every line "id:version:digest\n", sorted: what the checksum hashes
+
+    def count_and_checksum(self, skipped: set[str]) -> tuple[int, str]:
+        """The summary of these lines without those of ``skipped`` (docs/protocol.md): the
+        sorted lines are kept, so it is one hash over their text, not a sort per request."""
+        ordered = self.ordered
+        gone = [_line(rid, *self.lines[rid]) for rid in skipped if rid in self.lines]
+        if gone:
+            ordered = list(ordered)
+            for line in gone:
+                _remove(ordered, line)
+        return len(ordered), sha256("".join(ordered).encode("utf-8")).hexdigest()
+
+
+def _line(record_id: str, version: int, digest: str) -> str:
+    return f"{record_id}:{version}:{digest}\n"
+
+
+def _reordered(
+    before: TableLines, lines: dict[str, tuple[int, str]], touched: set[str]
+) -> list[str]:
+    """``before.ordered`` with the lines of ``touched`` records as they are in ``lines``:
+    each moved in place (a day's writes), or everything sorted again when many changed."""
+    if len(touched) * 8 > len(lines):
+        return sorted(_line(rid, v, d) for rid, (v, d) in lines.items())
+    ordered = list(before.ordered)
+    for record_id in touched:
+        old = before.lines.get(record_id)
+        if old is not None and not _remove(ordered, _line(record_id, *old)):
+            return sorted(_line(rid, v, d) for rid, (v, d) in lines.items())  # never expected
+        new = lines.get(record_id)
+        if new is not None:
+            insort(ordered, _line(record_id, *new))
+    return ordered
+
+
+def _remove(ordered: list[str], line: str) -> bool:
+    """Take ``line`` out of the sorted ``ordered``; False if it is not there."""
+    at = bisect_left(ordered, line)
+    if at == len(ordered) or ordered[at] != line:
+        return False
+    del ordered[at]
+    return True
 
 
 class LinesCache:
@@ -67,20 +111,23 @@ def current_lines(
     table: str,
     classes: frozenset[str],
     fingerprint: tuple[int, int, int],
-) -> dict[str, tuple[int, str]]:
-    """id → (version, digest) of the table's served records for a reader of ``classes``."""
+) -> TableLines:
+    """The table's served records' lines for a reader of ``classes``, up to date."""
     count, newest, aside = fingerprint
     kept = LINES.get(key)
     if kept is not None and kept.aside == aside and kept.upto <= newest:
         lines = dict(kept.lines)
-        upto = _lay_over(session, schema, cms_code, table, classes, lines, kept.upto)
+        touched: set[str] = set()
+        upto = _lay_over(session, schema, cms_code, table, classes, lines, kept.upto, touched)
         if len(lines) + aside == count or upto > newest:  # whole (or written meanwhile)
-            LINES.put(key, TableLines(lines, upto, aside))
-            return lines
+            fresh = TableLines(lines, upto, aside, _reordered(kept, lines, touched))
+            LINES.put(key, fresh)
+            return fresh
     lines = {}
-    upto = _lay_over(session, schema, cms_code, table, classes, lines, -1)
-    LINES.put(key, TableLines(lines, upto, aside))
-    return lines
+    upto = _lay_over(session, schema, cms_code, table, classes, lines, -1, set())
+    fresh = TableLines(lines, upto, aside, sorted(_line(r, v, d) for r, (v, d) in lines.items()))
+    LINES.put(key, fresh)
+    return fresh
 
 
 def _lay_over(
@@ -91,8 +138,10 @@ def _lay_over(
     classes: frozenset[str],
     lines: dict[str, tuple[int, str]],
     since: int,
+    touched: set[str],
 ) -> int:
-    """Lay the rows written after ``since`` over ``lines``; the newest version seen."""
+    """Lay the rows written after ``since`` over ``lines`` (their ids into ``touched``); the
+    newest version seen."""
     upto = max(since, 0)
     wanted = [cls for cls in CLASSES if cls in classes]
     # Core rows, not ORM ones: this reads every row written since the lines were last laid.
@@ -114,6 +163,7 @@ def _lay_over(
         .all()
     )
     for record_id, version, digests, aside, purged in rows:
+        touched.add(record_id)
         if version > upto:
             upto = version
         if aside is not None or purged is not None:  # set aside, or purged: laptops hold none
