@@ -10,7 +10,6 @@ test holds both to the same result. Conflict rows, whose value class varies, go 
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
@@ -20,27 +19,10 @@ from typing import Any
 
 from van_app.sync.digests import CLASSES, CONFLICT_TABLE, DIGEST_CHARS, record_digest
 from van_app.sync.wire import wire_fields
+from van_app.sync.wire_rows import JSON_OF_KIND
 
 # What ``canonical_json`` does, with one encoder instead of one per call.
 _ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode
-
-
-def _datetime_json(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _iso(value: Any) -> str:
-    return value.isoformat()
-
-
-# ``wire.to_json`` per kind; kinds absent here pass as they are.
-_TO_JSON: dict[str, Callable[[Any], Any]] = {
-    "datetime": _datetime_json,
-    "date": _iso,
-    "time": _iso,
-    "list": list,
-}
-
 
 Converter = Callable[[Any], Any] | None
 
@@ -51,7 +33,7 @@ def _groups(table: str) -> tuple[tuple[str, tuple[tuple[str, Converter], ...]], 
     by_class: dict[str, list[tuple[str, Converter]]] = {}
     for name, spec in wire_fields()[table].items():
         if name != "id":
-            by_class.setdefault(spec["class"], []).append((name, _TO_JSON.get(spec["type"])))
+            by_class.setdefault(spec["class"], []).append((name, JSON_OF_KIND.get(spec["type"])))
     return tuple((cls, tuple(by_class.get(cls, ()))) for cls in CLASSES)
 
 

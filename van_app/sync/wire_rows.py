@@ -43,7 +43,8 @@ def _same(value: Any) -> Any:
     return value
 
 
-_CONVERTERS: dict[str, Converter] = {
+# ``wire.to_json`` per kind (None stays None); kinds absent here pass as they are.
+JSON_OF_KIND: dict[str, Converter] = {
     "datetime": _datetime,
     "date": _iso,
     "time": _iso,
@@ -56,7 +57,7 @@ def converters(table: str) -> tuple[tuple[str, int, Converter], ...]:
     """(field, column position, converter) for every wire field of ``table`` but the id."""
     positions = {c.name: i for i, c in enumerate(MODELS[table].__table__.columns)}  # type: ignore[attr-defined]
     return tuple(
-        (name, positions[name], _CONVERTERS.get(spec["type"], _same))
+        (name, positions[name], JSON_OF_KIND.get(spec["type"], _same))
         for name, spec in wire_fields()[table].items()
         if name != "id"
     )
