@@ -73,3 +73,48 @@ def test_summaries_in_sqlite_equal_the_lines_made_in_python(social_store: LocalS
                     "UPDATE beneficiary SET server_version = server_version + 1000, "
                     "phone = '0475000000' WHERE rowid % 3 = 0 AND server_version IS NOT NULL"
                 )
+
+
+def test_a_push_batch_reads_the_outbox_through_its_index(social_store: LocalStore) -> None:
+    """Each batch reads only the entries it sends (plus those in flight), never the whole
+    outbox: a long day offline must not make every batch slower than the one before."""
+    from sqlalchemy import event
+
+    from van_app.sync.outgoing import Outgoing
+
+    with social_store.session() as session:
+        for n in range(30):
+            session.add(social_store.stamp(_person(n)))
+    statements: list[tuple[str, object]] = []
+
+    def record(*args: object) -> None:  # conn, cursor, statement, parameters, context, many
+        statement, parameters = str(args[2]), args[3]
+        if statement.lstrip().upper().startswith("SELECT") and " outbox" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(social_store.engine, "before_cursor_execute", record)
+    try:
+        with social_store.session() as session:
+            assert len(Outgoing(social_store.user.username, 512_000, 10).next_batch(session)) == 10
+    finally:
+        event.remove(social_store.engine, "before_cursor_execute", record)
+    chunk_reads = [(s, p) for s, p in statements if "ORDER BY outbox.seq" in s]
+    assert chunk_reads, statements
+    with social_store.engine.connect() as connection:
+        for statement, parameters in chunk_reads:
+            plan = [
+                row[3]
+                for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            ]
+            assert any("ix_outbox_leaving" in step for step in plan), plan
+            assert not any(step.startswith("SCAN outbox") and "INDEX" not in step for step in plan)
+            assert not any("TEMP B-TREE" in step for step in plan), plan  # no sort either
+
+
+def _person(n: int):  # type: ignore[no-untyped-def]
+    from van_app.core.models import Beneficiary
+
+    return Beneficiary(
+        birth_name=f"Plan{n}", first_names="Essai", birth_date=dt.date(1980, 1, 1), sex="F",
+        commune_insee="26113", author="", device="",
+    )  # fmt: skip

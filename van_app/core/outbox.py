@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, event, func, inspect
+from sqlalchemy import JSON, Index, event, func, inspect, text
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from van_app.core.models import SyncedRecord, UTCDateTime, utcnow
@@ -25,6 +25,11 @@ class OutboxEntry(SQLModel, table=True):
     """A record changed here and not yet accepted by the server."""
 
     __tablename__ = "outbox"
+    # What a push reads, oldest first: entries still to leave, replays apart (migration 0010;
+    # without it each batch scanned the whole outbox, quadratic in a long day offline).
+    __table_args__ = (
+        Index("ix_outbox_leaving", "replay", "seq", sqlite_where=text("rejected_reason IS NULL")),
+    )
 
     seq: int | None = Field(default=None, primary_key=True)
     record_table: str = Field(max_length=64)
