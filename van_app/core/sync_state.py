@@ -10,9 +10,9 @@ exceptions, rare and short-lived, live here, one row per record; every other fie
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, Connection
 from sqlmodel import Field, Session, SQLModel, col, select
 
 
@@ -55,3 +55,16 @@ class DigestLine(SQLModel, table=True):
     record_table: str = Field(max_length=64)
     version: int
     digest: str = Field(max_length=16)
+
+
+def keep_digest_lines(
+    connection: Connection, lines: Sequence[tuple[str, str, str, int, str]]
+) -> None:
+    """Keep (record id, classes, table, version, digest) lines, over any kept before: one
+    statement through the driver (thousands of lines at the end of a sync)."""
+    if lines:
+        connection.exec_driver_sql(
+            f"INSERT OR REPLACE INTO {DigestLine.__tablename__} "
+            "(record_id, classes, record_table, version, digest) VALUES (?, ?, ?, ?, ?)",
+            list(lines),
+        )

@@ -18,7 +18,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from van_app.core.outbox import OutboxEntry
-from van_app.core.sync_state import DigestLine, FieldVersions
+from van_app.core.sync_state import FieldVersions, keep_digest_lines
 from van_app.sync.digests import fields_digest
 from van_app.sync.wire import MODELS
 
@@ -99,9 +99,11 @@ class PlainAcceptances:
 
     def __init__(self, classes: frozenset[str] = frozenset()) -> None:
         self.classes = classes
-        self.updates: dict[tuple[str, bool], list[dict[str, Any]]] = {}
+        # Per table: (version, id) rows, and (version, device, id) rows with the server's id.
+        self.versions: dict[str, list[tuple[int, str]]] = {}
+        self.with_device: dict[str, list[tuple[int, str, str]]] = {}
         self.done: list[int] = []
-        self.lines: dict[str, dict[str, Any]] = {}
+        self.lines: dict[str, tuple[str, str, str, int, str]] = {}  # id → its kept line
 
     def add(
         self,
@@ -113,37 +115,32 @@ class PlainAcceptances:
         whole: dict[str, Any] | None = None,
     ) -> None:
         """``whole``: every field's value as sent, for a new record."""
-        row: dict[str, Any] = {"_id": record_id, "_version": version}
         if isinstance(device, str):
-            row["_device"] = device
-        self.updates.setdefault((table, "_device" in row), []).append(row)
+            self.with_device.setdefault(table, []).append((version, device, record_id))
+        else:
+            self.versions.setdefault(table, []).append((version, record_id))
         self.done.append(seq)
         if whole is not None and self.classes:
             values = {**whole, "device": device} if isinstance(device, str) else whole
-            self.lines[record_id] = {
-                "record_id": record_id,
-                "classes": "".join(sorted(self.classes)),
-                "record_table": table,
-                "version": version,
-                "digest": fields_digest(table, values, self.classes),
-            }
+            digest = fields_digest(table, values, self.classes)
+            classes = "".join(sorted(self.classes))
+            self.lines[record_id] = (record_id, classes, table, version, digest)
 
     def write(self, session: Session) -> None:
         """One statement per table, through the driver (thousands of rows: the ORM's per-row
         parameter handling cost more than the writes)."""
         connection = session.connection()
-        for (table, with_device), rows in self.updates.items():
-            name = MODELS[table].__tablename__
-            if with_device:
-                connection.exec_driver_sql(
-                    f"UPDATE {name} SET server_version = ?, device = ? WHERE id = ?",
-                    [(r["_version"], r["_device"], r["_id"]) for r in rows],
-                )
-            else:
-                connection.exec_driver_sql(
-                    f"UPDATE {name} SET server_version = ? WHERE id = ?",
-                    [(r["_version"], r["_id"]) for r in rows],
-                )
+        for table, rows in self.with_device.items():
+            connection.exec_driver_sql(
+                f"UPDATE {MODELS[table].__tablename__} SET server_version = ?, device = ? "
+                "WHERE id = ?",
+                rows,
+            )
+        for table, plain in self.versions.items():
+            connection.exec_driver_sql(
+                f"UPDATE {MODELS[table].__tablename__} SET server_version = ? WHERE id = ?",
+                plain,
+            )
         for start in range(0, len(self.done), CHUNK):
             connection.execute(
                 delete(OutboxEntry.__table__).where(  # type: ignore[arg-type]
@@ -152,19 +149,10 @@ class PlainAcceptances:
             )
         if self.lines:
             # After the updates: their triggers drop the records' old lines.
-            waiting = set(ids_with_entries_among(session, self.lines))
-            fresh = [
-                (line["record_id"], line["classes"], line["record_table"], line["version"],
-                 line["digest"])
-                for rid, line in self.lines.items()
-                if rid not in waiting
-            ]  # fmt: skip
-            if fresh:
-                connection.exec_driver_sql(
-                    f"INSERT OR REPLACE INTO {DigestLine.__tablename__} "
-                    "(record_id, classes, record_table, version, digest) VALUES (?, ?, ?, ?, ?)",
-                    fresh,
-                )
+            waiting = ids_with_entries_among(session, self.lines)
+            keep_digest_lines(
+                connection, [line for rid, line in self.lines.items() if rid not in waiting]
+            )
 
 
 def ids_with_entries_among(session: Session, ids: Iterable[str]) -> set[str]:

@@ -25,7 +25,7 @@ from van_app.core.db import READ_ONLY
 from van_app.core.models import SupervisorReview
 from van_app.core.outbox import OutboxEntry
 from van_app.core.sync_schema import POLICIES
-from van_app.core.sync_state import DigestLine
+from van_app.core.sync_state import DigestLine, keep_digest_lines
 from van_app.sync.digests import checksum, fields_digest, record_digest, user_classes
 from van_app.sync.wire import MODELS, PULL_ONLY
 from van_app.sync.wire_rows import load_rows, row_fields
@@ -114,21 +114,12 @@ class Verifier:
                     stale.append(record_id)
                 else:
                     lines[record_id] = (version, digest)
-            rows = load_rows(session, [(table, record_id) for record_id in stale])
-            for (_, record_id), row in rows.items():
-                line = (
-                    int(row.server_version),
-                    fields_digest(table, row_fields(table, row), self.classes),
-                )
-                lines[record_id] = line
-                fresh.append((record_id, classes, table, line[0], line[1]))
+            made = self._digested(session, table, stale)
+            lines.update(made)
+            fresh += [(rid, classes, table, v, d) for rid, (v, d) in made.items()]
             found[table] = lines
-        if fresh and not session.info.get(READ_ONLY):
-            connection.exec_driver_sql(
-                f"INSERT OR REPLACE INTO {DigestLine.__tablename__} "
-                "(record_id, classes, record_table, version, digest) VALUES (?, ?, ?, ?, ?)",
-                fresh,
-            )
+        if not session.info.get(READ_ONLY):
+            keep_digest_lines(connection, fresh)
         return found
 
     def summaries(
@@ -164,14 +155,7 @@ class Verifier:
                     (classes, left_out),
                 ).fetchall()
             ]
-            rows = load_rows(session, [(table, record_id) for record_id in stale])
-            made = {
-                record_id: (
-                    int(row.server_version),
-                    fields_digest(table, row_fields(table, row), self.classes),
-                )
-                for (_, record_id), row in rows.items()
-            }
+            made = self._digested(session, table, stale)
             fresh.extend((rid, classes, table, v, d) for rid, (v, d) in made.items())
             lines = [
                 line
@@ -186,13 +170,18 @@ class Verifier:
             ]
             lines += [f"{rid}:{v}:{d}\n" for rid, (v, d) in made.items()]
             found[table] = {"count": len(lines), "checksum": checksum(lines)}
-        if fresh:
-            connection.exec_driver_sql(
-                f"INSERT OR REPLACE INTO {DigestLine.__tablename__} "
-                "(record_id, classes, record_table, version, digest) VALUES (?, ?, ?, ?, ?)",
-                fresh,
-            )
+        keep_digest_lines(connection, fresh)
         return found
+
+    def _digested(self, session: Session, table: str, ids: list[str]) -> dict[str, tuple[int, str]]:
+        """id → (version, digest) of records without a kept line, read as rows."""
+        return {
+            record_id: (
+                int(row.server_version),
+                fields_digest(table, row_fields(table, row), self.classes),
+            )
+            for (_, record_id), row in load_rows(session, [(table, i) for i in ids]).items()
+        }
 
     def _own_reviews(self, session: Session, reviews: list[Any]) -> list[Any]:
         """A professional reads the reviews of the consultations she wrote, no others."""
