@@ -197,16 +197,25 @@ class TableSummary(BaseModel):
     checksum: str
 
 
+ChecksumKind = Literal["sorted", "sum"]
+CHECKSUM_KIND = Field(
+    default="sorted",
+    description="sorted: SHA-256 of the sorted lines; sum: the additive checksum of the lines",
+)
+
+
 class SummaryOut(BaseModel):
     server_id: str
     server_max_version: int
     tables: dict[str, TableSummary]
+    checksum_kind: ChecksumKind = "sorted"
 
 
 class SummaryIn(BaseModel):
     exclude: list[Annotated[str, Field(max_length=64)]] = Field(
         default_factory=list, description="Ids the device holds changes of its own for"
     )
+    checksum_kind: ChecksumKind = CHECKSUM_KIND
 
 
 class SyncIn(BaseModel):
@@ -217,6 +226,7 @@ class SyncIn(BaseModel):
     exclude: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list)
     # Leave out records whose current version this device's own push wrote as it sent them.
     skip_own: bool = False
+    checksum_kind: ChecksumKind = CHECKSUM_KIND
 
 
 class RecordKey(BaseModel):

@@ -28,11 +28,14 @@ from sync_server.services.summary_cache import (
     exclusion_key,
     fingerprints,
 )
-from sync_server.services.summary_lines import current_lines
+from sync_server.services.summary_lines import additive_checksum, current_lines, line_term
 from sync_server.services.versions import read_meta
 from sync_server.wire_schema import TableSpec
 
 EMPTY_CHECKSUM = hashlib.sha256(b"").hexdigest()
+# The two kinds of summary checksum (docs/protocol.md, "Verification").
+SORTED = "sorted"
+SUM = "sum"
 # What a pull or fetch sends: not the merge bookkeeping (field versions, stamps, digests),
 # whose JSON is most of a row.
 SERVED_COLUMNS = (
@@ -65,6 +68,7 @@ class Summary:
     server_id: str
     server_max_version: int
     tables: dict[str, dict[str, Any]]
+    checksum_kind: str = SORTED
 
 
 def pull_page(
@@ -217,17 +221,20 @@ def summarize(
     schema: Mapping[str, TableSpec],
     actor: Actor,
     exclude: Iterable[str] = (),
+    kind: str = SORTED,
 ) -> Summary:
     """Count and checksum per table over everything this user may pull (tombstones too).
 
     Lines are ``"<id>:<version>:<digest>\n"``, the digest over the values the user reads.
     ``exclude``: ids of records the device holds changes of its own for (not compared).
+    ``kind``: ``sorted`` (SHA-256 of the sorted lines) or ``sum`` (the additive checksum,
+    which follows what changed: ``summary_lines.py``).
     A table unchanged since its summary was last made is not read again (``summary_cache``).
     """
     skipped = set(exclude)
     names = authz.readable_tables(schema, actor.roles)
     classes = "".join(sorted(authz.readable_classes(actor.roles)))
-    excluded = exclusion_key(skipped)
+    excluded = f"{kind}:{exclusion_key(skipped)}"
     tables: dict[str, dict[str, Any]] = {}
     generation = FINGERPRINTS.generation()  # before the snapshot (``FingerprintMemo``)
     with session_scope(engine) as session:
@@ -254,7 +261,7 @@ def summarize(
                 if record_id not in skipped:
                     lines[table_name].append(f"{record_id}:{version}:{digest}\n")
             for name, review_lines in lines.items():
-                counted[name] = (len(review_lines), checksum(review_lines))
+                counted[name] = (len(review_lines), _checksum(kind, review_lines))
             readable = authz.readable_classes(actor.roles)
             for name in stale:
                 if name in reviews:
@@ -262,7 +269,9 @@ def summarize(
                 where = (str(engine.url), meta.server_id, actor.cms_code, name, classes)
                 mark = before.get(name, (0, 0, 0))
                 held = current_lines(session, schema, where, actor.cms_code, name, readable, mark)
-                counted[name] = held.count_and_checksum(skipped)
+                counted[name] = (
+                    held.count_and_sum(skipped) if kind == SUM else held.count_and_checksum(skipped)
+                )
             # SQLite (WAL) reads the whole block in one snapshot: nothing can have been
             # written meanwhile, and the grouped count over the CMS is not read twice.
             after = before if same_snapshot(engine) else fingerprints(session, actor.cms_code)
@@ -277,6 +286,7 @@ def summarize(
             server_id=meta.server_id,
             server_max_version=meta.max_version,
             tables={name: tables[name] for name in names},
+            checksum_kind=kind,
         )
     audit_read(
         engine,
@@ -422,6 +432,12 @@ def fetch_records(
         records=[r["id"] for r in records],
     )
     return records
+
+
+def _checksum(kind: str, lines: list[str]) -> str:
+    if kind == SUM:
+        return additive_checksum(sum(line_term(line) for line in lines))
+    return checksum(lines)
 
 
 def checksum(lines: Iterable[str]) -> str:

@@ -8,6 +8,10 @@ what changed. Setting a record aside changes no version: the table's count of se
 (its fingerprint, ``summary_cache.py``) then differs and the lines are read again whole, as
 they are when the counts disagree or the table went back (a restore). Kept per server
 process, per epoch, CMS, table and set of readable classes.
+
+Each table also keeps the additive checksum of its lines (``total``, docs/protocol.md): the
+sum of every line's term, moved by the terms of the lines that changed, so a summary of that
+kind costs what was written since the last one, not the size of the table.
 """
 
 from __future__ import annotations
@@ -27,6 +31,18 @@ from sync_server.services.digests import CLASSES, DIGEST_CHARS, class_digests
 from sync_server.wire_schema import TableSpec
 
 MAX_TABLES = 512
+SUM_MODULUS = 1 << 128
+
+
+def line_term(line: str) -> int:
+    """A line's term in the additive checksum: the first 16 bytes of its SHA-256, read as a
+    big-endian integer (docs/protocol.md)."""
+    return int.from_bytes(sha256(line.encode("utf-8")).digest()[:16], "big")
+
+
+def additive_checksum(terms_total: int) -> str:
+    """The additive checksum as sent: the sum modulo 2^128, 32 hex digits."""
+    return f"{terms_total % SUM_MODULUS:032x}"
 
 
 @dataclass
@@ -35,6 +51,7 @@ class TableLines:
     upto: int  # the newest version laid in
     aside: int  # records set aside when the lines were read whole
     ordered: list[str]  # every line "id:version:digest\n", sorted: what the checksum hashes
+    total: int  # the sum of every line's term (``line_term``), not reduced
 
     def count_and_checksum(self, skipped: set[str]) -> tuple[int, str]:
         """The summary of these lines without those of ``skipped`` (docs/protocol.md): the
@@ -46,6 +63,13 @@ class TableLines:
             for line in gone:
                 _remove(ordered, line)
         return len(ordered), sha256("".join(ordered).encode("utf-8")).hexdigest()
+
+    def count_and_sum(self, skipped: set[str]) -> tuple[int, str]:
+        """The same count, with the additive checksum: the kept total without the terms of
+        ``skipped`` — no line is read but theirs."""
+        gone = [_line(rid, *self.lines[rid]) for rid in skipped if rid in self.lines]
+        total = self.total - sum(line_term(line) for line in gone)
+        return len(self.ordered) - len(gone), additive_checksum(total)
 
 
 def _line(record_id: str, version: int, digest: str) -> str:
@@ -68,6 +92,20 @@ def _reordered(
         if new is not None:
             insort(ordered, _line(record_id, *new))
     return ordered
+
+
+def _moved_total(before: TableLines, lines: dict[str, tuple[int, str]], touched: set[str]) -> int:
+    """``before.total`` with the terms of the ``touched`` records' lines as they are in
+    ``lines``: what changed, not the table, is hashed."""
+    total = before.total
+    for record_id in touched:
+        old = before.lines.get(record_id)
+        if old is not None:
+            total -= line_term(_line(record_id, *old))
+        new = lines.get(record_id)
+        if new is not None:
+            total += line_term(_line(record_id, *new))
+    return total
 
 
 def _remove(ordered: list[str], line: str) -> bool:
@@ -120,12 +158,14 @@ def current_lines(
         touched: set[str] = set()
         upto = _lay_over(session, schema, cms_code, table, classes, lines, kept.upto, touched)
         if len(lines) + aside == count or upto > newest:  # whole (or written meanwhile)
-            fresh = TableLines(lines, upto, aside, _reordered(kept, lines, touched))
+            ordered = _reordered(kept, lines, touched)
+            fresh = TableLines(lines, upto, aside, ordered, _moved_total(kept, lines, touched))
             LINES.put(key, fresh)
             return fresh
     lines = {}
     upto = _lay_over(session, schema, cms_code, table, classes, lines, -1, set())
-    fresh = TableLines(lines, upto, aside, sorted(_line(r, v, d) for r, (v, d) in lines.items()))
+    ordered = sorted(_line(r, v, d) for r, (v, d) in lines.items())
+    fresh = TableLines(lines, upto, aside, ordered, sum(line_term(line) for line in ordered))
     LINES.put(key, fresh)
     return fresh
 

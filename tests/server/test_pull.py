@@ -191,6 +191,80 @@ def test_summary_checksums_match_what_was_pulled(team: Server) -> None:
     assert "satisfaction_answer" not in tables["tables"]
 
 
+def additive(lines: list[str]) -> str:
+    """docs/protocol.md: the sum modulo 2^128 of each line's SHA-256 first 16 bytes, in hex."""
+    total = sum(int(hashlib.sha256(line.encode()).hexdigest()[:32], 16) for line in lines)
+    return format(total % 2**128, "032x")
+
+
+def test_additive_summaries_follow_writes_exclusions_and_every_way_of_asking(team: Server) -> None:
+    """The ``sum`` checksum is the protocol's sum over the pulled records' lines, for each
+    reader, before and after more writes (kept lines moved, not read again), with records
+    left out, through GET, POST and the combined call."""
+    team.user("esocial", ["social_worker"])
+    [visit_id] = team.pulled("amartin", "social_consultation")
+    review = {"consultation_id": visit_id, "consultation_kind": "social", "status": "reviewed"}
+    team.push("croux", change("supervisor_review", new_id(), review | {"comment": "Bien."}))
+    readers = READS | {"esocial": "SC"}
+
+    def check(username: str, exclude: list[str]) -> None:
+        latest: dict[tuple[str, str], str] = {}
+        for record in team.pull_all(username):
+            digest = protocol_digest(record, readers[username])
+            latest[(record["table"], record["id"])] = f"{record['version']}:{digest}"
+        headers = team.headers(username)
+        answers = [
+            team.client.post(
+                "/api/v1/sync/summary",
+                json={"exclude": exclude, "checksum_kind": "sum"},
+                headers=headers,
+            ).json(),
+            team.client.post(
+                "/api/v1/sync",
+                json={"since": 10**6, "limit": 0, "exclude": exclude, "checksum_kind": "sum"},
+                headers=headers,
+            ).json()["summary"],
+        ]
+        if not exclude:
+            answers.append(
+                team.client.get("/api/v1/sync/summary?checksum_kind=sum", headers=headers).json()
+            )
+        for summary in answers:
+            assert summary["checksum_kind"] == "sum"
+            for table, info in summary["tables"].items():
+                lines = [
+                    f"{i}:{v}\n" for (t, i), v in latest.items() if t == table and i not in exclude
+                ]
+                assert info["count"] == len(lines), (username, table)
+                assert info["checksum"] == additive(lines), (username, table)
+
+    for username in readers:
+        check(username, [])
+    # More writes: a record changed, a new one; then a record left out.
+    [(person, held)] = team.pulled("amartin", "beneficiary").items()
+    edit = change(
+        "beneficiary", person, beneficiary(first_names="Inès"), base_version=held["version"]
+    )
+    [result] = team.push("amartin", edit)
+    assert result["status"] == "applied", result
+    team.push("amartin", change("beneficiary", new_id(), beneficiary(birth_name="ROUX")))
+    for username in readers:
+        check(username, [])
+        check(username, [person, "not-a-record"])
+
+
+def test_a_checksum_kind_not_in_the_protocol_is_a_422(team: Server) -> None:
+    headers = team.headers("amartin")
+    bad = team.client.get("/api/v1/sync/summary?checksum_kind=md5", headers=headers)
+    assert bad.status_code == 422
+    posted = team.client.post(
+        "/api/v1/sync/summary", json={"checksum_kind": "xor"}, headers=headers
+    )
+    assert posted.status_code == 422
+    plain = team.client.get("/api/v1/sync/summary", headers=headers).json()
+    assert plain["checksum_kind"] == "sorted"
+
+
 def test_combined_sync_pushes_pulls_and_checks_in_one_request(server: Server) -> None:
     server.user("amartin", ["social_worker"])
     record_id = new_id()

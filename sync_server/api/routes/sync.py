@@ -20,6 +20,7 @@ from sync_server.api.errors import ApiError
 from sync_server.api.schemas import (
     MAX_VERSION,
     ChangeIn,
+    ChecksumKind,
     DigestsIn,
     DigestsOut,
     ErrorOut,
@@ -224,10 +225,12 @@ def summary(
     schema: SchemaDep,
     high_water: HighWaterDep,
     known_id: KnownServerId,
+    checksum_kind: ChecksumKind = "sorted",
 ) -> SummaryOut:
     """Count and checksum per table of what this user may pull, to verify a quiet sync."""
     _epoch(engine, high_water, actor, known_id, 0)
-    return SummaryOut.model_validate(summarize(engine, schema, actor), from_attributes=True)
+    checked = summarize(engine, schema, actor, kind=checksum_kind)
+    return SummaryOut.model_validate(checked, from_attributes=True)
 
 
 @router.post("/summary", response_model=SummaryOut, responses=_ERRORS)  # type: ignore[arg-type]
@@ -241,7 +244,7 @@ def summary_except(
 ) -> SummaryOut:
     """The summary without the records the device holds changes of its own for."""
     _epoch(engine, high_water, actor, known_id, 0)
-    checked = summarize(engine, schema, actor, body.exclude)
+    checked = summarize(engine, schema, actor, body.exclude, body.checksum_kind)
     return SummaryOut.model_validate(checked, from_attributes=True)
 
 
@@ -300,7 +303,7 @@ def sync(
     page = pull_page(
         engine, schema, actor, body.since, _limit(settings, body.limit), skip_own=body.skip_own
     )
-    checked = summarize(engine, schema, actor, body.exclude)
+    checked = summarize(engine, schema, actor, body.exclude, body.checksum_kind)
     answer = SyncOut(
         results=outcome.results,  # type: ignore[arg-type]
         records=[],
