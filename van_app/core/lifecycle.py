@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
 from van_app.core import models
+from van_app.core.digest_lines import DigestLine
 from van_app.core.local_meta import get_meta, set_meta
 from van_app.core.local_store import LocalStore
 from van_app.core.measures import format_date
@@ -41,7 +42,7 @@ from van_app.core.models import Beneficiary, FollowUp, PmiConsultation, SocialCo
 from van_app.core.outbox import OutboxEntry
 from van_app.core.people import display_name
 from van_app.core.reports.safe_write import atomic_write
-from van_app.core.sync_state import DigestLine, FieldVersions
+from van_app.core.sync_state import FieldVersions
 from van_app.core.work_in_progress import WorkInProgress
 
 INACTIVE_MONTHS = 24  # the server's default (VAN_SYNC_PURGE_INACTIVE_MONTHS)

@@ -10,9 +10,9 @@ exceptions, rare and short-lived, live here, one row per record; every other fie
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
-from sqlalchemy import JSON, Connection
+from sqlalchemy import JSON
 from sqlmodel import Field, Session, SQLModel, col, select
 
 
@@ -38,33 +38,3 @@ def load_field_versions(session: Session, ids: Iterable[str]) -> dict[str, Field
         ).all():
             rows[row.record_id] = row
     return rows
-
-
-class DigestLine(SQLModel, table=True):
-    """A record's verification line ("id:version:digest") for one set of readable classes.
-
-    Kept between syncs so a verification digests only what changed: triggers on every synced
-    table drop a record's lines whenever its row is updated or deleted (whatever code wrote
-    it), and a new row has none yet (migration 0009).
-    """
-
-    __tablename__ = "sync_digest_line"
-
-    record_id: str = Field(primary_key=True, max_length=36)
-    classes: str = Field(primary_key=True, max_length=8)
-    record_table: str = Field(max_length=64)
-    version: int
-    digest: str = Field(max_length=16)
-
-
-def keep_digest_lines(
-    connection: Connection, lines: Sequence[tuple[str, str, str, int, str]]
-) -> None:
-    """Keep (record id, classes, table, version, digest) lines, over any kept before: one
-    statement through the driver (thousands of lines at the end of a sync)."""
-    if lines:
-        connection.exec_driver_sql(
-            f"INSERT OR REPLACE INTO {DigestLine.__tablename__} "
-            "(record_id, classes, record_table, version, digest) VALUES (?, ?, ?, ?, ?)",
-            list(lines),
-        )

@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from van_app.core.digest_lines import keep_digest_lines
 from van_app.core.outbox import OutboxEntry
-from van_app.core.sync_state import FieldVersions, keep_digest_lines
+from van_app.core.sync_state import FieldVersions
 from van_app.sync.digests import fields_digest
 from van_app.sync.wire import MODELS
 

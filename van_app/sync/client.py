@@ -23,6 +23,9 @@ import truststore
 from requests.adapters import HTTPAdapter
 
 PROTOCOL_VERSION = 2
+# The summary checksum asked for (docs/protocol.md): the additive one, which both sides keep
+# up to date as records are written, so a verification costs what changed.
+CHECKSUM_KIND = "sum"
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 60
 
@@ -252,8 +255,9 @@ class SyncClient:
     def summary(self, exclude: list[str] | None = None) -> dict[str, Any]:
         """Counts and checksums; ``exclude``: ids this device holds changes of its own for."""
         if exclude:
-            return self._call("POST", "/api/v1/sync/summary", {"exclude": exclude})
-        return self._call("GET", "/api/v1/sync/summary")
+            body = {"exclude": exclude, "checksum_kind": CHECKSUM_KIND}
+            return self._call("POST", "/api/v1/sync/summary", body)
+        return self._call("GET", f"/api/v1/sync/summary?checksum_kind={CHECKSUM_KIND}")
 
     def digests(self, table: str) -> dict[str, Any]:
         """[id, version, digest] of every record of ``table`` this user may pull."""
@@ -279,6 +283,7 @@ class SyncClient:
             "limit": limit,
             "exclude": exclude or [],
             "skip_own": True,
+            "checksum_kind": CHECKSUM_KIND,
         }
         if change_prefix and changes:
             body["change_prefix"] = change_prefix

@@ -38,7 +38,7 @@ from van_app.sync.apply import store_page
 from van_app.sync.client import ServerRestoredError, SyncClient, SyncError
 from van_app.sync.outgoing import Outgoing, PushBatch, PushCounts
 from van_app.sync.recovery import differing_fields, queue_replays
-from van_app.sync.verify import Verifier, ids_with_entries
+from van_app.sync.verify import SORTED, SUM, Verifier, ids_with_entries
 
 log = logging.getLogger(__name__)
 
@@ -332,17 +332,27 @@ class SyncEngine:
 
         return self._step(lines)
 
-    def local_summary(self, tables: list[str] | None = None) -> dict[str, dict[str, Any]]:
-        """Per table: count and checksum of "id:version:digest" lines this user may pull."""
+    def local_summary(
+        self, tables: list[str] | None = None, kind: str = SUM
+    ) -> dict[str, dict[str, Any]]:
+        """Per table: count and checksum (of ``kind``) of the "id:version:digest" lines this
+        user may pull."""
         chosen = self.verifier.tables() if tables is None else tables
         return self._step(
-            lambda session: self.verifier.summaries(session, chosen, ids_with_entries(session))
+            lambda session: self.verifier.summaries(
+                session, chosen, ids_with_entries(session), kind
+            )
         )
 
     def _compare(self, summary: dict[str, Any]) -> list[str]:
         self._step(finish_waiting_purges)  # purged rows whose change has left go first
+        kind = str(summary.get("checksum_kind", SORTED))  # a server from before the sum
         tables = [t for t in summary["tables"] if t in self.verifier.tables()]
-        return self.verifier.mismatches(summary["tables"], self.local_summary(tables))
+        local = self.local_summary(tables, kind)
+        differ = self.verifier.mismatches(summary["tables"], local, kind)
+        if differ and kind == SUM:
+            self._step(lambda session: self.verifier.forget_totals(session, differ))
+        return differ
 
     def _repair(self, tables: list[str], report: SyncReport) -> bool:
         """Fetch what this device holds stale, queue what the server lacks; True if queued."""

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Dialect, Table, insert
 from sqlmodel import Session
 
 from van_app.core import text
-from van_app.core.sync_state import DigestLine
+from van_app.core.digest_lines import keep_digest_lines
 from van_app.sync.row_digest import row_digest
 from van_app.sync.wire import MODELS, blank, wire_fields
 
@@ -97,22 +97,17 @@ class NewRows:
                      row_digest(table, row, digest_classes))
                     for row in rows.values()
                 ]  # fmt: skip
-        if lines:
-            keys = ("record_id", "classes", "record_table", "version", "digest")
-            _insert_rows(connection, DigestLine.__table__, lines, keys, replace=True)  # type: ignore[attr-defined]
+        keep_digest_lines(connection, lines)
         self.rows.clear()
 
 
 @cache
 def _plan(
-    table: Table, keys: tuple[str, ...], dialect: Dialect, replace: bool
+    table: Table, keys: tuple[str, ...], dialect: Dialect
 ) -> tuple[str, tuple[tuple[int, Callable[[Any], Any] | None], ...]] | None:
     """The INSERT of ``keys`` into ``table`` as the driver takes it, and each key's bind
     processor (what SQLAlchemy would apply); None when SQLAlchemy would add columns."""
-    statement = insert(table)
-    if replace:
-        statement = statement.prefix_with("OR REPLACE")
-    compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
     order = compiled.positiontup
     if order is None or sorted(order) != sorted(keys):
         return None
@@ -121,24 +116,15 @@ def _plan(
     return compiled.string, tuple((index[name], processors.get(name)) for name in order)
 
 
-def _insert_rows(
-    connection: Connection,
-    table: Table,
-    rows: list[Any],
-    keys: tuple[str, ...] | None = None,
-    *,
-    replace: bool = False,
-) -> None:
+def _insert_rows(connection: Connection, table: Table, dicts: list[dict[str, Any]]) -> None:
     """``executemany`` straight on the driver's cursor, in the session's transaction: the
-    values converted as SQLAlchemy would, without its per-row bookkeeping. ``rows``: dicts
-    sharing one set of keys, or tuples in the order of ``keys``."""
-    if keys is None:
-        keys = tuple(rows[0])
-        rows = list(map(itemgetter(*keys), rows))
-    plan = _plan(table, keys, connection.dialect, replace)
+    values converted as SQLAlchemy would, without its per-row bookkeeping. ``dicts`` share
+    one set of keys."""
+    keys = tuple(dicts[0])
+    rows = list(map(itemgetter(*keys), dicts))
+    plan = _plan(table, keys, connection.dialect)
     if plan is None:
-        statement = insert(table).prefix_with("OR REPLACE") if replace else insert(table)
-        connection.execute(statement, [dict(zip(keys, row, strict=True)) for row in rows])
+        connection.execute(insert(table), [dict(zip(keys, row, strict=True)) for row in rows])
         return
     sql, columns = plan
     if any(process is not None for _, process in columns) or [i for i, _ in columns] != list(

@@ -22,15 +22,32 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from van_app.core.db import READ_ONLY
+from van_app.core.digest_lines import (
+    EMPTY_SUM,
+    LANES,
+    DigestLine,
+    additive_checksum,
+    drop_due,
+    due_records,
+    forget_totals,
+    keep_digest_lines,
+    kept_totals,
+    line_terms,
+    line_text,
+    lines_terms,
+    start_totals,
+)
 from van_app.core.models import SupervisorReview
 from van_app.core.outbox import OutboxEntry
 from van_app.core.sync_schema import POLICIES
-from van_app.core.sync_state import DigestLine, keep_digest_lines
 from van_app.sync.digests import checksum, fields_digest, record_digest, user_classes
 from van_app.sync.wire import MODELS, PULL_ONLY
 from van_app.sync.wire_rows import load_rows, row_fields
 
 SUPERVISOR = "supervisor"
+# The summary's checksum kinds (docs/protocol.md, "Verification"): the laptop asks for SUM.
+SORTED = "sorted"
+SUM = "sum"
 SUPERVISOR_ONLY = frozenset({"satisfaction_answer", "sync_conflict"})
 
 
@@ -68,6 +85,7 @@ class Verifier:
         self.username = username
         self.roles = tuple(roles)
         self.classes = user_classes(self.roles)
+        self.class_key = "".join(sorted(self.classes))  # how kept lines name these classes
 
     def tables(self) -> list[str]:
         supervisor = SUPERVISOR in self.roles
@@ -82,7 +100,7 @@ class Verifier:
         changes): only records written since the last verification are read and digested.
         Runs in a write transaction, so no row changes between its digest and its line.
         """
-        classes = "".join(sorted(self.classes))
+        classes = self.class_key
         found: dict[str, dict[str, tuple[int, str]]] = {}
         fresh: list[tuple[str, str, str, int, str]] = []
         connection = session.connection()
@@ -123,55 +141,85 @@ class Verifier:
         return found
 
     def summaries(
-        self, session: Session, tables: Iterable[str], exclude: set[str]
+        self, session: Session, tables: Iterable[str], exclude: set[str], kind: str = SUM
     ) -> dict[str, dict[str, Any]]:
-        """``summary(lines(...))``, with the lines made, left out and sorted in SQLite.
+        """``summary(lines(...), kind)``, without reading every line into Python.
 
-        A day's sync compares whole tables: reading every line into Python cost more than the
-        day itself on a laptop with years of history. Records without a kept line are
-        digested first (as in ``lines``); then each table's lines come as text, one query.
+        ``sum`` (what the laptop asks the server for): each table's totals are kept with its
+        lines (``core/digest_lines.py``): the records written since are digested, then one
+        row is read, and the kept lines of the records left out are taken off. ``sorted``: the
+        lines come as text from one query per table, sorted and hashed here.
         """
         tables = list(tables)
         if session.info.get(READ_ONLY):
-            return self.summary(self.lines(session, tables, exclude))
-        classes = "".join(sorted(self.classes))
-        left_out = json.dumps(sorted(exclude))
-        connection = session.connection()
-        raw = connection.connection.dbapi_connection  # fetchall, not a call per row
+            return self.summary(self.lines(session, tables, exclude), kind)
         found: dict[str, dict[str, Any]] = {}
-        fresh: list[tuple[str, str, str, int, str]] = []
         for table in tables:
             if table == "supervisor_review" and SUPERVISOR not in self.roles:
-                found.update(self.summary(self.lines(session, [table], exclude)))
-                continue
-            name = MODELS[table].__tablename__
-            stale = [
-                record_id
-                for (record_id,) in raw.execute(
-                    f"SELECT t.id FROM {name} AS t LEFT JOIN {DigestLine.__tablename__} AS d "
-                    "ON d.record_id = t.id AND d.classes = ? AND d.version = t.server_version "
-                    "WHERE t.server_version IS NOT NULL AND d.digest IS NULL "
-                    "AND t.id NOT IN (SELECT value FROM json_each(?))",
-                    (classes, left_out),
-                ).fetchall()
-            ]
-            made = self._digested(session, table, stale)
-            fresh.extend((rid, classes, table, v, d) for rid, (v, d) in made.items())
-            lines = [
-                line
-                for (line,) in raw.execute(
-                    f"SELECT t.id || ':' || t.server_version || ':' || d.digest || char(10) "
-                    f"FROM {name} AS t JOIN {DigestLine.__tablename__} AS d "
-                    "ON d.record_id = t.id AND d.classes = ? AND d.version = t.server_version "
-                    "WHERE t.server_version IS NOT NULL "
-                    "AND t.id NOT IN (SELECT value FROM json_each(?))",
-                    (classes, left_out),
-                ).fetchall()
-            ]
-            lines += [f"{rid}:{v}:{d}\n" for rid, (v, d) in made.items()]
-            found[table] = {"count": len(lines), "checksum": checksum(lines)}
-        keep_digest_lines(connection, fresh)
+                found.update(self.summary(self.lines(session, [table], exclude), kind))
+            elif kind == SUM:
+                found[table] = self._kept_summary(session, table, exclude)
+            else:
+                found[table] = self._sorted_summary(session, table, exclude)
         return found
+
+    def _kept_summary(self, session: Session, table: str, exclude: set[str]) -> dict[str, Any]:
+        """Count and additive checksum from the kept totals: costs what changed."""
+        connection = session.connection()
+        if kept_totals(connection, self.class_key, table) is None:
+            self._digest_missing(session, table, exclude)
+            start_totals(connection, self.class_key, table)
+        due = due_records(connection, self.class_key, table)
+        drop_due(connection, self.class_key, [rid for rid, version in due if version is None])
+        wanted = [rid for rid, version in due if version is not None and rid not in exclude]
+        self._keep(connection, table, self._digested(session, table, wanted))
+        totals = kept_totals(connection, self.class_key, table)
+        assert totals is not None  # kept from start_totals on, in this transaction
+        count, lanes = totals
+        if exclude:
+            left_out, terms = lines_terms(connection, self.class_key, table, exclude)
+            count -= left_out
+            lanes = [kept - out for kept, out in zip(lanes, terms, strict=True)]
+        return {"count": count, "checksum": additive_checksum(lanes)}
+
+    def _sorted_summary(self, session: Session, table: str, exclude: set[str]) -> dict[str, Any]:
+        """Count and SHA-256 of the sorted lines, the lines made, left out and sorted in
+        SQLite: reading every line into Python cost more than a day's sync."""
+        self._digest_missing(session, table, exclude)
+        raw = session.connection().connection.dbapi_connection  # fetchall, not a call per row
+        lines = [
+            line
+            for (line,) in raw.execute(
+                f"SELECT t.id || ':' || t.server_version || ':' || d.digest || char(10) "
+                f"FROM {table} AS t JOIN {DigestLine.__tablename__} AS d "
+                "ON d.record_id = t.id AND d.classes = ? AND d.version = t.server_version "
+                "WHERE t.server_version IS NOT NULL "
+                "AND t.id NOT IN (SELECT value FROM json_each(?))",
+                (self.class_key, json.dumps(sorted(exclude))),
+            ).fetchall()
+        ]
+        return {"count": len(lines), "checksum": checksum(lines)}
+
+    def _digest_missing(self, session: Session, table: str, exclude: set[str]) -> None:
+        """Digest and keep the lines of the table's records without one (but those left out):
+        one anti-join in SQLite finds them."""
+        raw = session.connection().connection.dbapi_connection
+        missing = [
+            record_id
+            for (record_id,) in raw.execute(
+                f"SELECT t.id FROM {table} AS t LEFT JOIN {DigestLine.__tablename__} AS d "
+                "ON d.record_id = t.id AND d.classes = ? AND d.version = t.server_version "
+                "WHERE t.server_version IS NOT NULL AND d.digest IS NULL "
+                "AND t.id NOT IN (SELECT value FROM json_each(?))",
+                (self.class_key, json.dumps(sorted(exclude))),
+            ).fetchall()
+        ]
+        self._keep(session.connection(), table, self._digested(session, table, missing))
+
+    def _keep(self, connection: Any, table: str, made: dict[str, tuple[int, str]]) -> None:
+        keep_digest_lines(
+            connection, [(rid, self.class_key, table, v, d) for rid, (v, d) in made.items()]
+        )
 
     def _digested(self, session: Session, table: str, ids: list[str]) -> dict[str, tuple[int, str]]:
         """id → (version, digest) of records without a kept line, read as rows."""
@@ -207,27 +255,44 @@ class Verifier:
         return kept
 
     @staticmethod
-    def summary(lines: dict[str, dict[str, tuple[int, str]]]) -> dict[str, dict[str, Any]]:
-        return {
-            table: {
-                "count": len(rows),
-                "checksum": checksum(f"{rid}:{v}:{d}\n" for rid, (v, d) in rows.items()),
-            }
-            for table, rows in lines.items()
-        }
+    def summary(
+        lines: dict[str, dict[str, tuple[int, str]]], kind: str = SORTED
+    ) -> dict[str, dict[str, Any]]:
+        """Count and checksum (of ``kind``) of each table's lines."""
+        found = {}
+        for table, rows in lines.items():
+            if kind == SUM:
+                lanes = [0] * LANES
+                for rid, (version, digest) in rows.items():
+                    for k, term in enumerate(line_terms(rid, version, digest)):
+                        lanes[k] += term
+                found[table] = {"count": len(rows), "checksum": additive_checksum(lanes)}
+            else:
+                text = (line_text(rid, v, d) for rid, (v, d) in rows.items())
+                found[table] = {"count": len(rows), "checksum": checksum(text)}
+        return found
 
     def mismatches(
-        self, server_tables: dict[str, dict[str, Any]], local: dict[str, dict[str, Any]]
+        self,
+        server_tables: dict[str, dict[str, Any]],
+        local: dict[str, dict[str, Any]],
+        kind: str = SORTED,
     ) -> list[str]:
         """Tables whose count or checksum differ."""
+        empty = {"count": 0, "checksum": EMPTY_SUM if kind == SUM else checksum([])}
         differ = []
         for table, theirs in server_tables.items():
             if table not in MODELS:
                 continue
-            ours = local.get(table, {"count": 0, "checksum": checksum([])})
+            ours = local.get(table, empty)
             if ours["count"] != theirs["count"] or ours["checksum"] != theirs["checksum"]:
                 differ.append(table)
         return differ
+
+    def forget_totals(self, session: Session, tables: Iterable[str]) -> None:
+        """Tables that differed from the server: their totals are made again from the rows
+        at the next verification (whatever wrote the rows, the check then starts afresh)."""
+        forget_totals(session.connection(), self.class_key, tables)
 
     def plan(
         self,
