@@ -5,6 +5,7 @@ made from scratch, and a verification digests and reads only what changed."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 from typing import Any
@@ -84,10 +85,8 @@ def test_kept_summaries_equal_summaries_made_from_scratch(
                         accepted,
                     )
             elif action == "delete":  # purged for good, when nothing points at it
-                try:
+                with contextlib.suppress(IntegrityError):
                     _sql(social_store, f"DELETE FROM {table} WHERE id = ?", record_id)
-                except IntegrityError:
-                    pass
             elif action == "tombstone":  # a local tombstone the verification does not count
                 _sql(social_store, f"UPDATE {table} SET server_version = NULL WHERE id = ?",
                      record_id)  # fmt: skip
@@ -159,11 +158,17 @@ def test_a_verification_digests_only_what_changed_and_scans_no_table(
                     (statement, row[-1])
                     for row in raw.execute(f"EXPLAIN QUERY PLAN {statement}").fetchall()
                 ]
-    assert found["beneficiary"]["count"] == sum(
-        isinstance(r, MODELS["beneficiary"]) for r in records
-    ) - 1
-    # Record tables and the kept lines. A professional's reviews (those of her own
-    # consultations, a few per consultation at most) are still read whole.
-    walked = {"t", "sync_digest_line", *MODELS} - {"supervisor_review"}
-    scans = [(s, p) for s, p in plans if p.startswith("SCAN") and p.split()[1] in walked]
+    assert (
+        found["beneficiary"]["count"]
+        == sum(isinstance(r, MODELS["beneficiary"]) for r in records) - 1
+    )
+    # Record tables and the kept lines. A professional's own reviews are chosen by one join
+    # over the reviews held (a few per consultation she wrote), in SQLite: that one only.
+    walked = {"t", "sync_digest_line", *MODELS}
+    scans = [
+        (s, p)
+        for s, p in plans
+        if p.startswith("SCAN") and p.split()[1] in walked
+        and not (s.startswith("SELECT t.id || ") and "consultation_kind" in s)
+    ]  # fmt: skip
     assert plans and not scans, scans

@@ -48,6 +48,9 @@ SUPERVISOR = "supervisor"
 # The summary's checksum kinds (docs/protocol.md, "Verification"): the laptop asks for SUM.
 SORTED = "sorted"
 SUM = "sum"
+REVIEWS = "supervisor_review"
+LINE_TEXT = "t.id || ':' || t.server_version || ':' || d.digest || char(10)"
+LINE_TERMS = ", d.t0, d.t1, d.t2, d.t3"
 SUPERVISOR_ONLY = frozenset({"satisfaction_answer", "sync_conflict"})
 
 
@@ -106,7 +109,7 @@ class Verifier:
         connection = session.connection()
         for table in tables:
             model = MODELS[table]
-            if table == "supervisor_review" and SUPERVISOR not in self.roles:
+            if table == REVIEWS and SUPERVISOR not in self.roles:
                 rows = session.exec(
                     select(model).where(col(model.server_version).is_not(None))
                 ).all()
@@ -155,8 +158,8 @@ class Verifier:
             return self.summary(self.lines(session, tables, exclude), kind)
         found: dict[str, dict[str, Any]] = {}
         for table in tables:
-            if table == "supervisor_review" and SUPERVISOR not in self.roles:
-                found.update(self.summary(self.lines(session, [table], exclude), kind))
+            if table == REVIEWS and SUPERVISOR not in self.roles:
+                found[table] = self._own_reviews_summary(session, exclude, kind)
             elif kind == SUM:
                 found[table] = self._kept_summary(session, table, exclude)
             else:
@@ -166,13 +169,7 @@ class Verifier:
     def _kept_summary(self, session: Session, table: str, exclude: set[str]) -> dict[str, Any]:
         """Count and additive checksum from the kept totals: costs what changed."""
         connection = session.connection()
-        if kept_totals(connection, self.class_key, table) is None:
-            self._digest_missing(session, table, exclude)
-            start_totals(connection, self.class_key, table)
-        due = due_records(connection, self.class_key, table)
-        drop_due(connection, self.class_key, [rid for rid, version in due if version is None])
-        wanted = [rid for rid, version in due if version is not None and rid not in exclude]
-        self._keep(connection, table, self._digested(session, table, wanted))
+        self._lines_up_to_date(session, table, exclude)
         totals = kept_totals(connection, self.class_key, table)
         assert totals is not None  # kept from start_totals on, in this transaction
         count, lanes = totals
@@ -182,23 +179,62 @@ class Verifier:
             lanes = [kept - out for kept, out in zip(lanes, terms, strict=True)]
         return {"count": count, "checksum": additive_checksum(lanes)}
 
+    def _lines_up_to_date(self, session: Session, table: str, exclude: set[str]) -> None:
+        """Make the lines of the records written since the last verification (the due ones),
+        but those left out; the first time, of every record without one."""
+        connection = session.connection()
+        if kept_totals(connection, self.class_key, table) is None:
+            self._digest_missing(session, table, exclude)
+            start_totals(connection, self.class_key, table)
+        due = due_records(connection, self.class_key, table)
+        drop_due(connection, self.class_key, [rid for rid, version in due if version is None])
+        wanted = [rid for rid, version in due if version is not None and rid not in exclude]
+        self._keep(connection, table, self._digested(session, table, wanted))
+
     def _sorted_summary(self, session: Session, table: str, exclude: set[str]) -> dict[str, Any]:
         """Count and SHA-256 of the sorted lines, the lines made, left out and sorted in
         SQLite: reading every line into Python cost more than a day's sync."""
         self._digest_missing(session, table, exclude)
-        raw = session.connection().connection.dbapi_connection  # fetchall, not a call per row
-        lines = [
-            line
-            for (line,) in raw.execute(
-                f"SELECT t.id || ':' || t.server_version || ':' || d.digest || char(10) "
-                f"FROM {table} AS t JOIN {DigestLine.__tablename__} AS d "
-                "ON d.record_id = t.id AND d.classes = ? AND d.version = t.server_version "
-                "WHERE t.server_version IS NOT NULL "
-                "AND t.id NOT IN (SELECT value FROM json_each(?))",
-                (self.class_key, json.dumps(sorted(exclude))),
-            ).fetchall()
-        ]
+        lines = [line for (line,) in self._kept_lines(session, table, exclude, LINE_TEXT)]
         return {"count": len(lines), "checksum": checksum(lines)}
+
+    def _own_reviews_summary(
+        self, session: Session, exclude: set[str], kind: str
+    ) -> dict[str, Any]:
+        """A professional's reviews, those of the consultations she wrote: their kept lines,
+        chosen, summed or sorted in SQLite: one pass over the reviews held, none digested
+        but those written since the last verification."""
+        self._lines_up_to_date(session, REVIEWS, exclude)
+        authors = " OR ".join(
+            f"(t.consultation_kind = '{name.removesuffix('_consultation')}' AND EXISTS "
+            f"(SELECT 1 FROM {name} AS c WHERE c.id = t.consultation_id AND c.author = :author))"
+            for name in MODELS
+            if name.endswith("_consultation")
+        )
+        found = self._kept_lines(session, REVIEWS, exclude, LINE_TEXT + LINE_TERMS, authors)
+        if kind == SUM:
+            lanes = [sum(row[1 + k] for row in found) for k in range(LANES)]
+            return {"count": len(found), "checksum": additive_checksum(lanes)}
+        return {"count": len(found), "checksum": checksum(row[0] for row in found)}
+
+    def _kept_lines(
+        self, session: Session, table: str, exclude: set[str], columns: str, where: str = ""
+    ) -> list[Any]:
+        """``columns`` of the table's kept lines (but those left out), one query, fetched
+        whole: the line text is ``LINE_TEXT``, its term's lanes ``LINE_TERMS``."""
+        raw = session.connection().connection.dbapi_connection  # fetchall, not a call per row
+        return raw.execute(
+            f"SELECT {columns} FROM {table} AS t JOIN {DigestLine.__tablename__} AS d "
+            "ON d.record_id = t.id AND d.classes = :classes AND d.version = t.server_version "
+            "WHERE t.server_version IS NOT NULL "
+            "AND t.id NOT IN (SELECT value FROM json_each(:left_out))"
+            + (f" AND ({where})" if where else ""),
+            {
+                "classes": self.class_key,
+                "left_out": json.dumps(sorted(exclude)),
+                "author": self.username,
+            },
+        ).fetchall()
 
     def _digest_missing(self, session: Session, table: str, exclude: set[str]) -> None:
         """Digest and keep the lines of the table's records without one (but those left out):
