@@ -209,8 +209,11 @@ def ceiling(folder: Path, url: str, source) -> tuple[int, float]:  # type: ignor
     return count, count / seconds
 
 
-def slow_day(folder: Path, url: str, name: str) -> tuple[float, int, int, bool]:
-    """A van catches up, then one day (30 + 30) is timed over the slow link."""
+def slow_day(
+    folder: Path, url: str, name: str, server_pid: int
+) -> tuple[float, int, int, bool, Meter]:
+    """A van catches up, then one day (30 + 30) is timed over the slow link; then another
+    day on loopback, its CPU measured (what the store's size costs, round trips aside)."""
     link = SlowLink(int(url.rsplit(":", 1)[1]))
     day_store, day_client = van(folder / name, url, "bench")
     slow = SyncClient(f"http://127.0.0.1:{link.port}", day_client.token)
@@ -219,8 +222,21 @@ def slow_day(folder: Path, url: str, name: str) -> tuple[float, int, int, bool]:
     start = time.perf_counter()
     day = SyncEngine(day_store, slow).run()
     seconds = time.perf_counter() - start
+    write_day(day_store, 30)
+    with Meter(server_pid) as local:
+        SyncEngine(day_store, day_client).run()
     day_store.close()
-    return seconds, caught.pulled, day.requests, day.verified
+    return seconds, caught.pulled, day.requests, day.verified, local
+
+
+def _day(figures: dict[str, str], size: str, found: tuple[float, int, int, bool, Meter]) -> None:
+    seconds, held, requests_, ok, local = found
+    figures[f"day, {size} store"] = (
+        f"{seconds:.2f} s ({held} records held, {requests_} req, verified={ok})"
+    )
+    figures[f"day on loopback, {size} store"] = (
+        f"{local.wall:.2f} s, CPU {local.client:.2f} laptop + {local.server:.2f} server"
+    )
 
 
 def run(n_records: int) -> dict[str, str]:
@@ -233,10 +249,7 @@ def run(n_records: int) -> dict[str, str]:
             store, client = van(folder / "van", url, "bench")
             write_day(store, 1000)  # the small store's history: 2 000 records
             SyncEngine(store, client).run()
-            seconds, held, requests_, ok = slow_day(folder, url, "small")
-            figures["day, small store"] = (
-                f"{seconds:.2f} s ({held} records held, {requests_} req, verified={ok})"
-            )
+            _day(figures, "small", slow_day(folder, url, "small", process.pid))
 
             records = write_day(store, consultations)
             wire = [
@@ -286,10 +299,7 @@ def run(n_records: int) -> dict[str, str]:
             figures["local ceiling (executemany), records/s"] = (
                 f"{local:.0f} ({count} rows); pull = {100 * rate / local:.0f} % of it"
             )
-            seconds, held, requests_, ok = slow_day(folder, url, "large")
-            figures["day, large store"] = (
-                f"{seconds:.2f} s ({held} records held, {requests_} req, verified={ok})"
-            )
+            _day(figures, "large", slow_day(folder, url, "large", process.pid))
             for s in (store, chef_store):
                 s.close()
         finally:

@@ -12,7 +12,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index
+from sqlalchemy import JSON, BigInteger, Index, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -143,7 +143,17 @@ class SyncRecord(ServerBase, table=True):
     """The server copy of one synced record, with a version per field for merging."""
 
     __tablename__ = "sync_record"
-    __table_args__ = (Index("ix_sync_record_cms_version", "cms_code", "version"),)
+    __table_args__ = (
+        Index("ix_sync_record_cms_version", "cms_code", "version"),
+        # The records set aside, few: a summary counts them at each request.
+        Index(
+            "ix_sync_record_cms_aside",
+            "cms_code",
+            "table_name",
+            sqlite_where=text("quarantined IS NOT NULL"),
+            postgresql_where=text("quarantined IS NOT NULL"),
+        ),
+    )
 
     table_name: str = Field(primary_key=True, max_length=64)
     id: str = Field(primary_key=True, max_length=36, index=True)
@@ -151,6 +161,11 @@ class SyncRecord(ServerBase, table=True):
     author: str = Field(max_length=64)
     device: str = Field(max_length=64)
     version: int = Field(sa_type=BigInteger, unique=True, index=True)
+    # The version from which the record is in its CMS (that created it, or moved it there):
+    # a summary counts the records come since the counts it keeps from the versions written
+    # since (``services/summary_cache.py``). None: written by code that does not say (the
+    # CMS is then counted again).
+    created_version: int | None = Field(default=None, sa_type=BigInteger)
     deleted: bool = False
     fields: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     field_versions: dict[str, int] = Field(default_factory=dict, sa_type=JSON)

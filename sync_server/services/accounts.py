@@ -143,8 +143,11 @@ def publish_staff_record(session: Session, user: UserAccount) -> SyncRecord:
             author=SERVER_AUTHOR,
             device=SERVER_AUTHOR,
             version=version,
+            created_version=version,
         )
-    record.cms_code = user.cms_code
+    if record.cms_code != user.cms_code:  # moved: counted from now on in its new CMS
+        record.cms_code = user.cms_code
+        record.created_version = version
     record.version = version
     record.fields = fields
     record.field_versions = dict.fromkeys(fields, version)

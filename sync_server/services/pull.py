@@ -26,7 +26,6 @@ from sync_server.services.summary_cache import (
     FINGERPRINTS,
     SUMMARIES,
     exclusion_key,
-    fingerprints,
 )
 from sync_server.services.summary_lines import additive_checksum, current_lines, line_term
 from sync_server.services.versions import read_meta
@@ -137,10 +136,9 @@ def pull_page(
 
 
 def _set_aside(engine: Engine, bad: list[tuple[str, str, str]]) -> None:
-    """Quarantine what could not be served; kept grouped counts no longer hold."""
+    """Quarantine what could not be served (summaries count the records set aside)."""
     if bad:
         set_aside(engine, bad)
-        FINGERPRINTS.forget()
 
 
 def _not_echo(device_id: str) -> Any:
@@ -236,11 +234,10 @@ def summarize(
     classes = "".join(sorted(authz.readable_classes(actor.roles)))
     excluded = f"{kind}:{exclusion_key(skipped)}"
     tables: dict[str, dict[str, Any]] = {}
-    generation = FINGERPRINTS.generation()  # before the snapshot (``FingerprintMemo``)
     with session_scope(engine) as session:
         meta = read_meta(session)
         where = (str(engine.url), meta.server_id)
-        before = FINGERPRINTS.fingerprints(session, where, actor.cms_code, generation)
+        before = FINGERPRINTS.fingerprints(session, where, actor.cms_code)
         stale: dict[str, tuple[tuple[Any, ...], Any]] = {}
         for name in names:
             key, mark = _summary_key(engine, meta.server_id, actor, name, classes, excluded, before)
@@ -266,15 +263,21 @@ def summarize(
             for name in stale:
                 if name in reviews:
                     continue
-                where = (str(engine.url), meta.server_id, actor.cms_code, name, classes)
+                lines_key = (str(engine.url), meta.server_id, actor.cms_code, name, classes)
                 mark = before.get(name, (0, 0, 0))
-                held = current_lines(session, schema, where, actor.cms_code, name, readable, mark)
+                held = current_lines(
+                    session, schema, lines_key, actor.cms_code, name, readable, mark
+                )
                 counted[name] = (
                     held.count_and_sum(skipped) if kind == SUM else held.count_and_checksum(skipped)
                 )
             # SQLite (WAL) reads the whole block in one snapshot: nothing can have been
             # written meanwhile, and the grouped count over the CMS is not read twice.
-            after = before if same_snapshot(engine) else fingerprints(session, actor.cms_code)
+            after = (
+                before
+                if same_snapshot(engine)
+                else FINGERPRINTS.fingerprints(session, where, actor.cms_code)
+            )
             for name, (key, mark) in stale.items():
                 tables[name] = {"count": counted[name][0], "checksum": counted[name][1]}
                 if (

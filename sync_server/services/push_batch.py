@@ -64,6 +64,7 @@ class NewRecord:
             "author": self.author,
             "device": self.device,
             "version": self.version,
+            "created_version": self.version,  # created by this push, whatever its last version
             "deleted": self.deleted,
             "fields": self.fields,
             "field_versions": self.field_versions,

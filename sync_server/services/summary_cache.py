@@ -3,10 +3,11 @@
 A table's summary for a user (count and checksum of the lines they may pull) changes only
 when a record of that table in their CMS is written: every write takes a new version, the
 newest of all, and records are never removed (tombstones), and setting one aside changes
-how many are set aside. So ``(count, newest version, set aside)`` of the table in the CMS,
-read with one grouped query, tells whether a kept summary still holds; only tables that
-changed are summed again. Kept in memory per server process (each worker its own), keyed
-by the epoch, so a restore never meets a summary of before it.
+how many are set aside. So ``(count, newest version, set aside)`` of the table in the CMS
+(kept per CMS and moved by what was written since: ``FingerprintMemo``) tells whether a kept
+summary still holds; only tables that changed are summed again. Kept in memory per server
+process (each worker its own), keyed by the epoch, so a restore never meets a summary of
+before it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from sync_server.models import SyncRecord
@@ -26,9 +27,12 @@ MAX_ENTRIES = 4096
 Fingerprint = tuple[int, int, int]
 
 
-def fingerprints(session: Session, cms_code: str) -> dict[str, Fingerprint]:
-    """Per table of the CMS: (records, newest version, records set aside)."""
-    rows = session.exec(
+def fingerprints(
+    session: Session, cms_code: str, upto: int | None = None
+) -> dict[str, Fingerprint]:
+    """Per table of the CMS: (records, newest version, records set aside), counted whole
+    (of the versions up to ``upto``, if given)."""
+    query = (
         select(
             SyncRecord.table_name,
             func.count(),
@@ -37,44 +41,41 @@ def fingerprints(session: Session, cms_code: str) -> dict[str, Fingerprint]:
         )
         .where(SyncRecord.cms_code == cms_code)
         .group_by(col(SyncRecord.table_name))
-    ).all()
+    )
+    if upto is not None:
+        query = query.where(SyncRecord.version <= upto)
+    rows = session.exec(query).all()
     return {name: (int(count), int(newest or 0), int(aside)) for name, count, newest, aside in rows}
 
 
 class FingerprintMemo:
-    """The grouped count of a CMS kept between requests, on SQLite only.
+    """A CMS's per-table fingerprints kept between requests, moved by what was written since.
 
-    Reading it walks every record of the CMS. While no record of the CMS was written (its
-    newest version and its count, read from the ``(cms_code, version)`` index alone, are
-    the same) and none was set aside, the tables' counts and newest versions are what they
-    were. Setting aside changes no version: it happens in ``pull.py`` (``set_aside`` then
-    ``forget``), and on SQLite in this one process (the server runs one; other writers, the
-    purge and the repair, give new versions). ``generation`` is read before a request's
-    snapshot and raised after a set-aside commits, so a count read before it is not kept.
-    On PostgreSQL (several workers) the grouped count is read each time.
+    Counting them whole walks every record of the CMS at each summary. Kept per server process
+    (each worker its own), and checked against the database at each request:
+    - the CMS's newest version and record count, read from the ``(cms_code, version)`` index
+      alone: unchanged, the kept counts and newest versions hold;
+    - moved: the records written since the kept newest version (the same index) raise each
+      table's count by the records that came (created, or moved there: ``created_version``)
+      and its newest version. If that does not add up to the new count (a record left the
+      CMS, or was written by code that does not say when it came), all is counted again;
+    - the records set aside (setting aside changes no version) are counted at each request,
+      from their partial index: they are few.
+    Versions commit in order (every writer takes the version counter first), so what is read
+    up to a version is all there will ever be up to it.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._generation = 0
-        self._kept: dict[tuple[Any, ...], tuple[int, tuple[int, int], dict[str, Fingerprint]]] = {}
-
-    def generation(self) -> int:
-        with self._lock:
-            return self._generation
-
-    def forget(self) -> None:
-        """After records were set aside (committed)."""
-        with self._lock:
-            self._generation += 1
-            self._kept.clear()
+        # (where, CMS) → ((newest, count) of the CMS, table → (records, newest version))
+        self._kept: OrderedDict[
+            tuple[Any, ...], tuple[tuple[int, int], dict[str, tuple[int, int]]]
+        ] = OrderedDict()
 
     def fingerprints(
-        self, session: Session, where: tuple[Any, ...], cms_code: str, generation: int
+        self, session: Session, where: tuple[Any, ...], cms_code: str
     ) -> dict[str, Fingerprint]:
         """``fingerprints(session, cms_code)``; ``where``: (database URL, epoch)."""
-        if session.get_bind().dialect.name != "sqlite":
-            return fingerprints(session, cms_code)
         newest, count = session.exec(
             select(func.max(SyncRecord.version), func.count()).where(
                 SyncRecord.cms_code == cms_code
@@ -84,15 +85,66 @@ class FingerprintMemo:
         key = (*where, cms_code)
         with self._lock:
             kept = self._kept.get(key)
-            if kept is not None and kept[0] == generation == self._generation and kept[1] == check:
-                return dict(kept[2])
-        found = fingerprints(session, cms_code)
+        tables: dict[str, tuple[int, int]] | None = None
+        if kept is not None and kept[0] == check:
+            tables = kept[1]
+        elif kept is not None and kept[0][0] < check[0]:
+            tables = _moved(session, cms_code, kept, check)
+        if tables is None:
+            whole = fingerprints(session, cms_code, check[0])
+            tables = {name: (records, top) for name, (records, top, _) in whole.items()}
+            if sum(records for records, _ in tables.values()) != check[1]:
+                return fingerprints(session, cms_code)  # written meanwhile: not kept
         with self._lock:
-            if generation == self._generation:
-                self._kept[key] = (generation, check, dict(found))
-                while len(self._kept) > MAX_ENTRIES:
-                    self._kept.pop(next(iter(self._kept)))
-        return found
+            self._kept[key] = (check, tables)
+            self._kept.move_to_end(key)
+            while len(self._kept) > MAX_ENTRIES:
+                self._kept.popitem(last=False)
+        aside = dict(
+            session.exec(
+                select(SyncRecord.table_name, func.count())
+                .where(SyncRecord.cms_code == cms_code, col(SyncRecord.quarantined).is_not(None))
+                .group_by(col(SyncRecord.table_name))
+            ).all()
+        )
+        return {
+            name: (records, top, int(aside.get(name, 0))) for name, (records, top) in tables.items()
+        }
+
+
+def _moved(
+    session: Session,
+    cms_code: str,
+    kept: tuple[tuple[int, int], dict[str, tuple[int, int]]],
+    check: tuple[int, int],
+) -> dict[str, tuple[int, int]] | None:
+    """The kept counts moved by the versions written since; None if they do not add up."""
+    (since, _), tables = kept
+    created = case((col(SyncRecord.created_version) > since, 1), else_=0)
+    unknown = case((col(SyncRecord.created_version).is_(None), 1), else_=0)
+    rows = session.exec(
+        select(
+            SyncRecord.table_name,
+            func.sum(created),
+            func.sum(unknown),
+            func.max(SyncRecord.version),
+        )
+        .where(
+            SyncRecord.cms_code == cms_code,
+            SyncRecord.version > since,
+            SyncRecord.version <= check[0],
+        )
+        .group_by(col(SyncRecord.table_name))
+    ).all()
+    moved = dict(tables)
+    for name, new, not_said, top in rows:
+        if not_said:
+            return None
+        records, newest = moved.get(name, (0, 0))
+        moved[name] = (records + int(new or 0), max(newest, int(top or 0)))
+    if sum(records for records, _ in moved.values()) != check[1]:
+        return None
+    return moved
 
 
 FINGERPRINTS = FingerprintMemo()

@@ -50,12 +50,16 @@ class TableLines:
     lines: dict[str, tuple[int, str]]  # id → (version, the reader's digest)
     upto: int  # the newest version laid in
     aside: int  # records set aside when the lines were read whole
-    ordered: list[str]  # every line "id:version:digest\n", sorted: what the checksum hashes
+    # Every line "id:version:digest\n", sorted: what the ``sorted`` checksum hashes. Made on
+    # the first summary of that kind, then kept in order; None while none was asked.
+    ordered: list[str] | None
     total: int  # the sum of every line's term (``line_term``), not reduced
 
     def count_and_checksum(self, skipped: set[str]) -> tuple[int, str]:
         """The summary of these lines without those of ``skipped`` (docs/protocol.md): the
         sorted lines are kept, so it is one hash over their text, not a sort per request."""
+        if self.ordered is None:
+            self.ordered = sorted(_line(r, v, d) for r, (v, d) in self.lines.items())
         ordered = self.ordered
         gone = [_line(rid, *self.lines[rid]) for rid in skipped if rid in self.lines]
         if gone:
@@ -69,7 +73,7 @@ class TableLines:
         ``skipped`` — no line is read but theirs."""
         gone = [_line(rid, *self.lines[rid]) for rid in skipped if rid in self.lines]
         total = self.total - sum(line_term(line) for line in gone)
-        return len(self.ordered) - len(gone), additive_checksum(total)
+        return len(self.lines) - len(gone), additive_checksum(total)
 
 
 def _line(record_id: str, version: int, digest: str) -> str:
@@ -83,6 +87,7 @@ def _reordered(
     each moved in place (a day's writes), or everything sorted again when many changed."""
     if len(touched) * 8 > len(lines):
         return sorted(_line(rid, v, d) for rid, (v, d) in lines.items())
+    assert before.ordered is not None  # kept in order once made
     ordered = list(before.ordered)
     for record_id in touched:
         old = before.lines.get(record_id)
@@ -158,14 +163,14 @@ def current_lines(
         touched: set[str] = set()
         upto = _lay_over(session, schema, cms_code, table, classes, lines, kept.upto, touched)
         if len(lines) + aside == count or upto > newest:  # whole (or written meanwhile)
-            ordered = _reordered(kept, lines, touched)
+            ordered = None if kept.ordered is None else _reordered(kept, lines, touched)
             fresh = TableLines(lines, upto, aside, ordered, _moved_total(kept, lines, touched))
             LINES.put(key, fresh)
             return fresh
     lines = {}
     upto = _lay_over(session, schema, cms_code, table, classes, lines, -1, set())
-    ordered = sorted(_line(r, v, d) for r, (v, d) in lines.items())
-    fresh = TableLines(lines, upto, aside, ordered, sum(line_term(line) for line in ordered))
+    total = sum(line_term(_line(r, v, d)) for r, (v, d) in lines.items())
+    fresh = TableLines(lines, upto, aside, None, total)
     LINES.put(key, fresh)
     return fresh
 

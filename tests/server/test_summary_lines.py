@@ -52,3 +52,8 @@ def test_kept_lines_sum_up_as_lines_made_from_scratch(rounds, skipped) -> None: 
         assert table.count_and_checksum(set()) == from_scratch(lines, set())
         assert table.count_and_sum(skipped) == sum_from_scratch(lines, skipped)
         assert table.count_and_sum(set()) == sum_from_scratch(lines, set())
+        # Lines whose sorted form nobody asked for yet: made on the first such summary.
+        lazy = TableLines(dict(lines), 0, 0, None, table.total)
+        assert lazy.count_and_sum(skipped) == sum_from_scratch(lines, skipped)
+        assert lazy.count_and_checksum(skipped) == from_scratch(lines, skipped)
+        assert lazy.ordered == table.ordered
