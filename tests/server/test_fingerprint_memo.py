@@ -6,12 +6,13 @@ the kept fingerprints are those counted whole, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlmodel import select
 
-from sync_server.core.db import session_scope
+from sync_server.core.db import make_engine, migrate, session_scope
 from sync_server.models import SyncRecord
 from sync_server.services.summary_cache import FingerprintMemo, fingerprints
 
@@ -80,12 +81,12 @@ def _person(n: int) -> SyncRecord:
     )
 
 
-def test_kept_counts_are_moved_on_indexes_not_a_walk_of_the_cms(engine: Engine) -> None:
+def test_kept_counts_are_moved_on_indexes_not_a_walk_of_the_cms(tmp_path: Path) -> None:
     """After the first count, a summary's fingerprints read what was written since, on the
-    (cms_code, version) index, and the records set aside, on their own partial index."""
-    if engine.dialect.name != "sqlite":
-        pytest.skip("the query plans checked are SQLite's (PostgreSQL's depend on statistics)")
-    from sqlalchemy import event
+    (cms_code, version) index, and the records set aside, on their own partial index (the
+    plans checked are SQLite's: PostgreSQL's depend on its statistics)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'plans.db'}")
+    migrate(engine)
 
     memo = FingerprintMemo()
     where = (str(engine.url), "epoch-1")
@@ -118,3 +119,4 @@ def test_kept_counts_are_moved_on_indexes_not_a_walk_of_the_cms(engine: Engine) 
             )
             assert "SCAN sync_record" not in plan, (statement, plan)
             assert "ix_sync_record_cms" in plan, (statement, plan)
+    engine.dispose()
