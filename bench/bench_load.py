@@ -34,6 +34,7 @@ from bench.bench_sync import FAST, PASSWORD, free_port, write_day  # noqa: E402
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DAY = 30
+PAGE = 1000  # as the laptop pulls (van_app/sync/engine.py)
 NOTE = "Dossier FSL énergie préparé avec la personne ; pièces listées."
 
 
@@ -161,15 +162,16 @@ def light_van(folder: str, url: str, user: str, rounds: int, barrier, results) -
         error = None
         try:
             page = call("POST", "/api/v1/sync", {"changes": changes, "since": since,
-                        "limit": 500, "exclude": [], "skip_own": True})  # fmt: skip
+                        "limit": PAGE, "exclude": [], "skip_own": True,
+                        "checksum_kind": "sum"})  # fmt: skip
             refused = [r for r in page["results"] if r["status"] == "rejected"]
             if refused:
                 error = f"rejected: {refused[0]['code']} {refused[0]['reason']}"[:300]
             since = page["next"]
             while page["more"]:
-                page = call("GET", f"/api/v1/sync/pull?since={since}&limit=500&skip_own=1")
+                page = call("GET", f"/api/v1/sync/pull?since={since}&limit={PAGE}&skip_own=1")
                 since = page["next"]
-            call("POST", "/api/v1/sync/summary", {"exclude": []})
+            call("GET", "/api/v1/sync/summary?checksum_kind=sum")
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"[:200]
         results.put((time.perf_counter() - start, error))

@@ -3,12 +3,19 @@
 Writes that take a version (pushes, account changes) serialize: on PostgreSQL by locking the
 version counter row (``SELECT … FOR UPDATE``), on SQLite by starting write transactions with
 ``BEGIN IMMEDIATE``. So versions commit in the order they are assigned (sync invariant 4).
+
+On SQLite the server's own writers also queue on a lock of the process (``write_gate``)
+before ``BEGIN IMMEDIATE``: SQLite's busy handler makes a waiting writer sleep and retry, up
+to 100 ms at a time, so twenty vans pushing at once waited far longer than the pushes took.
+The lock hands the database to the next writer as soon as the last one commits.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -63,14 +70,39 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+_GATES: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_GATES_LOCK = threading.Lock()
+
+
+def write_gate(engine: Engine) -> threading.RLock | None:
+    """The lock this process's writers of an SQLite database take before ``BEGIN
+    IMMEDIATE`` (None for PostgreSQL, whose lock waits wake at once)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    with _GATES_LOCK:
+        gate = _GATES.get(engine)
+        if gate is None:
+            gate = _GATES[engine] = threading.RLock()
+        return gate
+
+
+def _gated(engine: Engine) -> AbstractContextManager[Any]:
+    gate = write_gate(engine)
+    return nullcontext() if gate is None else gate
+
+
 @contextmanager
 def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     """A session whose transaction commits at the end of the block (rolls back on error).
 
-    ``write=True`` takes SQLite's write lock at BEGIN, so a read-then-write transaction never
-    fails to upgrade its lock while another writer holds it.
+    ``write=True`` takes SQLite's write lock at BEGIN (after the process's ``write_gate``), so
+    a read-then-write transaction never fails to upgrade its lock while another writer holds
+    it.
     """
-    with Session(engine, expire_on_commit=False) as session:
+    with (
+        _gated(engine) if write else nullcontext(),
+        Session(engine, expire_on_commit=False) as session,
+    ):
         session.connection(execution_options={IMMEDIATE: write})
         try:
             yield session

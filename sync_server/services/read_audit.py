@@ -18,15 +18,30 @@ from typing import Any
 from sqlalchemy import Engine, insert
 from sqlalchemy.exc import OperationalError
 
-from sync_server.core.db import IMMEDIATE, session_scope
+from sync_server.core.db import IMMEDIATE, session_scope, write_gate
 from sync_server.models import AuditEvent, utcnow
 from sync_server.services.audit import audit
 
 _BUSY_MS = 30000  # the engine's busy timeout (core/db.py), put back after an attempt
 
 
+class _Locked(Exception):
+    """Another writer of this process holds the database (``core/db.py``, ``write_gate``)."""
+
+
 def _insert(engine: Engine, rows: list[dict[str, Any]], *, wait: bool) -> None:
     """Insert audit rows in one transaction; without ``wait``, fail at once if locked."""
+    gate = write_gate(engine)
+    if gate is not None and not gate.acquire(blocking=wait):
+        raise _Locked
+    try:
+        _insert_now(engine, rows, wait=wait)
+    finally:
+        if gate is not None:
+            gate.release()
+
+
+def _insert_now(engine: Engine, rows: list[dict[str, Any]], *, wait: bool) -> None:
     with engine.connect() as connection:
         connection.execution_options(**{IMMEDIATE: True})  # the write lock at BEGIN
         raw = connection.connection.dbapi_connection
@@ -95,7 +110,7 @@ def audit_read(
     row.update(action=action, detail=detail)
     try:
         _insert(engine, [row], wait=False)
-    except OperationalError:  # a push holds the lock: written when it commits
+    except (OperationalError, _Locked):  # a push holds the lock: written when it commits
         pending.add(row)
 
 
