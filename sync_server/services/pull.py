@@ -7,11 +7,12 @@ a supervisor review only for supervisors and the reviewed consultation's author.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, or_
+from sqlalchemy import Engine, Text, cast, or_
 from sqlmodel import Session, col, select
 
 from sync_server import authz
@@ -21,7 +22,7 @@ from sync_server.models import SyncRecord
 from sync_server.services.digests import class_digests, user_digest
 from sync_server.services.quarantine import set_aside
 from sync_server.services.read_audit import audit_read
-from sync_server.services.served import Served, Visible, page_json, serve
+from sync_server.services.served import Served, Visible, page_json, serve_stored
 from sync_server.services.summary_cache import (
     FINGERPRINTS,
     SUMMARIES,
@@ -42,7 +43,8 @@ SERVED_COLUMNS = (
     SyncRecord.id,
     SyncRecord.version,
     SyncRecord.deleted,
-    SyncRecord.fields,
+    # As stored: what a reader sees of a given text is kept (``served.py``, ``SEEN``).
+    cast(SyncRecord.fields, Text).label("fields"),
 )
 
 
@@ -160,8 +162,7 @@ def _served(
     for row in rows:
         if row.table_name == REVIEW_TABLE and row.id not in readable_reviews:
             continue
-        fields = visible.fields(row.table_name, row.fields)
-        serve(served, row.table_name, row.id, row.version, row.deleted, fields)
+        serve_stored(served, visible, row.table_name, row.id, row.version, row.deleted, row.fields)
     return served
 
 
@@ -174,17 +175,13 @@ def _readable_reviews(session: Session, actor: Actor, rows: Iterable[SyncRecord]
         return set()
     if SUPERVISOR in actor.roles:
         return {row.id for row in reviews}
-    wanted: set[tuple[str, str]] = set()
+    targets: dict[str, tuple[str | None, str]] = {}
     for row in reviews:
-        table = review_target(row.fields)
-        if table is not None:
-            wanted.add((table, str(row.fields.get("consultation_id"))))
-    authored = _consultations_authored_by(session, actor, wanted)
-    return {
-        row.id
-        for row in reviews
-        if (review_target(row.fields), str(row.fields.get("consultation_id"))) in authored
-    }
+        fields = json.loads(row.fields) if isinstance(row.fields, str) else row.fields
+        targets[row.id] = (review_target(fields), str(fields.get("consultation_id")))
+    wanted = {target for target in targets.values() if target[0] is not None}
+    authored = _consultations_authored_by(session, actor, wanted)  # type: ignore[arg-type]
+    return {record_id for record_id, target in targets.items() if target in authored}
 
 
 def review_target(fields: Mapping[str, Any]) -> str | None:

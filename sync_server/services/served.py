@@ -10,6 +10,8 @@ the content ``PullOut`` would give (a test holds them equal).
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +19,7 @@ from typing import Any
 from sync_server import authz
 from sync_server.wire_schema import CONFLICT_TABLE, TableSpec
 
+SEEN_ENTRIES = 20_000  # a round of twenty vans' days is a few thousand records
 _UNICODE = "caractère Unicode invalide"
 _NUL = "caractère nul"
 
@@ -37,6 +40,7 @@ class Visible:
         self.schema = schema
         self.roles = list(roles)
         self.classes = authz.readable_classes(self.roles)
+        self.key = tuple(sorted(set(self.roles)))  # what these roles see depends on them alone
         self._names: dict[str, frozenset[str]] = {}
 
     def fields(self, table_name: str, fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -55,18 +59,70 @@ class Visible:
         return {name: value for name, value in fields.items() if name in names}
 
 
+class SeenFields:
+    """(roles, table, stored JSON text) → (the fields those roles see, their encoded JSON)."""
+
+    def __init__(self, size: int = SEEN_ENTRIES) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple[Any, ...], tuple[dict[str, Any], bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> tuple[dict[str, Any], bytes] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[Any, ...], value: tuple[dict[str, Any], bytes]) -> None:
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
+SEEN = SeenFields()
+
+
+def serve_stored(served: Served, visible: Visible, table: str, record_id: str, version: int,
+                 deleted: bool, stored: str) -> None:  # fmt: skip
+    """``serve`` of a record's fields as stored (JSON text), for a reader of ``visible``."""
+    key = (visible.key, table, stored)
+    seen = SEEN.get(key)
+    if seen is None:
+        fields = visible.fields(table, json.loads(stored))
+        body = _encoded(served, table, record_id, fields)
+        if body is None:
+            return
+        seen = (fields, body)
+        SEEN.put(key, seen)
+    _append(served, table, record_id, version, deleted, *seen)
+
+
 def serve(served: Served, table: str, record_id: str, version: int, deleted: bool,
           fields: dict[str, Any]) -> None:  # fmt: skip
     """Add one record (already filtered to what its reader sees), or report it unservable."""
+    body = _encoded(served, table, record_id, fields)
+    if body is not None:
+        _append(served, table, record_id, version, deleted, fields, body)
+
+
+def _encoded(served: Served, table: str, record_id: str, fields: dict[str, Any]) -> bytes | None:
+    """The fields' JSON, or None with the record reported unservable."""
     try:
         text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
         body = text.encode("utf-8")
     except (UnicodeEncodeError, ValueError, TypeError):
         served.bad.append((table, record_id, _UNICODE))
-        return
+        return None
     if "\\u0000" in text:
         served.bad.append((table, record_id, _NUL))
-        return
+        return None
+    return body
+
+
+def _append(served: Served, table: str, record_id: str, version: int, deleted: bool,
+            fields: dict[str, Any], body: bytes) -> None:  # fmt: skip
     head = (
         f'{{"table":{json.dumps(table)},"id":{json.dumps(record_id)},'
         f'"version":{int(version)},"deleted":{"true" if deleted else "false"},"fields":'

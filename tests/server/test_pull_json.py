@@ -94,3 +94,28 @@ def test_records_go_in_front_of_any_answer() -> None:
         "next": 3,
     }
     assert json.loads(with_records([], b"{}")) == {"records": []}
+
+
+def test_what_a_reader_saw_is_kept_by_content_never_served_stale(server: Server) -> None:
+    """Twenty vans pulling one record decode and encode it once (``served.SEEN``), but a
+    record whose stored fields change without a new version (the purge erases a tombstone's
+    fields, a repair rewrites a value) is served as it now is, to every reader."""
+    from sqlmodel import select
+
+    from sync_server.core.db import session_scope
+    from sync_server.models import SyncRecord
+
+    server.user("amartin", ["social_worker"])
+    server.user("pnurse", ["pmi_nurse"])
+    person = new_id()
+    server.push("amartin", change("beneficiary", person, beneficiary(birth_name="AVANT")))
+    for username in ("amartin", "pnurse", "amartin"):
+        [record] = server.pulled(username, "beneficiary").values()
+        assert record["fields"]["birth_name"] == "AVANT"
+    with session_scope(server.engine, write=True) as session:
+        row = session.exec(select(SyncRecord).where(SyncRecord.id == person)).one()
+        row.fields = {**row.fields, "birth_name": "APRÈS"}
+        session.add(row)
+    for username in ("amartin", "pnurse"):
+        [record] = server.pulled(username, "beneficiary").values()
+        assert record["fields"]["birth_name"] == "APRÈS", username
