@@ -28,7 +28,16 @@ SUM_MODULUS = 1 << 128
 EMPTY_SUM = "0" * 32
 
 
-class DigestLine(SQLModel, table=True):
+class TermLanes(SQLModel):
+    """A line's term in the additive checksum, or a sum of terms, as four 32-bit lanes."""
+
+    t0: int = 0
+    t1: int = 0
+    t2: int = 0
+    t3: int = 0
+
+
+class DigestLine(TermLanes, table=True):
     """A record's verification line for one set of readable classes, with its term."""
 
     __tablename__ = "sync_digest_line"
@@ -38,13 +47,9 @@ class DigestLine(SQLModel, table=True):
     record_table: str = Field(max_length=64)
     version: int
     digest: str = Field(max_length=16)
-    t0: int = 0
-    t1: int = 0
-    t2: int = 0
-    t3: int = 0
 
 
-class DigestTotal(SQLModel, table=True):
+class DigestTotal(TermLanes, table=True):
     """Per classes and table: how many lines are kept, and the sums of their terms' lanes."""
 
     __tablename__ = "sync_digest_total"
@@ -52,10 +57,6 @@ class DigestTotal(SQLModel, table=True):
     classes: str = Field(primary_key=True, max_length=8)
     record_table: str = Field(primary_key=True, max_length=64)
     lines: int = 0
-    t0: int = 0
-    t1: int = 0
-    t2: int = 0
-    t3: int = 0
 
 
 class DigestDue(SQLModel, table=True):
