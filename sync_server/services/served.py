@@ -10,13 +10,12 @@ the content ``PullOut`` would give (a test holds them equal).
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sync_server import authz
+from sync_server.services.kept import Kept
 from sync_server.wire_schema import CONFLICT_TABLE, TableSpec
 
 SEEN_ENTRIES = 20_000  # a round of twenty vans' days is a few thousand records
@@ -59,29 +58,8 @@ class Visible:
         return {name: value for name, value in fields.items() if name in names}
 
 
-class SeenFields:
-    """(roles, table, stored JSON text) → (the fields those roles see, their encoded JSON)."""
-
-    def __init__(self, size: int = SEEN_ENTRIES) -> None:
-        self.size = size
-        self._entries: OrderedDict[tuple[Any, ...], tuple[dict[str, Any], bytes]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> tuple[dict[str, Any], bytes] | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
-
-    def put(self, key: tuple[Any, ...], value: tuple[dict[str, Any], bytes]) -> None:
-        with self._lock:
-            self._entries[key] = value
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-
-
-SEEN = SeenFields()
+# (roles, table, stored JSON text) → (the fields those roles see, their encoded JSON)
+SEEN: Kept[tuple[dict[str, Any], bytes]] = Kept(SEEN_ENTRIES)
 
 
 def serve_stored(served: Served, visible: Visible, table: str, record_id: str, version: int,

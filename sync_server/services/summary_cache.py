@@ -13,8 +13,6 @@ before it.
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,6 +20,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from sync_server.models import SyncRecord
+from sync_server.services.kept import Kept
 
 MAX_ENTRIES = 4096
 Fingerprint = tuple[int, int, int]
@@ -66,11 +65,8 @@ class FingerprintMemo:
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
         # (where, CMS) → ((newest, count) of the CMS, table → (records, newest version))
-        self._kept: OrderedDict[
-            tuple[Any, ...], tuple[tuple[int, int], dict[str, tuple[int, int]]]
-        ] = OrderedDict()
+        self._kept: Kept[tuple[tuple[int, int], dict[str, tuple[int, int]]]] = Kept(MAX_ENTRIES)
 
     def fingerprints(
         self, session: Session, where: tuple[Any, ...], cms_code: str
@@ -83,8 +79,7 @@ class FingerprintMemo:
         ).one()
         check = (int(newest or 0), int(count))
         key = (*where, cms_code)
-        with self._lock:
-            kept = self._kept.get(key)
+        kept = self._kept.get(key)
         tables: dict[str, tuple[int, int]] | None = None
         if kept is not None and kept[0] == check:
             tables = kept[1]
@@ -95,11 +90,7 @@ class FingerprintMemo:
             tables = {name: (records, top) for name, (records, top, _) in whole.items()}
             if sum(records for records, _ in tables.values()) != check[1]:
                 return fingerprints(session, cms_code)  # written meanwhile: not kept
-        with self._lock:
-            self._kept[key] = (check, tables)
-            self._kept.move_to_end(key)
-            while len(self._kept) > MAX_ENTRIES:
-                self._kept.popitem(last=False)
+        self._kept.put(key, (check, tables))
         aside = dict(
             session.exec(
                 select(SyncRecord.table_name, func.count())
@@ -162,26 +153,16 @@ class SummaryCache:
     """(epoch, CMS, table, reader, exclusions) → (fingerprint, {"count", "checksum"})."""
 
     def __init__(self, size: int = MAX_ENTRIES) -> None:
-        self.size = size
-        self._entries: OrderedDict[tuple[Any, ...], tuple[Fingerprint, dict[str, Any]]] = (
-            OrderedDict()
-        )
-        self._lock = threading.Lock()
+        self._kept: Kept[tuple[Fingerprint, dict[str, Any]]] = Kept(size)
 
     def get(self, key: tuple[Any, ...], fingerprint: Fingerprint) -> dict[str, Any] | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is None or found[0] != fingerprint:
-                return None
-            self._entries.move_to_end(key)
-            return dict(found[1])
+        found = self._kept.get(key)
+        if found is None or found[0] != fingerprint:
+            return None
+        return dict(found[1])
 
     def put(self, key: tuple[Any, ...], fingerprint: Fingerprint, value: dict[str, Any]) -> None:
-        with self._lock:
-            self._entries[key] = (fingerprint, dict(value))
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+        self._kept.put(key, (fingerprint, dict(value)))
 
 
 SUMMARIES = SummaryCache()

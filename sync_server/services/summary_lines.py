@@ -16,9 +16,7 @@ kind costs what was written since the last one, not the size of the table.
 
 from __future__ import annotations
 
-import threading
 from bisect import bisect_left, insort
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from hashlib import sha256
@@ -28,6 +26,7 @@ from sqlmodel import Session, col, select
 
 from sync_server.models import SyncRecord
 from sync_server.services.digests import CLASSES, DIGEST_CHARS, class_digests
+from sync_server.services.kept import Kept
 from sync_server.wire_schema import TableSpec
 
 MAX_TABLES = 512
@@ -122,28 +121,7 @@ def _remove(ordered: list[str], line: str) -> bool:
     return True
 
 
-class LinesCache:
-    def __init__(self, size: int = MAX_TABLES) -> None:
-        self.size = size
-        self._tables: OrderedDict[tuple[Any, ...], TableLines] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> TableLines | None:
-        with self._lock:
-            found = self._tables.get(key)
-            if found is not None:
-                self._tables.move_to_end(key)
-            return found
-
-    def put(self, key: tuple[Any, ...], value: TableLines) -> None:
-        with self._lock:
-            self._tables[key] = value
-            self._tables.move_to_end(key)
-            while len(self._tables) > self.size:
-                self._tables.popitem(last=False)
-
-
-LINES = LinesCache()
+LINES: Kept[TableLines] = Kept(MAX_TABLES)  # per epoch, CMS, table and classes
 
 
 def current_lines(
