@@ -37,10 +37,9 @@ from van_app.core.digest_lines import (
     lines_terms,
     start_totals,
 )
-from van_app.core.models import SupervisorReview
 from van_app.core.outbox import OutboxEntry
 from van_app.core.sync_schema import POLICIES
-from van_app.sync.digests import checksum, fields_digest, record_digest, user_classes
+from van_app.sync.digests import checksum, fields_digest, user_classes
 from van_app.sync.wire import MODELS, PULL_ONLY
 from van_app.sync.wire_rows import load_rows, row_fields
 
@@ -51,6 +50,14 @@ SUM = "sum"
 REVIEWS = "supervisor_review"
 LINE_TEXT = "t.id || ':' || t.server_version || ':' || d.digest || char(10)"
 LINE_TERMS = ", d.t0, d.t1, d.t2, d.t3"
+# A professional reads the reviews of the consultations she wrote, no others (``t``: the
+# review; ``:author``: her username).
+OWN_REVIEWS = " OR ".join(
+    f"(t.consultation_kind = '{name.removesuffix('_consultation')}' AND EXISTS "
+    f"(SELECT 1 FROM {name} AS c WHERE c.id = t.consultation_id AND c.author = :author))"
+    for name in MODELS
+    if name.endswith("_consultation")
+)
 SUPERVISOR_ONLY = frozenset({"satisfaction_answer", "sync_conflict"})
 
 
@@ -110,14 +117,14 @@ class Verifier:
         for table in tables:
             model = MODELS[table]
             if table == REVIEWS and SUPERVISOR not in self.roles:
-                rows = session.exec(
-                    select(model).where(col(model.server_version).is_not(None))
-                ).all()
-                found[table] = {
-                    r.id: (int(r.server_version), record_digest(r, self.classes))
-                    for r in self._own_reviews(session, rows)
-                    if r.id not in exclude
-                }
+                raw = connection.connection.dbapi_connection
+                own = raw.execute(
+                    f"SELECT t.id FROM {REVIEWS} AS t WHERE t.server_version IS NOT NULL "
+                    f"AND ({OWN_REVIEWS})",
+                    {"author": self.username},
+                ).fetchall()
+                wanted = [record_id for (record_id,) in own if record_id not in exclude]
+                found[table] = self._digested(session, REVIEWS, wanted)
                 continue
             # Each row with the line kept for its version, if any: one query, in SQLite.
             lines: dict[str, tuple[int, str]] = {}
@@ -205,13 +212,7 @@ class Verifier:
         chosen, summed or sorted in SQLite: one pass over the reviews held, none digested
         but those written since the last verification."""
         self._lines_up_to_date(session, REVIEWS, exclude)
-        authors = " OR ".join(
-            f"(t.consultation_kind = '{name.removesuffix('_consultation')}' AND EXISTS "
-            f"(SELECT 1 FROM {name} AS c WHERE c.id = t.consultation_id AND c.author = :author))"
-            for name in MODELS
-            if name.endswith("_consultation")
-        )
-        found = self._kept_lines(session, REVIEWS, exclude, LINE_TEXT + LINE_TERMS, authors)
+        found = self._kept_lines(session, REVIEWS, exclude, LINE_TEXT + LINE_TERMS, OWN_REVIEWS)
         if kind == SUM:
             lanes = [sum(row[1 + k] for row in found) for k in range(LANES)]
             return {"count": len(found), "checksum": additive_checksum(lanes)}
@@ -266,29 +267,6 @@ class Verifier:
             )
             for (_, record_id), row in load_rows(session, [(table, i) for i in ids]).items()
         }
-
-    def _own_reviews(self, session: Session, reviews: list[Any]) -> list[Any]:
-        """A professional reads the reviews of the consultations she wrote, no others."""
-        kept = []
-        by_kind: dict[str, set[str]] = {}
-        for review in reviews:
-            by_kind.setdefault(review.consultation_kind, set()).add(review.consultation_id)
-        mine: set[str] = set()
-        for kind, ids in by_kind.items():
-            model = MODELS.get(f"{kind}_consultation")
-            if model is None:
-                continue
-            mine |= set(
-                session.exec(
-                    select(model.id).where(
-                        col(model.id).in_(sorted(ids)), model.author == self.username
-                    )
-                ).all()
-            )
-        for review in reviews:
-            if isinstance(review, SupervisorReview) and review.consultation_id in mine:
-                kept.append(review)
-        return kept
 
     @staticmethod
     def summary(
