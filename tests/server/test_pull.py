@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 from sqlmodel import select
@@ -257,10 +258,13 @@ def test_a_checksum_kind_not_in_the_protocol_is_a_422(team: Server) -> None:
     headers = team.headers("amartin")
     bad = team.client.get("/api/v1/sync/summary?checksum_kind=md5", headers=headers)
     assert bad.status_code == 422
-    posted = team.client.post(
-        "/api/v1/sync/summary", json={"checksum_kind": "xor"}, headers=headers
-    )
-    assert posted.status_code == 422
+    sent = {**headers, "Content-Type": "application/json"}
+    for kind in ("xor", "sum\x00", "\ud800", "s" * 10_000, None, 1):
+        body = json.dumps({"since": 0, "limit": 0, "checksum_kind": kind})  # \ud800 escaped
+        for path in ("/api/v1/sync/summary", "/api/v1/sync"):
+            answer = team.client.post(path, content=body, headers=sent)
+            assert answer.status_code == 422, (path, kind)
+            assert answer.json()["detail"], (path, kind)
     plain = team.client.get("/api/v1/sync/summary", headers=headers).json()
     assert plain["checksum_kind"] == "sorted"
 
