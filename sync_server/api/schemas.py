@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from sync_server.text import is_identifier, is_token, text_problem
 
@@ -227,6 +227,9 @@ class SyncIn(BaseModel):
     # Leave out records whose current version this device's own push wrote as it sent them.
     skip_own: bool = False
     checksum_kind: ChecksumKind = CHECKSUM_KIND
+    # False: no summary in the answer (a client that pushes a batch checks against a summary
+    # it asks for once its outbox is empty, so this one would be made for nothing).
+    summary: StrictBool = True
 
 
 class RecordKey(BaseModel):
@@ -284,7 +287,7 @@ class SyncOut(BaseModel):
     records: list[RecordOut]
     next: int
     more: bool
-    summary: SummaryOut
+    summary: SummaryOut | None  # None when the request said ``"summary": false``
     server_max_version: int
     server_max_version_before: int  # before this request's push: restore detection
     server_id: str

@@ -290,6 +290,45 @@ def test_combined_sync_pushes_pulls_and_checks_in_one_request(server: Server) ->
     assert first.json()["more"] is True and len(first.json()["records"]) == 1
 
 
+def test_a_combined_call_may_leave_the_summary_out(server: Server) -> None:
+    """A client that pushes checks later: ``"summary": false`` pushes and pulls as before,
+    answers ``null`` for the summary and reads (and audits) no summary."""
+    server.user("amartin", ["social_worker"])
+    headers = server.headers("amartin")
+
+    def summaries() -> int:
+        with session_scope(server.engine) as session:
+            events = session.exec(
+                select(AuditEvent).where(
+                    AuditEvent.username == "amartin", AuditEvent.action == "summary"
+                )
+            ).all()
+        return len(events)
+
+    record_id = new_id()
+    body = {"changes": [change("beneficiary", record_id, beneficiary())], "since": 0,
+            "limit": 50, "summary": False}  # fmt: skip
+    data = server.client.post("/api/v1/sync", json=body, headers=headers).json()
+    assert data["results"][0]["status"] == "applied"
+    assert record_id in {r["id"] for r in data["records"]}
+    assert data["summary"] is None
+    assert (data["more"], data["next"]) == (False, data["server_max_version"])
+    assert data["server_max_version"] == data["results"][0]["version"]
+    assert summaries() == 0
+    asked = {"changes": [], "since": data["next"], "limit": 50, "summary": True}
+    again = server.client.post("/api/v1/sync", json=asked, headers=headers).json()
+    assert again["summary"]["tables"]["beneficiary"]["count"] == 1
+    assert again["server_id"] == data["server_id"]
+    assert summaries() == 1
+    sent = {**headers, "Content-Type": "application/json"}
+    for value in ("no", "false", 0, None, "\ud800", [False]):  # a JSON true or false only
+        bad = json.dumps({"since": 0, "limit": 0, "summary": value})
+        answer = server.client.post("/api/v1/sync", content=bad, headers=sent)
+        assert answer.status_code == 422, value
+        assert answer.json()["detail"], value
+    assert summaries() == 1
+
+
 def test_pulls_and_summaries_are_audited(team: Server) -> None:
     team.pull_all("bnguyen")
     team.client.get("/api/v1/sync/summary", headers=team.headers("bnguyen"))

@@ -178,3 +178,34 @@ def test_on_a_shared_laptop_each_change_goes_with_its_authors_token(enrol, tmp_p
         waiting = session.exec(select(OutboxEntry)).all()
     assert [e.record_id for e in waiting] == [theirs]  # waits for the nurse's own sync
     assert mine != theirs
+
+
+def test_a_sync_that_pushes_has_the_server_make_one_summary_not_two(enrol, sync_server) -> None:  # type: ignore[no-untyped-def]
+    """The combined call's summary is only used when nothing leaves: with a batch, the laptop
+    asks the server not to make it, and checks against the one it asks for at the end."""
+    from sqlalchemy import create_engine, text
+
+    def summaries_made() -> int:
+        engine = create_engine(sync_server.database_url)
+        try:
+            with engine.connect() as connection:
+                return int(
+                    connection.execute(
+                        text(
+                            "SELECT count(*) FROM audit_event "
+                            "WHERE action = 'summary' AND username = :user"
+                        ),
+                        {"user": van.username},
+                    ).scalar_one()
+                )
+        finally:
+            engine.dispose()
+
+    van = enrol("amartin")
+    add_person(van, "Dupré", "Hélène")
+    report = van.sync()
+    assert report.verified and report.pushed == 1
+    assert summaries_made() == 1  # the final check's only
+    quiet = van.sync()
+    assert quiet.verified and quiet.requests == 1
+    assert summaries_made() == 2  # nothing left: the combined call's summary is the check

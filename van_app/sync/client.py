@@ -275,8 +275,11 @@ class SyncClient:
         limit: int,
         exclude: list[str] | None = None,
         change_prefix: str = "",
+        *,
+        summary: bool = True,
     ) -> dict[str, Any]:
-        """Push, first pull page and summary in one request (a quiet sync costs one)."""
+        """Push, first pull page and (``summary``) the summary in one request (a quiet sync
+        costs one)."""
         body: dict[str, Any] = {
             "changes": changes,
             "since": since,
@@ -285,6 +288,8 @@ class SyncClient:
             "skip_own": True,
             "checksum_kind": CHECKSUM_KIND,
         }
+        if not summary:
+            body["summary"] = False
         if change_prefix and changes:
             body["change_prefix"] = change_prefix
         return self._call("POST", "/api/v1/sync", body)

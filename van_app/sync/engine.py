@@ -152,10 +152,15 @@ class SyncEngine:
         total = self._pending_count()
         batch = self._step(self.outgoing.next_batch)
         # The combined call's summary is used only when nothing leaves (see below): with a
-        # batch, its exclusions would cost bytes for nothing.
+        # batch, the server is not asked to make it.
         exclude = set() if batch else self._step(ids_with_entries)
         response = self.client.sync(
-            batch.on_the_wire(), self.cursor(), self.page_size, sorted(exclude), batch.prefix
+            batch.on_the_wire(),
+            self.cursor(),
+            self.page_size,
+            sorted(exclude),
+            batch.prefix,
+            summary=not batch,
         )
         self._adopt_server(str(response["server_id"]))
         self._apply_results(batch, response["results"], report)

@@ -294,8 +294,9 @@ def sync(
     high_water: HighWaterDep,
     known_id: KnownServerId,
 ) -> Response:
-    """Push, then the first pull page, then the summary (docs/protocol.md, "Order of a sync").
-    The page's records go as encoded while read (``services/served.py``)."""
+    """Push, then the first pull page, then the summary unless the body says ``"summary":
+    false`` (docs/protocol.md, "Order of a sync"). The page's records go as encoded while
+    read (``services/served.py``)."""
     changes = _changes(settings, body.changes, body.change_prefix)
     epoch = _epoch(engine, high_water, actor, known_id, body.since)
     outcome = push_changes(engine, schema, actor, changes)
@@ -303,16 +304,18 @@ def sync(
     page = pull_page(
         engine, schema, actor, body.since, _limit(settings, body.limit), skip_own=body.skip_own
     )
-    checked = summarize(engine, schema, actor, body.exclude, body.checksum_kind)
+    checked = (
+        summarize(engine, schema, actor, body.exclude, body.checksum_kind) if body.summary else None
+    )
     answer = SyncOut(
         results=outcome.results,  # type: ignore[arg-type]
         records=[],
         next=page.next,
         more=page.more,
-        summary=SummaryOut.model_validate(checked, from_attributes=True),
-        server_max_version=checked.server_max_version,
+        summary=SummaryOut.model_validate(checked, from_attributes=True) if checked else None,
+        server_max_version=checked.server_max_version if checked else page.server_max_version,
         server_max_version_before=epoch.max_version,
-        server_id=checked.server_id,
+        server_id=checked.server_id if checked else page.server_id,
     )
     rest = answer.model_dump_json(exclude={"records"}).encode("utf-8")
     return Response(with_records(page.encoded, rest), media_type="application/json")
