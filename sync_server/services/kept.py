@@ -29,6 +29,16 @@ class Kept(Generic[V]):
                 self._entries.move_to_end(key)
             return found
 
+    def get_many(self, keys: list[Hashable]) -> list[V | None]:
+        """``get`` of each key, under one lock (a page of records is one call)."""
+        with self._lock:
+            entries = self._entries
+            found = [entries.get(key) for key in keys]
+            for key, value in zip(keys, found, strict=True):
+                if value is not None:
+                    entries.move_to_end(key)
+            return found
+
     def put(self, key: Hashable, value: V) -> None:
         with self._lock:
             self._entries[key] = value

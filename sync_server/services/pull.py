@@ -93,8 +93,10 @@ def pull_page(
     with session_scope(engine) as session:
         meta = read_meta(session)
         head = meta.max_version
+        # Core rows, not ORM ones: a page is a thousand rows, each only read.
         rows = (
-            session.exec(
+            session.connection()
+            .execute(
                 select(*SERVED_COLUMNS)
                 .where(
                     SyncRecord.cms_code == actor.cms_code,
@@ -105,7 +107,8 @@ def pull_page(
                 )
                 .order_by(col(SyncRecord.version))
                 .limit(limit + 1)
-            ).all()
+            )
+            .all()
             if tables
             else []
         )
@@ -159,10 +162,15 @@ def _served(
     readable_reviews = _readable_reviews(session, actor, rows)
     visible = Visible(schema, actor.roles)
     served = Served()
-    for row in rows:
-        if row.table_name == REVIEW_TABLE and row.id not in readable_reviews:
-            continue
-        serve_stored(served, visible, row.table_name, row.id, row.version, row.deleted, row.fields)
+    serve_stored(
+        served,
+        visible,
+        [
+            row  # (table, id, version, deleted, fields): SERVED_COLUMNS' order
+            for row in rows
+            if row[0] != REVIEW_TABLE or row[1] in readable_reviews
+        ],
+    )
     return served
 
 
