@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -156,9 +156,10 @@ def _not_echo(device_id: str) -> Any:
 
 
 def _served(
-    session: Session, schema: Mapping[str, TableSpec], actor: Actor, rows: list[SyncRecord]
+    session: Session, schema: Mapping[str, TableSpec], actor: Actor, rows: Sequence[Any]
 ) -> Served:
-    """The rows this user may read, as sent (and encoded); those that cannot be sent."""
+    """The rows (of ``SERVED_COLUMNS``) this user may read, as sent (and encoded); those that
+    cannot be sent."""
     readable_reviews = _readable_reviews(session, actor, rows)
     visible = Visible(schema, actor.roles)
     served = Served()
@@ -174,7 +175,7 @@ def _served(
     return served
 
 
-def _readable_reviews(session: Session, actor: Actor, rows: Iterable[SyncRecord]) -> set[str]:
+def _readable_reviews(session: Session, actor: Actor, rows: Iterable[Any]) -> set[str]:
     """Ids of the review rows among ``rows`` that this user may read: a supervisor's, or those
     of consultations she wrote, matched by id *and kind* (an id alone could be another
     table's)."""
@@ -414,7 +415,7 @@ def fetch_records(
     for table_name, record_id in keys:
         if table_name in readable:
             wanted.setdefault(table_name, set()).add(record_id)
-    rows: list[SyncRecord] = []
+    rows: list[Any] = []  # of SERVED_COLUMNS
     with session_scope(engine) as session:
         for table_name, ids in wanted.items():
             ordered = sorted(ids)
