@@ -37,14 +37,19 @@ class TermLanes(SQLModel):
     t3: int = 0
 
 
-class DigestLine(TermLanes, table=True):
-    """A record's verification line for one set of readable classes, with its term."""
-
-    __tablename__ = "sync_digest_line"
+class RecordForClasses(SQLModel):
+    """A record, for one set of readable classes: the key of its line and of its due mark."""
 
     record_id: str = Field(primary_key=True, max_length=36)
     classes: str = Field(primary_key=True, max_length=8)
     record_table: str = Field(max_length=64)
+
+
+class DigestLine(RecordForClasses, TermLanes, table=True):
+    """A record's verification line for one set of readable classes, with its term."""
+
+    __tablename__ = "sync_digest_line"
+
     version: int
     digest: str = Field(max_length=16)
 
@@ -59,14 +64,10 @@ class DigestTotal(TermLanes, table=True):
     lines: int = 0
 
 
-class DigestDue(SQLModel, table=True):
+class DigestDue(RecordForClasses, table=True):
     """A record to digest again for ``classes`` before their table's totals are read."""
 
     __tablename__ = "sync_digest_due"
-
-    record_id: str = Field(primary_key=True, max_length=36)
-    classes: str = Field(primary_key=True, max_length=8)
-    record_table: str = Field(max_length=64)
 
 
 def line_text(record_id: str, version: int, digest: str) -> str:
